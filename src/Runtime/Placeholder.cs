@@ -1,0 +1,1 @@
+namespace Memstore; internal static class Placeholder { }
