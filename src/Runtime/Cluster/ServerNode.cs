@@ -1,0 +1,36 @@
+using Memstore.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Memstore.Cluster;
+
+/// <summary>One server of the cluster and its connection(s). Requests are spread over the connections in turn.</summary>
+internal sealed class ServerNode : IAsyncDisposable
+{
+    private readonly Connection[] _connections;
+    private uint _next;
+
+    public ServerNode(ServerAddress address, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, ILogger logger)
+    {
+        Address = address;
+        _connections = new Connection[options.ConnectionsPerServer];
+        for (var i = 0; i < _connections.Length; i++)
+        {
+            _connections[i] = new Connection(address, options, streamFactory, logger);
+        }
+    }
+
+    public ServerAddress Address { get; }
+
+    public IReadOnlyList<Connection> Connections => _connections;
+
+    public Connection NextConnection() =>
+        _connections.Length == 1 ? _connections[0] : _connections[Interlocked.Increment(ref _next) % (uint)_connections.Length];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+namespace Memstore;
+
+/// <summary>Base type of every error Memstore raises about a memcached server or connection.</summary>
+public class MemcacheException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public MemcacheException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with the error that caused it.</summary>
+    public MemcacheException(string message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>The server involved, as <c>host:port</c>, when one is known.</summary>
+    public string? Server { get; init; }
+}
+
+/// <summary>
+/// The server sent bytes that are not valid meta-protocol responses. The connection that received them
+/// is reset, because its stream can no longer be trusted to be in step with the requests.
+/// </summary>
+public sealed class MemcacheProtocolException : MemcacheException
+{
+    /// <summary>Creates the exception.</summary>
+    public MemcacheProtocolException(string message) : base(message) { }
+}
+
+/// <summary>The server answered <c>SERVER_ERROR</c>: it understood the request but could not carry it out.</summary>
+public sealed class MemcacheServerErrorException : MemcacheException
+{
+    /// <summary>Creates the exception.</summary>
+    public MemcacheServerErrorException(string message, string serverMessage) : base(message) => ServerMessage = serverMessage;
+
+    /// <summary>The text the server sent after <c>SERVER_ERROR</c>.</summary>
+    public string ServerMessage { get; }
+}
+
+/// <summary>
+/// The server answered <c>CLIENT_ERROR</c> or <c>ERROR</c>: it rejected the request as malformed or unsupported
+/// (for example an increment of a value that is not a number).
+/// </summary>
+public sealed class MemcacheClientErrorException : MemcacheException
+{
+    /// <summary>Creates the exception.</summary>
+    public MemcacheClientErrorException(string message, string serverMessage) : base(message) => ServerMessage = serverMessage;
+
+    /// <summary>The text the server sent after <c>CLIENT_ERROR</c> (or <c>ERROR</c>).</summary>
+    public string ServerMessage { get; }
+}
+
+/// <summary>
+/// A request did not complete within the configured operation timeout. The message names the server,
+/// the operation and key, how many requests were queued and in flight, and how long the oldest waited.
+/// </summary>
+public sealed class MemcacheTimeoutException : MemcacheException
+{
+    /// <summary>Creates the exception.</summary>
+    public MemcacheTimeoutException(string message) : base(message) { }
+
+    /// <summary>The operation that timed out (for example <c>get</c>).</summary>
+    public string? Operation { get; init; }
+
+    /// <summary>The key of the operation, when it had one.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Requests waiting to be written to the connection when the timeout fired.</summary>
+    public int QueuedRequests { get; init; }
+
+    /// <summary>Requests written and awaiting a response when the timeout fired.</summary>
+    public int InFlightRequests { get; init; }
+
+    /// <summary>How long the oldest outstanding request on the connection had waited.</summary>
+    public TimeSpan OldestWait { get; init; }
+}
+
+/// <summary>
+/// The connection to a server was lost or could not be opened. Requests that had been written when the
+/// connection broke fail with this exception (they may or may not have been applied by the server);
+/// requests not yet written are kept and sent after the reconnect.
+/// </summary>
+public sealed class MemcacheConnectionException : MemcacheException
+{
+    /// <summary>Creates the exception.</summary>
+    public MemcacheConnectionException(string message, Exception? innerException = null) : base(message, innerException) { }
+}
+
+/// <summary>A key breaks memcached's key rules. Nothing was sent.</summary>
+public sealed class InvalidKeyException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public InvalidKeyException(string message, string? key) : base(message, nameof(key)) => Key = key;
+
+    /// <summary>The rejected key (printable characters escaped in the message).</summary>
+    public string? Key { get; }
+}
+
+/// <summary>A value is larger than the configured maximum item size. Nothing was sent.</summary>
+public sealed class ValueTooLargeException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public ValueTooLargeException(string message, int length, int limit) : base(message, "value")
+    {
+        Length = length;
+        Limit = limit;
+    }
+
+    /// <summary>Size of the rejected value in bytes.</summary>
+    public int Length { get; }
+
+    /// <summary>The configured limit in bytes.</summary>
+    public int Limit { get; }
+}

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Memstore.Protocol;
+using Memstore.Transport;
+
+namespace Memstore;
+
+public sealed partial class MemcacheClient
+{
+    /// <summary>Reads an item: its bytes, client flags and CAS token, or a miss.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<CacheValue> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var operation = PrepareGet("get", key, ValueTarget.Array, null, null, out var connection);
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return operation.Code == ResponseCode.Value
+                ? new CacheValue(operation.TakeValueArray()!, operation.ClientFlags, operation.Cas)
+                : CacheValue.Miss;
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    /// <summary>
+    /// Reads an item into <paramref name="destination"/> without allocating: on a hit the bytes are written
+    /// to the buffer writer and the result says how many. On a miss nothing is written.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<CacheValueInfo> GetAsync(string key, IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var operation = PrepareGet("get", key, ValueTarget.Writer, destination, null, out var connection);
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return operation.Code == ResponseCode.Value
+                ? new CacheValueInfo(true, operation.ValueLength, operation.ClientFlags, operation.Cas)
+                : default;
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    /// <summary>Reads an item into a pooled buffer; returns null on a miss. Dispose the lease when done.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<CacheLease?> GetLeaseAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var operation = PrepareGet("get", key, ValueTarget.Pooled, null, null, out var connection);
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return operation.Code == ResponseCode.Value
+                ? new CacheLease(operation.TakeValueArray()!, operation.ValueLength, operation.ClientFlags, operation.Cas)
+                : null;
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    /// <summary>Reads an item and, on a hit, sets its expiry in the same request.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<CacheValue> GetAndTouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
+    {
+        var operation = PrepareGet("get-and-touch", key, ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection);
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return operation.Code == ResponseCode.Value
+                ? new CacheValue(operation.TakeValueArray()!, operation.ClientFlags, operation.Cas)
+                : CacheValue.Miss;
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    /// <summary>Sets an item's expiry without reading it. Returns false when the key holds no item.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> TouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
+    {
+        var operation = PrepareGet("touch", key, ValueTarget.None, null, Expiration.ToTtl(expiry), out var connection);
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return operation.Code == ResponseCode.Header;
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    /// <summary>
+    /// Reads many items at once. Keys are split by server and each server's share goes out as one pipelined
+    /// batch of quiet gets closed by a no-op: one round trip per server, all servers at once. The result
+    /// has one entry per key, in the order of <paramref name="keys"/>.
+    /// </summary>
+    public async ValueTask<CacheValue[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new CacheValue[keys.Count];
+        if (keys.Count == 0)
+        {
+            return results;
+        }
+        var batches = PrepareBatches(keys, results);
+        var pending = new List<(BatchGetOperation Operation, ValueTask Completion)>(batches.Count);
+        Exception? firstError = null;
+        foreach (var (connection, operation) in batches)
+        {
+            try
+            {
+#pragma warning disable CA2012 // Each ValueTask is awaited exactly once, below, after every server's batch is under way.
+                pending.Add((operation, SendAsync(operation, connection, cancellationToken)));
+#pragma warning restore CA2012
+            }
+#pragma warning disable CA1031 // Remembered and rethrown after every batch has been awaited.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                operation.ReleaseByCaller();
+                firstError ??= ex;
+            }
+        }
+        foreach (var (operation, completion) in pending)
+        {
+            try
+            {
+                await completion.ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Every batch must be awaited before the first error is rethrown.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                firstError ??= ex;
+            }
+            finally
+            {
+                operation.ReleaseByCaller();
+            }
+        }
+        if (firstError is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstError);
+        }
+        return results;
+    }
+
+    private List<(Connection Connection, BatchGetOperation Operation)> PrepareBatches(IReadOnlyList<string> keys, CacheValue[] results)
+    {
+        // Group key indexes by connection; one server's keys form one batch.
+        var groups = new Dictionary<Connection, List<int>>();
+        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var length = KeyCodec.Encode(keys[i], _keyMode, keyBytes);
+            var connection = Route(keyBytes[..length]);
+            if (!groups.TryGetValue(connection, out var indexes))
+            {
+                groups[connection] = indexes = [];
+            }
+            indexes.Add(i);
+        }
+        var batches = new List<(Connection, BatchGetOperation)>(groups.Count);
+        foreach (var (connection, indexes) in groups)
+        {
+            var operation = new BatchGetOperation(results, [.. indexes]);
+            for (var opaque = 0; opaque < indexes.Count; opaque++)
+            {
+                var length = KeyCodec.Encode(keys[indexes[opaque]], _keyMode, keyBytes);
+                MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, withValue: true, touchTtl: null, quiet: true, opaque: opaque);
+            }
+            MetaRequestWriter.NoOp(operation.Request);
+            batches.Add((connection, operation));
+        }
+        return batches;
+    }
+
+    private MetaOperation PrepareGet(string name, string key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection)
+    {
+        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
+        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
+        connection = Route(keyBytes[..length]);
+        var operation = MetaOperation.Rent(name, key, target, destination);
+        MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, target != ValueTarget.None, touchTtl);
+        return operation;
+    }
+}

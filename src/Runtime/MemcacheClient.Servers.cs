@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Memstore.Cluster;
+using Memstore.Protocol;
+using Memstore.Transport;
+
+namespace Memstore;
+
+public sealed partial class MemcacheClient
+{
+    /// <summary>Asks every server for its version. Throws the first failure after all servers have answered or failed.</summary>
+    public async ValueTask<IReadOnlyDictionary<ServerAddress, string>> GetVersionsAsync(CancellationToken cancellationToken = default)
+    {
+        var operations = await RunOnEveryServerAsync(static _ => new VersionOperation(), static op => MetaRequestWriter.Version(op.Request), cancellationToken).ConfigureAwait(false);
+        return operations.ToDictionary(static pair => pair.Key, static pair => pair.Value.Version);
+    }
+
+    /// <summary>Reads <c>stats</c> (or <c>stats GROUP</c>, e.g. "slabs", "items", "settings") from every server.</summary>
+    public async ValueTask<IReadOnlyDictionary<ServerAddress, IReadOnlyDictionary<string, string>>> GetStatsAsync(string? group = null, CancellationToken cancellationToken = default)
+    {
+        if (group is not null && (group.Length == 0 || !group.All(char.IsAsciiLetterOrDigit)))
+        {
+            throw new ArgumentException($"A stats group is a single word such as \"slabs\" or \"settings\"; \"{group}\" is not.", nameof(group));
+        }
+        var operations = await RunOnEveryServerAsync(_ => new StatsOperation(), op => MetaRequestWriter.Stats(op.Request, group), cancellationToken).ConfigureAwait(false);
+        return operations.ToDictionary(static pair => pair.Key, static pair => pair.Value.Stats);
+    }
+
+    /// <summary>Invalidates every item on every server, now or after <paramref name="delay"/>.</summary>
+    public async ValueTask FlushAllAsync(TimeSpan delay = default, CancellationToken cancellationToken = default)
+    {
+        if (delay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "The flush delay cannot be negative.");
+        }
+        var seconds = (uint)Math.Ceiling(delay.TotalSeconds);
+        await RunOnEveryServerAsync(_ => new FlushOperation(), op => MetaRequestWriter.FlushAll(op.Request, seconds), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a no-op to every server and measures the round trip through each connection's queue.</summary>
+    public async ValueTask<IReadOnlyDictionary<ServerAddress, TimeSpan>> PingAsync(CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var elapsed = new Dictionary<ServerAddress, TimeSpan>();
+        var operations = await RunOnEveryServerAsync(
+            _ => new NoOpOperation(), static _ => { }, cancellationToken).ConfigureAwait(false);
+        foreach (var (server, operation) in operations)
+        {
+            elapsed[server] = Stopwatch.GetElapsedTime(started, operation.CompletedAt);
+        }
+        return elapsed;
+    }
+
+    /// <summary>Runs one request per server concurrently; rethrows the first failure once all are done.</summary>
+    private async ValueTask<Dictionary<ServerAddress, T>> RunOnEveryServerAsync<T>(Func<ServerNode, T> create, Action<T> write, CancellationToken cancellationToken)
+        where T : Operation
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var started = new List<(ServerNode Node, T Operation, ValueTask Completion)>(_nodes.Length);
+        Exception? firstError = null;
+        foreach (var node in _nodes)
+        {
+            var operation = create(node);
+            write(operation);
+            try
+            {
+#pragma warning disable CA2012 // Each ValueTask is awaited exactly once, below, after all requests are under way.
+                started.Add((node, operation, SendAsync(operation, node.NextConnection(), cancellationToken)));
+#pragma warning restore CA2012
+            }
+#pragma warning disable CA1031 // Collected and rethrown after all servers are done.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                operation.ReleaseByCaller();
+                firstError ??= ex;
+            }
+        }
+        var results = new Dictionary<ServerAddress, T>(_nodes.Length);
+        foreach (var (node, operation, completion) in started)
+        {
+            try
+            {
+                await completion.ConfigureAwait(false);
+                results[node.Address] = operation;
+            }
+#pragma warning disable CA1031 // Collected and rethrown after all servers are done.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                firstError ??= ex;
+            }
+            finally
+            {
+                operation.ReleaseByCaller();
+            }
+        }
+        if (firstError is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstError);
+        }
+        return results;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Memstore.Protocol;
+using Memstore.Transport;
+
+namespace Memstore;
+
+public sealed partial class MemcacheClient
+{
+    /// <summary>
+    /// Stores a value in the given mode. A condition that does not hold (add of an existing key, replace of a
+    /// missing one) is a <see cref="StoreStatus.NotStored"/> result, not an exception.
+    /// </summary>
+    /// <param name="mode">Set, add, replace, append or prepend.</param>
+    /// <param name="key">The key (see <see cref="KeyMode"/> for the rules).</param>
+    /// <param name="value">The bytes; at most <see cref="MemcacheClientOptions.MaxValueSize"/>.</param>
+    /// <param name="expiry">Time to live; null or zero for "never expires". Ignored by append and prepend.</param>
+    /// <param name="flags">32-bit client flags stored with the item. Ignored by append and prepend.</param>
+    /// <param name="cancellationToken">Cancels the wait; a request already sent may still be applied.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StoreResult> StoreAsync(StoreMode mode, string key, ReadOnlyMemory<byte> value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
+    {
+        var operation = PrepareStore(mode, key, value.Span, expiry, flags, CasToken.None, out var connection);
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return ToStoreResult(operation);
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    /// <summary>Stores a value unconditionally.</summary>
+    public ValueTask<StoreResult> SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Set, key, value, expiry, flags, cancellationToken);
+
+    /// <summary>Stores a string as UTF-8 unconditionally.</summary>
+    public ValueTask<StoreResult> SetAsync(string key, string value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Set, key, Utf8(value), expiry, flags, cancellationToken);
+
+    /// <summary>Stores a value only if the key holds no item.</summary>
+    public ValueTask<StoreResult> AddAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Add, key, value, expiry, flags, cancellationToken);
+
+    /// <summary>Stores a value only if the key already holds an item.</summary>
+    public ValueTask<StoreResult> ReplaceAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Replace, key, value, expiry, flags, cancellationToken);
+
+    /// <summary>Appends bytes to an existing item; <see cref="StoreStatus.NotStored"/> if there is none.</summary>
+    public ValueTask<StoreResult> AppendAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Append, key, value, null, 0, cancellationToken);
+
+    /// <summary>Prepends bytes to an existing item; <see cref="StoreStatus.NotStored"/> if there is none.</summary>
+    public ValueTask<StoreResult> PrependAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Prepend, key, value, null, 0, cancellationToken);
+
+    /// <summary>
+    /// Stores a value only if the item still carries <paramref name="cas"/> (from an earlier read). Returns
+    /// <see cref="StoreStatus.Exists"/> if someone changed it since, <see cref="StoreStatus.NotFound"/> if it is gone.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StoreResult> CompareAndSetAsync(string key, ReadOnlyMemory<byte> value, CasToken cas, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
+    {
+        if (!cas.HasValue)
+        {
+            throw new ArgumentException("CompareAndSetAsync needs the CAS token of an earlier read; CasToken.None would store unconditionally. Use SetAsync for that.", nameof(cas));
+        }
+        var operation = PrepareStore(StoreMode.Set, key, value.Span, expiry, flags, cas, out var connection);
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return ToStoreResult(operation);
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    /// <summary>Deletes an item; with a CAS token, only if the item has not changed since it was read.</summary>
+    public ValueTask<DeleteStatus> DeleteAsync(string key, CasToken cas = default, CancellationToken cancellationToken = default)
+    {
+        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
+        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
+        var connection = Route(keyBytes[..length]);
+        var operation = MetaOperation.Rent("delete", key, ValueTarget.None);
+        MetaRequestWriter.Delete(operation.Request, keyBytes[..length], _keyMode, cas);
+        return CompleteDeleteAsync(operation, connection, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<DeleteStatus> CompleteDeleteAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return operation.Code switch
+            {
+                ResponseCode.Header => DeleteStatus.Deleted,
+                ResponseCode.Exists => DeleteStatus.Exists,
+                _ => DeleteStatus.NotFound,
+            };
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="delta"/> to a counter (a decimal number stored as text). On a miss the counter is
+    /// created with <paramref name="initialValue"/> and <paramref name="expiry"/> when an initial value is
+    /// given; otherwise the result says not found. Wraps at 2^64.
+    /// </summary>
+    public ValueTask<CounterResult> IncrementAsync(string key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        ArithmeticAsync("increment", key, decrement: false, delta, initialValue, expiry, cancellationToken);
+
+    /// <summary>Subtracts <paramref name="delta"/> from a counter, stopping at zero. See <see cref="IncrementAsync"/>.</summary>
+    public ValueTask<CounterResult> DecrementAsync(string key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        ArithmeticAsync("decrement", key, decrement: true, delta, initialValue, expiry, cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CounterResult> ArithmeticAsync(string name, string key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, CancellationToken cancellationToken)
+    {
+        var operation = PrepareArithmetic(name, key, decrement, delta, initialValue, expiry, out var connection);
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return operation.Code == ResponseCode.Value
+                ? new CounterResult(true, operation.Number, operation.Cas)
+                : default;
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+
+    private MetaOperation PrepareArithmetic(string name, string key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, out Connection connection)
+    {
+        var ttl = Expiration.ToTtl(expiry);
+        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
+        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
+        connection = Route(keyBytes[..length]);
+        var operation = MetaOperation.Rent(name, key, ValueTarget.Number);
+        MetaRequestWriter.Arithmetic(operation.Request, keyBytes[..length], _keyMode, decrement, delta, initialValue, ttl);
+        return operation;
+    }
+
+    private MetaOperation PrepareStore(StoreMode mode, string key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas, out Connection connection)
+    {
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown store mode.");
+        }
+        var ttl = Expiration.ToTtl(expiry);
+        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
+        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
+        CheckValueSize(key, value.Length);
+        connection = Route(keyBytes[..length]);
+        var operation = MetaOperation.Rent(StoreName(mode, cas), key, ValueTarget.None, hasDataBlock: true);
+        MetaRequestWriter.Store(operation.Request, keyBytes[..length], _keyMode, mode, value, flags, ttl, cas);
+        return operation;
+    }
+
+    private static string StoreName(StoreMode mode, CasToken cas) => cas.HasValue ? "cas" : mode switch
+    {
+        StoreMode.Add => "add",
+        StoreMode.Replace => "replace",
+        StoreMode.Append => "append",
+        StoreMode.Prepend => "prepend",
+        _ => "set",
+    };
+
+    private static StoreResult ToStoreResult(MetaOperation operation) => operation.Code switch
+    {
+        ResponseCode.Header => new StoreResult(StoreStatus.Stored, operation.Cas),
+        ResponseCode.Exists => new StoreResult(StoreStatus.Exists, CasToken.None),
+        ResponseCode.NotFound => new StoreResult(StoreStatus.NotFound, CasToken.None),
+        _ => new StoreResult(StoreStatus.NotStored, CasToken.None),
+    };
+
+    private static byte[] Utf8(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Encoding.UTF8.GetBytes(value);
+    }
+}

@@ -1,0 +1,134 @@
+using Memstore.Cluster;
+using Memstore.Protocol;
+using Memstore.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Memstore;
+
+/// <summary>
+/// A client for a memcached cluster on the meta protocol. Create one per cluster and share it: every
+/// server gets one multiplexed connection (or <see cref="MemcacheClientOptions.ConnectionsPerServer"/>)
+/// that all callers pipeline through. Thread-safe. Misses, "not stored" and CAS conflicts are results;
+/// invalid input, server errors, timeouts and lost connections are exceptions that say what happened.
+/// </summary>
+public sealed partial class MemcacheClient : IAsyncDisposable
+{
+    private readonly MemcacheClientOptions _options;
+    private readonly ServerNode[] _nodes;
+    private readonly NodeLocator _locator;
+    private readonly KeyMode _keyMode;
+    private readonly uint _maxValueSize;
+    private int _disposed;
+
+    /// <summary>Creates a client and starts connecting to every server in the background.</summary>
+    /// <param name="options">The configuration; validated here, and copied so later changes have no effect.</param>
+    /// <param name="loggerFactory">Where connection events are logged; none by default.</param>
+    public MemcacheClient(MemcacheClientOptions options, ILoggerFactory? loggerFactory = null)
+        : this(options, TcpStreamFactory.Instance, loggerFactory)
+    {
+    }
+
+    internal MemcacheClient(MemcacheClientOptions options, IConnectionStreamFactory streamFactory, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = Snapshot(options);
+        _keyMode = _options.KeyMode;
+        _maxValueSize = (uint)_options.MaxValueSize;
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Memstore");
+        var servers = _options.Servers.ToArray();
+        _locator = new NodeLocator(servers, _options.Distribution);
+        _nodes = new ServerNode[servers.Length];
+        for (var i = 0; i < servers.Length; i++)
+        {
+            _nodes[i] = new ServerNode(servers[i], _options, streamFactory, logger);
+        }
+    }
+
+    /// <summary>Creates a client from a connection string <c>host:port[,host:port...]</c> with default options.</summary>
+    public static MemcacheClient Create(string connectionString, ILoggerFactory? loggerFactory = null) =>
+        new(MemcacheClientOptions.Parse(connectionString), loggerFactory);
+
+    /// <summary>The servers of the cluster, in configuration order.</summary>
+    public IReadOnlyList<ServerAddress> Servers => _options.Servers.AsReadOnly();
+
+    /// <summary>The server a key is stored on (no I/O).</summary>
+    public ServerAddress Locate(string key)
+    {
+        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
+        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
+        return _nodes[_locator.Locate(keyBytes[..length])].Address;
+    }
+
+    /// <summary>Closes every connection. Requests not yet sent fail with <see cref="ObjectDisposedException"/>.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Encodes and checks the key, then picks the connection of the server that owns it.</summary>
+    private Connection Route(ReadOnlySpan<byte> keyBytes)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _nodes[_locator.Locate(keyBytes)].NextConnection();
+    }
+
+    /// <summary>Hands the operation to its connection and returns the awaitable of its outcome.</summary>
+    private static ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            operation.AbandonConnectionReference();
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+        operation.Prepare(cancellationToken);
+        var submitted = connection.SubmitAsync(operation, cancellationToken);
+        return submitted.IsCompletedSuccessfully ? operation.AsValueTask() : AwaitSubmitThenResult(submitted, operation);
+
+        static async ValueTask AwaitSubmitThenResult(ValueTask submitted, Operation operation)
+        {
+            await submitted.ConfigureAwait(false);
+            await operation.AsValueTask().ConfigureAwait(false);
+        }
+    }
+
+    private void CheckValueSize(string key, int length)
+    {
+        if ((uint)length > _maxValueSize)
+        {
+            throw new ValueTooLargeException(
+                $"The value for key {KeyCodec.Describe(key)} is {length} bytes, over MemcacheClientOptions.MaxValueSize ({_maxValueSize} bytes); nothing was sent. "
+                + "Raise the limit only together with the servers' item size (memcached -I).", length, (int)_maxValueSize);
+        }
+    }
+
+    private static MemcacheClientOptions Snapshot(MemcacheClientOptions source)
+    {
+        var copy = new MemcacheClientOptions
+        {
+            Distribution = source.Distribution,
+            KeyMode = source.KeyMode,
+            MaxValueSize = source.MaxValueSize,
+            OperationTimeout = source.OperationTimeout,
+            ConnectTimeout = source.ConnectTimeout,
+            StallTimeout = source.StallTimeout,
+            ReconnectDelay = source.ReconnectDelay,
+            MaxReconnectDelay = source.MaxReconnectDelay,
+            ConnectionsPerServer = source.ConnectionsPerServer,
+            MaxQueuedRequestsPerConnection = source.MaxQueuedRequestsPerConnection,
+        };
+        foreach (var server in source.Servers)
+        {
+            copy.Servers.Add(server);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+
+namespace Memstore;
+
+/// <summary>Configuration of a <see cref="MemcacheClient"/>. Validated when the client is created.</summary>
+public sealed class MemcacheClientOptions
+{
+    /// <summary>The servers of the cluster. At least one is required.</summary>
+    public IList<ServerAddress> Servers { get; } = new List<ServerAddress>();
+
+    /// <summary>How keys are placed on servers. Defaults to <see cref="MemcacheDistribution.Ketama"/>.</summary>
+    public MemcacheDistribution Distribution { get; set; } = MemcacheDistribution.Ketama;
+
+    /// <summary>How keys are encoded on the wire. Defaults to <see cref="KeyMode.Text"/>.</summary>
+    public KeyMode KeyMode { get; set; } = KeyMode.Text;
+
+    /// <summary>
+    /// Largest value accepted for storage, in bytes; larger values are refused before anything is sent.
+    /// Match it to the servers' item size (<c>memcached -I</c>, 1 MiB by default).
+    /// </summary>
+    public int MaxValueSize { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a request may wait, queued and in flight, before it fails with <see cref="MemcacheTimeoutException"/>.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long opening a TCP connection may take.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// When requests are in flight and the server sends nothing for this long, the connection is presumed
+    /// dead and reset (its in-flight requests fail).
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First delay before reconnecting after a connection is lost; doubles on each failure.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Upper bound of the reconnect delay.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Connections per server (default 1). Every connection is shared by all callers; more than one only
+    /// helps when large values would otherwise delay small requests queued behind them.
+    /// </summary>
+    public int ConnectionsPerServer { get; set; } = 1;
+
+    /// <summary>
+    /// Most requests a connection holds, queued plus in flight. Callers beyond that wait for room
+    /// (back-pressure) until their operation timeout.
+    /// </summary>
+    public int MaxQueuedRequestsPerConnection { get; set; } = 8192;
+
+    /// <summary>
+    /// Builds options from a connection string: a comma-separated server list,
+    /// <c>host:port[,host:port...]</c> (IPv6 in brackets, port 11211 when omitted).
+    /// </summary>
+    public static MemcacheClientOptions Parse(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var options = new MemcacheClientOptions();
+        foreach (var server in ServerAddress.ParseList(connectionString))
+        {
+            options.Servers.Add(server);
+        }
+        return options;
+    }
+
+    /// <summary>Checks every setting and throws <see cref="ArgumentException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (Servers.Count == 0)
+        {
+            throw new ArgumentException("MemcacheClientOptions.Servers is empty: configure at least one server (for example \"127.0.0.1:11211\").", nameof(Servers));
+        }
+        var seen = new HashSet<(string, int)>();
+        foreach (var server in Servers)
+        {
+            if (!seen.Add((server.Host.ToUpperInvariant(), server.Port)))
+            {
+                throw new ArgumentException($"MemcacheClientOptions.Servers lists {server} twice.", nameof(Servers));
+            }
+        }
+        RequirePositive(OperationTimeout, nameof(OperationTimeout));
+        RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
+        RequirePositive(StallTimeout, nameof(StallTimeout));
+        RequirePositive(ReconnectDelay, nameof(ReconnectDelay));
+        if (MaxReconnectDelay < ReconnectDelay)
+        {
+            throw new ArgumentException($"MemcacheClientOptions.MaxReconnectDelay ({MaxReconnectDelay}) is shorter than ReconnectDelay ({ReconnectDelay}).", nameof(MaxReconnectDelay));
+        }
+        if (MaxValueSize is < 1 or > 1024 * 1024 * 1024)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.MaxValueSize must be between 1 byte and 1 GiB (memcached's largest -I); it is {MaxValueSize}."), nameof(MaxValueSize));
+        }
+        if (ConnectionsPerServer is < 1 or > 64)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.ConnectionsPerServer must be between 1 and 64; it is {ConnectionsPerServer}."), nameof(ConnectionsPerServer));
+        }
+        if (MaxQueuedRequestsPerConnection < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.MaxQueuedRequestsPerConnection must be at least 1; it is {MaxQueuedRequestsPerConnection}."), nameof(MaxQueuedRequestsPerConnection));
+        }
+        if (!Enum.IsDefined(KeyMode))
+        {
+            throw new ArgumentException($"MemcacheClientOptions.KeyMode has the undefined value {KeyMode}.", nameof(KeyMode));
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"MemcacheClientOptions.{name} must be positive; it is {value}.", name);
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace Memstore; internal static class Placeholder { }

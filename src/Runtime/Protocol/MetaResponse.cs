@@ -1,0 +1,56 @@
+namespace Memstore.Protocol;
+
+/// <summary>The status code that opens a response line.</summary>
+internal enum ResponseCode : byte
+{
+    /// <summary><c>VA</c>: a value follows.</summary>
+    Value,
+    /// <summary><c>HD</c>: success, no value.</summary>
+    Header,
+    /// <summary><c>EN</c>: miss.</summary>
+    Miss,
+    /// <summary><c>NF</c>: not found.</summary>
+    NotFound,
+    /// <summary><c>NS</c>: not stored.</summary>
+    NotStored,
+    /// <summary><c>EX</c>: CAS mismatch.</summary>
+    Exists,
+    /// <summary><c>MN</c>: end of a quiet batch.</summary>
+    NoOp,
+    /// <summary><c>ERROR</c>: unknown command.</summary>
+    Error,
+    /// <summary><c>CLIENT_ERROR msg</c>.</summary>
+    ClientError,
+    /// <summary><c>SERVER_ERROR msg</c>.</summary>
+    ServerError,
+}
+
+/// <summary>
+/// One parsed meta response. Offsets are relative to the start of the buffer the parser was given;
+/// they stay valid until the caller consumes <see cref="TotalLength"/> bytes.
+/// </summary>
+internal struct MetaResponse
+{
+    public ResponseCode Code;
+
+    /// <summary>Bytes the whole response occupies: line, value and the value's CR LF.</summary>
+    public int TotalLength;
+
+    public int ValueOffset;
+    public int ValueLength;
+
+    public uint ClientFlags;
+    public ulong Cas;
+
+    /// <summary>Remaining TTL in seconds from the <c>t</c> flag; -1 means "never expires".</summary>
+    public long Ttl;
+
+    /// <summary>The <c>O</c> token when it is a number, else -1.</summary>
+    public long Opaque;
+
+    /// <summary>Where the error text of CLIENT_ERROR / SERVER_ERROR lies.</summary>
+    public int MessageOffset;
+    public int MessageLength;
+
+    public readonly bool IsError => Code is ResponseCode.Error or ResponseCode.ClientError or ResponseCode.ServerError;
+}

@@ -1,0 +1,221 @@
+using System.Buffers.Text;
+using System.Text;
+
+namespace Memstore.Protocol;
+
+/// <summary>
+/// Parses responses from a byte buffer that may end anywhere: a response is either complete in the
+/// buffer, or the parser says how many bytes it needs at least and consumes nothing. Stateless, so a
+/// response split at any byte boundary parses the same once its last byte arrives. Input that cannot be
+/// a response throws <see cref="MemcacheProtocolException"/>, never an index error.
+/// </summary>
+internal static class MetaResponseParser
+{
+    /// <summary>No legitimate response line is anywhere near this long; a longer one is garbage.</summary>
+    public const int MaxLineLength = 8 * 1024;
+
+    /// <summary>memcached's item size cannot exceed 1 GiB (-I), so a larger length is garbage.</summary>
+    public const int MaxValueLength = 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Tries to parse one meta response (or an error line). Returns false when more bytes are needed;
+    /// <paramref name="needed"/> is then the smallest total buffer length that can complete it.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> buffer, out MetaResponse response, out int needed)
+    {
+        response = default;
+        response.Opaque = -1;
+        response.Ttl = -1;
+        if (!TryReadLine(buffer, out var line, out var lineLength))
+        {
+            needed = buffer.Length + 1;
+            return false;
+        }
+        if (TryParseErrorLine(line, ref response))
+        {
+            response.TotalLength = lineLength;
+            needed = 0;
+            return true;
+        }
+        if (line.Length < 2 || (line.Length > 2 && line[2] != (byte)' '))
+        {
+            throw Malformed("unknown response", line);
+        }
+        response.Code = ParseCode(line);
+        var rest = line.Length > 3 ? line[3..] : [];
+        if (response.Code == ResponseCode.Value)
+        {
+            var sizeEnd = rest.IndexOf((byte)' ');
+            var sizeToken = sizeEnd < 0 ? rest : rest[..sizeEnd];
+            if (!Utf8Parser.TryParse(sizeToken, out int size, out var used) || used != sizeToken.Length || size < 0 || size > MaxValueLength)
+            {
+                throw Malformed("invalid value length", line);
+            }
+            rest = sizeEnd < 0 ? [] : rest[(sizeEnd + 1)..];
+            ParseFlags(rest, line, ref response);
+            var total = (long)lineLength + size + 2;
+            if (buffer.Length < total)
+            {
+                needed = (int)total;
+                return false;
+            }
+            if (buffer[lineLength + size] != (byte)'\r' || buffer[lineLength + size + 1] != (byte)'\n')
+            {
+                throw Malformed("value block not terminated by CR LF", line);
+            }
+            response.ValueOffset = lineLength;
+            response.ValueLength = size;
+            response.TotalLength = (int)total;
+        }
+        else
+        {
+            ParseFlags(rest, line, ref response);
+            response.TotalLength = lineLength;
+        }
+        needed = 0;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads one CR LF terminated line. Returns false if the line is not complete yet; throws if it is
+    /// longer than <see cref="MaxLineLength"/> or a bare LF appears.
+    /// </summary>
+    public static bool TryReadLine(ReadOnlySpan<byte> buffer, out ReadOnlySpan<byte> line, out int consumed)
+    {
+        var searchLength = Math.Min(buffer.Length, MaxLineLength + 2);
+        var newline = buffer[..searchLength].IndexOf((byte)'\n');
+        if (newline < 0)
+        {
+            if (buffer.Length > MaxLineLength + 1)
+            {
+                throw Malformed($"no line end within {MaxLineLength} bytes", buffer[..64]);
+            }
+            line = default;
+            consumed = 0;
+            return false;
+        }
+        if (newline == 0 || buffer[newline - 1] != (byte)'\r')
+        {
+            throw Malformed("line ends with LF but no CR", buffer[..newline]);
+        }
+        line = buffer[..(newline - 1)];
+        consumed = newline + 1;
+        return true;
+    }
+
+    private static bool TryParseErrorLine(ReadOnlySpan<byte> line, ref MetaResponse response)
+    {
+        if (line.SequenceEqual("ERROR"u8))
+        {
+            response.Code = ResponseCode.Error;
+            return true;
+        }
+        if (line.StartsWith("CLIENT_ERROR"u8))
+        {
+            response.Code = ResponseCode.ClientError;
+            SetMessage(line, "CLIENT_ERROR"u8.Length, ref response);
+            return true;
+        }
+        if (line.StartsWith("SERVER_ERROR"u8))
+        {
+            response.Code = ResponseCode.ServerError;
+            SetMessage(line, "SERVER_ERROR"u8.Length, ref response);
+            return true;
+        }
+        return false;
+    }
+
+    private static void SetMessage(ReadOnlySpan<byte> line, int prefix, ref MetaResponse response)
+    {
+        var start = prefix < line.Length && line[prefix] == (byte)' ' ? prefix + 1 : prefix;
+        response.MessageOffset = start;
+        response.MessageLength = line.Length - start;
+    }
+
+    private static ResponseCode ParseCode(ReadOnlySpan<byte> line) => (line[0], line[1]) switch
+    {
+        ((byte)'V', (byte)'A') => ResponseCode.Value,
+        ((byte)'H', (byte)'D') => ResponseCode.Header,
+        ((byte)'E', (byte)'N') => ResponseCode.Miss,
+        ((byte)'N', (byte)'F') => ResponseCode.NotFound,
+        ((byte)'N', (byte)'S') => ResponseCode.NotStored,
+        ((byte)'E', (byte)'X') => ResponseCode.Exists,
+        ((byte)'M', (byte)'N') => ResponseCode.NoOp,
+        _ => throw Malformed("unknown response code", line),
+    };
+
+    private static void ParseFlags(ReadOnlySpan<byte> flags, ReadOnlySpan<byte> line, ref MetaResponse response)
+    {
+        while (!flags.IsEmpty)
+        {
+            var end = flags.IndexOf((byte)' ');
+            var token = end < 0 ? flags : flags[..end];
+            flags = end < 0 ? [] : flags[(end + 1)..];
+            if (token.IsEmpty)
+            {
+                throw Malformed("empty flag", line);
+            }
+            var value = token[1..];
+            switch (token[0])
+            {
+                case (byte)'f':
+                    response.ClientFlags = ParseUInt32(value, line);
+                    break;
+                case (byte)'c':
+                    response.Cas = ParseUInt64(value, line);
+                    break;
+                case (byte)'t':
+                    response.Ttl = ParseInt64(value, line);
+                    break;
+                case (byte)'O':
+                    response.Opaque = Utf8Parser.TryParse(value, out long opaque, out var used) && used == value.Length ? opaque : -1;
+                    break;
+                default:
+                    // Flags we did not ask for (k, b, s, W, X, Z, ...) are legal and ignored, but must be letters.
+                    if (!char.IsAsciiLetter((char)token[0]))
+                    {
+                        throw Malformed("invalid flag", line);
+                    }
+                    break;
+            }
+        }
+    }
+
+    private static uint ParseUInt32(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>
+        Utf8Parser.TryParse(token, out uint value, out var used) && used == token.Length ? value : throw Malformed("invalid number in a flag", line);
+
+    private static ulong ParseUInt64(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>
+        Utf8Parser.TryParse(token, out ulong value, out var used) && used == token.Length ? value : throw Malformed("invalid number in a flag", line);
+
+    private static long ParseInt64(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>
+        Utf8Parser.TryParse(token, out long value, out var used) && used == token.Length ? value : throw Malformed("invalid number in a flag", line);
+
+    /// <summary>Builds the exception for malformed input, quoting (escaped) the start of the offending line.</summary>
+    public static MemcacheProtocolException Malformed(string problem, ReadOnlySpan<byte> line)
+    {
+        var shown = line.Length > 64 ? line[..64] : line;
+        var text = new StringBuilder(shown.Length + 8);
+        foreach (var b in shown)
+        {
+            if (b is >= 0x20 and < 0x7F)
+            {
+                text.Append((char)b);
+            }
+            else
+            {
+                text.Append("\\x").Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        if (line.Length > shown.Length)
+        {
+            text.Append("...");
+        }
+        return new MemcacheProtocolException($"Malformed response from memcached: {problem}: \"{text}\".");
+    }
+
+    /// <summary>Decodes the error text of a CLIENT_ERROR / SERVER_ERROR response.</summary>
+    public static string ErrorMessage(ReadOnlySpan<byte> buffer, in MetaResponse response) =>
+        response.Code == ResponseCode.Error
+            ? "ERROR (unknown command)"
+            : Encoding.ASCII.GetString(buffer.Slice(response.MessageOffset, response.MessageLength));
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Memstore.Transport;
+
+internal sealed partial class Connection
+{
+    /// <summary>
+    /// Runs on a timer: fails requests older than the operation timeout and resets a connection whose
+    /// server has gone silent with requests outstanding. Requests are queued in submission order, so the
+    /// scan stops at the first one that is still within its time.
+    /// </summary>
+    private void Sweep()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var timeoutTicks = (long)(_options.OperationTimeout.TotalSeconds * Stopwatch.Frequency);
+        List<Operation>? expired = null;
+        int queued, inFlight;
+        long oldest = now;
+        bool stalled;
+        ConnectionStatus status;
+        lock (_sync)
+        {
+            queued = _sendQueue.Count;
+            inFlight = _inFlight.Count;
+            status = _status;
+            if (queued == 0 && inFlight == 0)
+            {
+                return;
+            }
+            var scanning = true;
+            foreach (var operation in _inFlight)
+            {
+                if (!operation.IsCompleted)
+                {
+                    oldest = Math.Min(oldest, operation.EnqueuedAt);
+                    if (scanning && now - operation.EnqueuedAt >= timeoutTicks)
+                    {
+                        (expired ??= []).Add(operation);
+                    }
+                    else
+                    {
+                        scanning = false;
+                    }
+                }
+            }
+            foreach (var operation in _sendQueue)
+            {
+                if (operation.IsCompleted)
+                {
+                    continue;
+                }
+                oldest = Math.Min(oldest, operation.EnqueuedAt);
+                if (now - operation.EnqueuedAt < timeoutTicks)
+                {
+                    break;
+                }
+                (expired ??= []).Add(operation);
+            }
+            stalled = _status == ConnectionStatus.Connected && inFlight > 0
+                && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), now) > _options.StallTimeout;
+        }
+
+        if (expired is not null)
+        {
+            var oldestWait = Stopwatch.GetElapsedTime(oldest, now);
+            foreach (var operation in expired)
+            {
+                var waited = Stopwatch.GetElapsedTime(operation.EnqueuedAt, now);
+                var key = operation.Key is null ? "" : $" of key {Protocol.KeyCodec.Describe(operation.Key)}";
+                operation.TryFail(new MemcacheTimeoutException(
+                    $"Timed out after {waited.TotalMilliseconds:0} ms (timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) waiting for '{operation.Name}'{key} on {_name}: "
+                    + $"{queued} request(s) queued, {inFlight} in flight, the oldest waited {oldestWait.TotalMilliseconds:0} ms; connection {status}.")
+                {
+                    Server = _name,
+                    Operation = operation.Name,
+                    Key = operation.Key,
+                    QueuedRequests = queued,
+                    InFlightRequests = inFlight,
+                    OldestWait = oldestWait,
+                });
+            }
+        }
+        if (stalled)
+        {
+            var reason = new TimeoutException(
+                $"{_name} sent nothing for more than {_options.StallTimeout.TotalMilliseconds:0} ms while {inFlight} request(s) awaited a reply");
+            Log.Stalled(_logger, _name, inFlight, _options.StallTimeout.TotalMilliseconds);
+            AbortSession(reason);
+        }
+    }
+}
+
+/// <summary>Source-generated log messages of the transport.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Connected to memcached server {Server}")]
+    public static partial void Connected(ILogger logger, string server);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Connection to {Server} lost with {InFlight} request(s) in flight; reconnecting")]
+    public static partial void ConnectionLost(ILogger logger, string server, int inFlight, Exception cause);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Could not connect to {Server}; next attempt in {RetryMilliseconds} ms")]
+    public static partial void ConnectFailed(ILogger logger, string server, double retryMilliseconds, Exception error);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Server} sent nothing for {StallMilliseconds} ms with {InFlight} request(s) in flight; resetting the connection")]
+    public static partial void Stalled(ILogger logger, string server, int inFlight, double stallMilliseconds);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A connection status listener for {Server} threw")]
+    public static partial void StatusListenerFailed(ILogger logger, string server, Exception error);
+}

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Memstore.Transport;
+
+/// <summary>The life stage of a connection.</summary>
+internal enum ConnectionStatus
+{
+    /// <summary>Opening the socket; requests queue and are sent once it is open.</summary>
+    Connecting,
+    /// <summary>Open: requests are written in batches and answered in order.</summary>
+    Connected,
+    /// <summary>The last connect attempt failed; requests fail at once until the next attempt starts.</summary>
+    Down,
+    /// <summary>Disposed.</summary>
+    Disposed,
+}
+
+/// <summary>
+/// One multiplexed connection to one server, shared by every caller. Callers enqueue requests; a writer
+/// loop copies whatever is queued into one buffer and sends it with one write; a reader loop matches
+/// responses to requests in order. Lost connections fail exactly the requests in flight and reconnect
+/// with exponential backoff; queued requests wait for the new connection.
+/// </summary>
+internal sealed partial class Connection : IAsyncDisposable
+{
+    private readonly ServerAddress _server;
+    private readonly string _name;
+    private readonly MemcacheClientOptions _options;
+    private readonly IConnectionStreamFactory _streamFactory;
+    private readonly ILogger _logger;
+    private readonly object _sync = new();
+    private readonly Queue<Operation> _sendQueue = new();
+    private readonly Queue<Operation> _inFlight = new();
+    private readonly AsyncSignal _writeSignal = new();
+    private readonly SemaphoreSlim _room;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Timer _sweepTimer;
+    private readonly Task _lifecycle;
+
+    private ConnectionStatus _status = ConnectionStatus.Connecting;
+    private Exception? _lastConnectError;
+    private long _retryAt;
+    private long _lastProgress;
+    private Stream? _stream;
+    private Exception? _abortReason;
+
+    public Connection(ServerAddress server, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, ILogger logger)
+    {
+        _server = server;
+        _name = server.ToString();
+        _options = options;
+        _streamFactory = streamFactory;
+        _logger = logger;
+        _room = new SemaphoreSlim(options.MaxQueuedRequestsPerConnection, options.MaxQueuedRequestsPerConnection);
+        var sweepPeriod = TimeSpan.FromMilliseconds(Math.Clamp(options.OperationTimeout.TotalMilliseconds / 4, 10, 100));
+        _sweepTimer = new Timer(static state => ((Connection)state!).Sweep(), this, sweepPeriod, sweepPeriod);
+        _lifecycle = Task.Run(RunAsync);
+    }
+
+    public ServerAddress Server => _server;
+
+    public ConnectionStatus Status
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _status;
+            }
+        }
+    }
+
+    /// <summary>Raised (on a pool thread) when the connection opens or is lost. For health tracking.</summary>
+    public event Action<Connection, ConnectionStatus, Exception?>? StatusChanged;
+
+    /// <summary>
+    /// Queues a prepared operation. Completes synchronously unless the connection is full, in which case it
+    /// waits for room (back-pressure) within the operation timeout. Throws without queuing when the server
+    /// is known to be down.
+    /// </summary>
+    public ValueTask SubmitAsync(Operation operation, CancellationToken cancellationToken)
+    {
+        operation.EnqueuedAt = Stopwatch.GetTimestamp();
+        operation.Server = _name;
+        if (_room.Wait(0, CancellationToken.None))
+        {
+            Enqueue(operation);
+            return default;
+        }
+        return WaitForRoomAsync(operation, cancellationToken);
+    }
+
+    private async ValueTask WaitForRoomAsync(Operation operation, CancellationToken cancellationToken)
+    {
+        bool entered;
+        try
+        {
+            entered = await _room.WaitAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            operation.AbandonConnectionReference();
+            throw;
+        }
+        if (!entered)
+        {
+            operation.AbandonConnectionReference();
+            int queued, inFlight;
+            lock (_sync)
+            {
+                queued = _sendQueue.Count;
+                inFlight = _inFlight.Count;
+            }
+            throw new MemcacheTimeoutException(
+                $"Timed out after {_options.OperationTimeout.TotalMilliseconds:0} ms waiting for room to queue '{operation.Name}' of key {Protocol.KeyCodec.Describe(operation.Key)} on {_name}: "
+                + $"the connection already holds its limit of {_options.MaxQueuedRequestsPerConnection} requests ({queued} queued, {inFlight} in flight).")
+            {
+                Server = _name, Operation = operation.Name, Key = operation.Key, QueuedRequests = queued, InFlightRequests = inFlight,
+                OldestWait = _options.OperationTimeout,
+            };
+        }
+        Enqueue(operation);
+    }
+
+    private void Enqueue(Operation operation)
+    {
+        lock (_sync)
+        {
+            if (_status is ConnectionStatus.Down or ConnectionStatus.Disposed)
+            {
+                _room.Release();
+                operation.AbandonConnectionReference();
+                throw _status == ConnectionStatus.Disposed
+                    ? new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation.Name}' was not sent to {_name}.")
+                    : DownException(operation.Name, operation.Key, 1);
+            }
+            _sendQueue.Enqueue(operation);
+        }
+        _writeSignal.Set();
+    }
+
+    private MemcacheConnectionException DownException(string operation, string? key, int affected)
+    {
+        var retryIn = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _retryAt);
+        var what = affected == 1
+            ? $"'{operation}'" + (key is null ? "" : $" of key {Protocol.KeyCodec.Describe(key)}")
+            : $"{affected} queued requests";
+        return new MemcacheConnectionException(
+            $"{_name} is unreachable: the last connect attempt failed ({_lastConnectError?.Message}); {what} failed without being sent. "
+            + $"Next attempt in {Math.Max(0, retryIn.TotalMilliseconds):0} ms.", _lastConnectError)
+        { Server = _name };
+    }
+
+    /// <summary>Drops an operation the connection holds: frees its queue slot and its reference.</summary>
+    private void Drop(Operation operation)
+    {
+        _room.Release();
+        operation.ReleaseByConnection();
+    }
+
+    private void SetStatus(ConnectionStatus status, Exception? cause)
+    {
+        try
+        {
+            StatusChanged?.Invoke(this, status, cause);
+        }
+#pragma warning disable CA1031 // A faulty health listener must not kill the connection.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StatusListenerFailed(_logger, _name, ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Operation> abandoned;
+        lock (_sync)
+        {
+            if (_status == ConnectionStatus.Disposed)
+            {
+                return;
+            }
+            _status = ConnectionStatus.Disposed;
+            abandoned = [.. _sendQueue];
+            _sendQueue.Clear();
+        }
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await _sweepTimer.DisposeAsync().ConfigureAwait(false);
+        _writeSignal.Set();
+        AbortSession(new ObjectDisposedException(nameof(MemcacheClient)));
+        try
+        {
+            await _lifecycle.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        foreach (var operation in abandoned)
+        {
+            operation.TryFail(new ObjectDisposedException(nameof(MemcacheClient), $"The client was disposed before '{operation.Name}' was sent to {_name}."));
+            Drop(operation);
+        }
+        _shutdown.Dispose();
+    }
+}

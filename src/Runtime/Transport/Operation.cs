@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Sources;
+using Memstore.Protocol;
+
+namespace Memstore.Transport;
+
+/// <summary>
+/// One request on a connection and the caller's handle on its outcome. The caller and the connection
+/// each hold a reference; whichever lets go last recycles the object, so a request that timed out can
+/// still have its late response matched and discarded.
+/// </summary>
+internal abstract class Operation : IValueTaskSource
+{
+    private const int Queued = 0, InFlight = 1, Completing = 2, Completed = 3;
+
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private CancellationTokenRegistration _cancellation;
+    private int _state;
+    private int _references;
+
+    protected Operation()
+    {
+        Request = new RequestBuffer();
+        ResetReferences();
+    }
+
+    /// <summary>Two owners from the start: the caller and the connection it is meant for.</summary>
+    protected void ResetReferences() => _references = 2;
+
+    /// <summary>The request bytes exactly as they go on the wire.</summary>
+    public RequestBuffer Request { get; }
+
+    /// <summary>Name of the operation for error messages (<c>get</c>, <c>set</c>, ...).</summary>
+    public string Name { get; protected set; } = "";
+
+    /// <summary>The caller's key, kept only to explain errors.</summary>
+    public string? Key { get; protected set; }
+
+    /// <summary>Whether the request carries a data block (matters when the server rejects the line).</summary>
+    public bool HasDataBlock { get; protected set; }
+
+    /// <summary>Stopwatch timestamp of submission.</summary>
+    public long EnqueuedAt { get; set; }
+
+    /// <summary>The server the request went to, for error messages.</summary>
+    public string Server { get; set; } = "";
+
+    public bool IsCompleted => Volatile.Read(ref _state) >= Completing;
+
+    /// <summary>The awaitable the caller waits on.</summary>
+    public ValueTask AsValueTask() => new(this, _core.Version);
+
+    /// <summary>
+    /// Consumes bytes of this operation's response from the front of <paramref name="data"/>. Returns true
+    /// when the response is complete. <paramref name="consumed"/> may be non-zero even when it returns false
+    /// (a batch consumes its replies one by one). <paramref name="needed"/> is the minimum length
+    /// <paramref name="data"/> must reach (after removing consumed bytes) before calling again.
+    /// Sets <paramref name="resetConnection"/> when the stream cannot be trusted after this response.
+    /// </summary>
+    public abstract bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection);
+
+    /// <summary>Called once per submission, before the operation is handed to a connection.</summary>
+    public void Prepare(CancellationToken cancellationToken)
+    {
+        _state = Queued;
+        if (cancellationToken.CanBeCanceled)
+        {
+            _cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
+                ((Operation)state!).TryFail(new OperationCanceledException("The operation was canceled by its CancellationToken.", token)), this);
+        }
+    }
+
+    /// <summary>The writer claims the request for sending; false if it was already failed (timeout, cancel).</summary>
+    public bool TryMarkWritten() => Interlocked.CompareExchange(ref _state, InFlight, Queued) == Queued;
+
+    /// <summary>The reader claims the right to deliver a result; false if the caller has already been failed.</summary>
+    protected bool TryBeginCompletion()
+    {
+        var state = Volatile.Read(ref _state);
+        while (state < Completing)
+        {
+            var seen = Interlocked.CompareExchange(ref _state, Completing, state);
+            if (seen == state)
+            {
+                return true;
+            }
+            state = seen;
+        }
+        return false;
+    }
+
+    /// <summary>Finishes a completion begun with <see cref="TryBeginCompletion"/>.</summary>
+    protected void EndCompletion(Exception? error)
+    {
+        Volatile.Write(ref _state, Completed);
+        if (error is null)
+        {
+            _core.SetResult(true);
+        }
+        else
+        {
+            _core.SetException(error);
+        }
+    }
+
+    /// <summary>Fails the caller unless a result is already being delivered. Safe from any thread.</summary>
+    public bool TryFail(Exception error)
+    {
+        if (!TryBeginCompletion())
+        {
+            return false;
+        }
+        EndCompletion(error);
+        return true;
+    }
+
+    /// <summary>The caller is done with the result (after awaiting it, or when submission failed).</summary>
+    public void ReleaseByCaller()
+    {
+        _cancellation.Dispose();
+        _cancellation = default;
+        Release();
+    }
+
+    /// <summary>The connection has dropped the operation from its queues.</summary>
+    public void ReleaseByConnection() => Release();
+
+    /// <summary>Used when the operation never reached a connection.</summary>
+    public void AbandonConnectionReference() => Release();
+
+    private void Release()
+    {
+        var left = Interlocked.Decrement(ref _references);
+        Debug.Assert(left >= 0, "operation released more often than referenced");
+        if (left == 0)
+        {
+            _core.Reset();
+            Recycle();
+        }
+    }
+
+    /// <summary>Returns the object to its pool, if it has one. Called once both references are gone.</summary>
+    protected virtual void Recycle()
+    {
+    }
+
+    /// <summary>Builds the exception for an error response, naming server, operation and key.</summary>
+    protected Exception ErrorFromResponse(ReadOnlySpan<byte> data, in MetaResponse response)
+    {
+        var message = MetaResponseParser.ErrorMessage(data, response);
+        var where = Key is null ? $"'{Name}' on {Server}" : $"'{Name}' of key {KeyCodec.Describe(Key)} on {Server}";
+        return response.Code == ResponseCode.ServerError
+            ? new MemcacheServerErrorException($"memcached refused {where}: SERVER_ERROR {message}", message) { Server = Server }
+            : new MemcacheClientErrorException($"memcached rejected {where}: {(response.Code == ResponseCode.Error ? message : "CLIENT_ERROR " + message)}", message) { Server = Server };
+    }
+
+    protected MemcacheProtocolException Unexpected(in MetaResponse response) =>
+        new($"Unexpected response {response.Code} to '{Name}' on {Server}.") { Server = Server };
+
+    void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Memstore.Tests.Infrastructure;
+
+/// <summary>
+/// A real memcached process on a free loopback port, started for a test and stopped afterwards.
+/// Tests kill and restart it to exercise failure handling.
+/// </summary>
+public sealed class MemcachedServer : IAsyncDisposable
+{
+    private readonly string[] _extraArguments;
+    private Process? _process;
+
+    private MemcachedServer(int port, string[] extraArguments)
+    {
+        Port = port;
+        _extraArguments = extraArguments;
+    }
+
+    public int Port { get; }
+
+    public ServerAddress Address => new("127.0.0.1", Port);
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public static async Task<MemcachedServer> StartAsync(params string[] extraArguments)
+    {
+        var server = new MemcachedServer(FreePort(), extraArguments);
+        await server.RestartAsync();
+        return server;
+    }
+
+    /// <summary>Starts memcached (again) on the same port and waits until it answers <c>version</c>.</summary>
+    public async Task RestartAsync()
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+        var arguments = new List<string> { "-p", Port.ToString(), "-l", "127.0.0.1", "-U", "0", "-t", "2", "-m", "64" };
+        if (Environment.UserName == "root")
+        {
+            arguments.AddRange(["-u", "root"]);
+        }
+        arguments.AddRange(_extraArguments);
+        var start = new ProcessStartInfo(MemcachedPath)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        _process = Process.Start(start) ?? throw new InvalidOperationException("memcached did not start");
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"memcached exited at start with code {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync()}");
+            }
+            if (await AnswersAsync())
+            {
+                return;
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"memcached on port {Port} did not answer within 10 s");
+    }
+
+    /// <summary>SIGKILL: the server vanishes without closing anything gracefully (the kernel resets its sockets).</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGSTOP / SIGCONT: the server stays connected but stops answering.</summary>
+    public void Pause() => Signal("STOP");
+
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process!.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Sends raw protocol text to the server on a fresh connection and returns what it answered.</summary>
+    public async Task<string> RawAsync(string request, TimeSpan? wait = null)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request));
+        await Task.Delay(wait ?? TimeSpan.FromMilliseconds(100));
+        var buffer = new byte[64 * 1024];
+        var received = socket.Available > 0 ? await socket.ReceiveAsync(buffer) : 0;
+        return Encoding.ASCII.GetString(buffer, 0, received);
+    }
+
+    private async Task<bool> AnswersAsync()
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await socket.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
+            await socket.SendAsync("version\r\n"u8.ToArray(), timeout.Token);
+            var buffer = new byte[128];
+            var read = await socket.ReceiveAsync(buffer, timeout.Token);
+            return read > 0 && Encoding.ASCII.GetString(buffer, 0, read).StartsWith("VERSION", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static string MemcachedPath =>
+        new[] { "/usr/bin/memcached", "/usr/local/bin/memcached" }.FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("memcached is not installed: run ./run test, which installs it (apt-get install memcached).");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                Resume();
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+        }
+    }
+}
+
+/// <summary>One memcached per test class, shared by its tests (which use distinct keys).</summary>
+public sealed class MemcachedFixture : IAsyncLifetime
+{
+    public MemcachedServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await MemcachedServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
