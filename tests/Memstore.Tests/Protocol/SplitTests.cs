@@ -52,6 +52,32 @@ public sealed class SplitTests
         }
     }
 
+    [Fact]
+    public void The_bare_parser_sees_every_prefix_as_incomplete_and_the_whole_as_the_same_response()
+    {
+        var metaFixtures = new[]
+        {
+            Fixtures.StoreHit, Fixtures.GetHit, Fixtures.Miss, Fixtures.NoOp, Fixtures.NotStored, Fixtures.Exists, Fixtures.NotFound,
+            Fixtures.NotFoundOpaque, Fixtures.MissOpaqueKey, Fixtures.Incremented, Fixtures.DecrementedPadded, Fixtures.NonNumeric,
+            Fixtures.TooLarge, Fixtures.Error, Fixtures.BadFormat, Fixtures.Base64Miss, $"VA 5000 f9 c8 t60 O4\r\n{Fixtures.TrickyValue(5000)}\r\n",
+        };
+        foreach (var fixture in metaFixtures)
+        {
+            var bytes = ResponseDriver.Ascii(fixture);
+            Assert.True(Memstore.Protocol.MetaResponseParser.TryParse(bytes, out var whole, out _));
+            // Followed by more responses, the first parses identically.
+            var followed = ResponseDriver.Ascii(fixture + Fixtures.GetHit + "VA 1");
+            Assert.True(Memstore.Protocol.MetaResponseParser.TryParse(followed, out var first, out _));
+            Assert.Equal(whole, first);
+            for (var length = 0; length < bytes.Length; length++)
+            {
+                Assert.False(Memstore.Protocol.MetaResponseParser.TryParse(bytes.AsSpan(0, length), out _, out var needed),
+                    $"{fixture} complete after {length} bytes");
+                Assert.InRange(needed, length + 1, bytes.Length);
+            }
+        }
+    }
+
     private static readonly Gen<(string Name, int[] Chunks)> RandomChunking =
         from name in Gen.OneOfConst([.. Fixtures.Scenarios.Keys.Order(StringComparer.Ordinal)])
         from chunks in Gen.Frequency(
