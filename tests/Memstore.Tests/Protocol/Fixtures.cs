@@ -14,7 +14,7 @@ internal sealed record Segment(string Name, string Wire, Func<(Operation Operati
     public static Segment Meta(string name, string wire, ValueTarget target = ValueTarget.Array, bool hasDataBlock = false) =>
         new(name, wire, () =>
         {
-            var operation = MetaOperation.Rent(name, "foo", target, null, hasDataBlock);
+            var operation = TestOperations.Rent(name, "foo", target, null, hasDataBlock);
             return (operation, () => ResponseDriver.Describe(operation));
         });
 

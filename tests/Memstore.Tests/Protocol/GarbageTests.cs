@@ -19,16 +19,16 @@ public sealed class GarbageTests
 
     private static Operation CreateOperation(int kind) => kind switch
     {
-        0 => MetaOperation.Rent("get", "k", ValueTarget.Array),
-        1 => MetaOperation.Rent("incr", "k", ValueTarget.Number),
-        2 => MetaOperation.Rent("set", "k", ValueTarget.None, hasDataBlock: true),
-        3 => MetaOperation.Rent("get", "k", ValueTarget.Writer, new ArrayBufferWriter<byte>()),
+        0 => TestOperations.Rent("get", "k", ValueTarget.Array),
+        1 => TestOperations.Rent("incr", "k", ValueTarget.Number),
+        2 => TestOperations.Rent("set", "k", ValueTarget.None, hasDataBlock: true),
+        3 => TestOperations.Rent("get", "k", ValueTarget.Writer, new ArrayBufferWriter<byte>()),
         4 => new BatchGetOperation(new CacheValue[4], [0, 1, 2, 3]),
         5 => new VersionOperation(),
         6 => new StatsOperation(),
         7 => new FlushOperation(),
         8 => new NoOpOperation(),
-        _ => MetaOperation.Rent("get", "k", ValueTarget.Pooled),
+        _ => TestOperations.Rent("get", "k", ValueTarget.Pooled),
     };
 
     /// <summary>Only these may reach the caller of a completed operation.</summary>
@@ -203,7 +203,7 @@ public sealed class GarbageTests
         var bytes = Encoding.Latin1.GetBytes(wire);
         Assert.False(MetaResponseParser.TryParse(bytes, out _, out var actual));
         Assert.Equal(needed, actual);
-        var operation = MetaOperation.Rent("get", "k", ValueTarget.Array);
+        var operation = TestOperations.Rent("get", "k", ValueTarget.Array);
         Assert.False(operation.TryConsume(bytes, out var consumed, out actual, out _));
         Assert.Equal(0, consumed);
         Assert.Equal(needed, actual);
@@ -352,7 +352,7 @@ public sealed class GarbageTests
             garbage =>
             {
                 var input = valid.Concat(garbage).ToArray();
-                var operation = MetaOperation.Rent("get", "k", ValueTarget.Array);
+                var operation = TestOperations.Rent("get", "k", ValueTarget.Array);
                 Assert.True(operation.TryConsume(input, out var consumed, out _, out _));
                 Assert.Equal(valid.Length, consumed);
                 Assert.Equal("bar"u8.ToArray(), operation.ValueArray);

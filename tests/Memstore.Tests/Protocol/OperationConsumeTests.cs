@@ -39,7 +39,7 @@ public sealed class OperationConsumeTests
     }
 
     private static MetaOperation Meta(ValueTarget target, bool hasDataBlock = false, IBufferWriter<byte>? destination = null) =>
-        MetaOperation.Rent("test", "foo", target, destination, hasDataBlock);
+        TestOperations.Rent("test", "foo", target, destination, hasDataBlock);
 
     [Fact]
     public void Store_reply_gives_code_and_cas()

@@ -138,7 +138,16 @@ internal static class ResponseDriver
         switch (operation)
         {
             case MetaOperation meta:
-                text.Append(CultureInfo.InvariantCulture, $" code={meta.Code} flags={meta.ClientFlags} cas={meta.Cas.Value} len={meta.ValueLength} number={meta.Number}");
+                text.Append(CultureInfo.InvariantCulture, $" code={meta.Code} flags={meta.ClientFlags} cas={meta.Cas.Value}");
+                // ValueLength is meaningful only after a VA, Number only for a counter (a pooled object keeps stale ones otherwise).
+                if (meta.Code == ResponseCode.Value)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $" len={meta.ValueLength}");
+                    if (meta.Target == ValueTarget.Number)
+                    {
+                        text.Append(CultureInfo.InvariantCulture, $" number={meta.Number}");
+                    }
+                }
                 if (meta.ValueArray is { } value)
                 {
                     text.Append(" value=").Append(Hex(value.AsSpan(0, meta.ValueLength)));
