@@ -1,0 +1,316 @@
+using System.Buffers;
+using System.Text;
+using Memstore.Protocol;
+using Memstore.Transport;
+
+namespace Memstore.Tests.Protocol;
+
+/// <summary>The fixtures through each operation's TryConsume, checked via the operations' public results.</summary>
+public sealed class OperationConsumeTests
+{
+    private static byte[] Bytes(string wire) => Encoding.Latin1.GetBytes(wire);
+
+    /// <summary>Consumes a complete response in one call and returns resetConnection.</summary>
+    private static bool ConsumeAll(Operation operation, string wire)
+    {
+        var bytes = Bytes(wire);
+        Assert.True(operation.TryConsume(bytes, out var consumed, out _, out var reset));
+        Assert.Equal(bytes.Length, consumed);
+        Assert.True(operation.IsCompleted);
+        return reset;
+    }
+
+    private static Exception? Failure(Operation operation)
+    {
+        var task = operation.AsValueTask();
+        if (!task.IsCompleted)
+        {
+            throw new InvalidOperationException($"{operation.Name} is still pending");
+        }
+        try
+        {
+            task.GetAwaiter().GetResult();
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+
+    private static MetaOperation Meta(ValueTarget target, bool hasDataBlock = false, IBufferWriter<byte>? destination = null) =>
+        TestOperations.Rent("test", "foo", target, destination, hasDataBlock);
+
+    [Fact]
+    public void Store_reply_gives_code_and_cas()
+    {
+        var op = Meta(ValueTarget.None, hasDataBlock: true);
+        Assert.False(ConsumeAll(op, Fixtures.StoreHit));
+        Assert.Null(Failure(op));
+        Assert.Equal(ResponseCode.Header, op.Code);
+        Assert.Equal(new CasToken(1), op.Cas);
+    }
+
+    [Theory]
+    [InlineData(Fixtures.NotStored, nameof(ResponseCode.NotStored))]
+    [InlineData(Fixtures.Exists, nameof(ResponseCode.Exists))]
+    [InlineData(Fixtures.NotFound, nameof(ResponseCode.NotFound))]
+    [InlineData(Fixtures.NotFoundOpaque, nameof(ResponseCode.NotFound))]
+    [InlineData(Fixtures.Miss, nameof(ResponseCode.Miss))]
+    [InlineData(Fixtures.MissOpaqueKey, nameof(ResponseCode.Miss))]
+    [InlineData(Fixtures.Base64Miss, nameof(ResponseCode.Miss))]
+    public void Status_replies_complete_without_a_value(string wire, string code)
+    {
+        var op = Meta(ValueTarget.Array);
+        Assert.False(ConsumeAll(op, wire));
+        Assert.Null(Failure(op));
+        Assert.Equal(Enum.Parse<ResponseCode>(code), op.Code);
+        Assert.Null(op.ValueArray);
+        Assert.False(op.Cas.HasValue);
+    }
+
+    [Fact]
+    public void Get_hit_into_a_new_array()
+    {
+        var op = Meta(ValueTarget.Array);
+        ConsumeAll(op, Fixtures.GetHit);
+        Assert.Null(Failure(op));
+        Assert.Equal(ResponseCode.Value, op.Code);
+        Assert.Equal(5U, op.ClientFlags);
+        Assert.Equal(new CasToken(1), op.Cas);
+        Assert.Equal(3, op.ValueLength);
+        Assert.Equal("bar"u8.ToArray(), op.ValueArray);
+    }
+
+    [Fact]
+    public void Get_hit_into_a_pooled_array()
+    {
+        var op = Meta(ValueTarget.Pooled);
+        ConsumeAll(op, Fixtures.GetHit);
+        Assert.Null(Failure(op));
+        Assert.Equal(3, op.ValueLength);
+        var array = op.TakeValueArray();
+        Assert.NotNull(array);
+        Assert.Equal("bar"u8.ToArray(), array.AsSpan(0, op.ValueLength).ToArray());
+        ArrayPool<byte>.Shared.Return(array);
+    }
+
+    [Fact]
+    public void Get_hit_into_a_buffer_writer()
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        var op = Meta(ValueTarget.Writer, destination: writer);
+        ConsumeAll(op, Fixtures.GetHit);
+        Assert.Null(Failure(op));
+        Assert.Equal("bar"u8.ToArray(), writer.WrittenSpan.ToArray());
+        Assert.Equal(5U, op.ClientFlags);
+    }
+
+    [Theory]
+    [InlineData(Fixtures.Incremented, 10UL, 3UL)]
+    [InlineData(Fixtures.DecrementedPadded, 0UL, 0UL)]
+    [InlineData("VA 20 c4\r\n18446744073709551615\r\n", ulong.MaxValue, 4UL)]
+    public void Arithmetic_reply_parses_the_number(string wire, ulong number, ulong cas)
+    {
+        var op = Meta(ValueTarget.Number);
+        ConsumeAll(op, wire);
+        Assert.Null(Failure(op));
+        Assert.Equal(ResponseCode.Value, op.Code);
+        Assert.Equal(number, op.Number);
+        Assert.Equal(cas, op.Cas.Value);
+    }
+
+    [Theory]
+    [InlineData("VA 2\r\nab\r\n")]
+    [InlineData("VA 0\r\n\r\n")]
+    [InlineData("VA 2\r\n-1\r\n")]
+    [InlineData("VA 20\r\n18446744073709551616\r\n")]
+    public void A_counter_that_is_not_a_number_fails_the_caller_with_a_protocol_error(string wire)
+    {
+        var op = Meta(ValueTarget.Number);
+        Assert.False(ConsumeAll(op, wire));
+        Assert.IsType<MemcacheProtocolException>(Failure(op));
+    }
+
+    [Fact]
+    public void Non_numeric_increment_is_a_client_error_naming_the_key()
+    {
+        var op = Meta(ValueTarget.Number);
+        Assert.False(ConsumeAll(op, Fixtures.NonNumeric));
+        var ex = Assert.IsType<MemcacheClientErrorException>(Failure(op));
+        Assert.Equal("cannot increment or decrement non-numeric value", ex.ServerMessage);
+        Assert.Contains("\"foo\"", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Too_large_is_a_server_error()
+    {
+        var op = Meta(ValueTarget.None, hasDataBlock: true);
+        Assert.False(ConsumeAll(op, Fixtures.TooLarge));
+        var ex = Assert.IsType<MemcacheServerErrorException>(Failure(op));
+        Assert.Equal("object too large for cache", ex.ServerMessage);
+    }
+
+    [Fact]
+    public void Unknown_command_is_a_client_error()
+    {
+        var op = Meta(ValueTarget.None);
+        Assert.False(ConsumeAll(op, Fixtures.Error));
+        var ex = Assert.IsType<MemcacheClientErrorException>(Failure(op));
+        Assert.Equal("ERROR (unknown command)", ex.ServerMessage);
+    }
+
+    [Fact]
+    public void A_rejected_line_with_a_data_block_behind_it_resets_the_connection()
+    {
+        var store = Meta(ValueTarget.None, hasDataBlock: true);
+        Assert.True(ConsumeAll(store, Fixtures.BadFormat));
+        Assert.Equal("bad command line format", Assert.IsType<MemcacheClientErrorException>(Failure(store)).ServerMessage);
+
+        var get = Meta(ValueTarget.Array);
+        Assert.False(ConsumeAll(get, Fixtures.BadFormat));
+    }
+
+    [Fact]
+    public void A_late_reply_to_an_abandoned_request_is_consumed_and_dropped()
+    {
+        var op = Meta(ValueTarget.Array);
+        Assert.True(op.TryFail(new TimeoutException("gave up")));
+        Assert.False(ConsumeAll(op, Fixtures.GetHit));
+        Assert.IsType<TimeoutException>(Failure(op));
+        Assert.Null(op.ValueArray);
+    }
+
+    [Theory]
+    [InlineData(Fixtures.NoOp, nameof(ValueTarget.Array))]
+    [InlineData(Fixtures.GetHit, nameof(ValueTarget.None))]
+    public void A_reply_that_cannot_answer_the_request_fails_it_and_resets(string wire, string target)
+    {
+        var op = Meta(Enum.Parse<ValueTarget>(target));
+        Assert.True(ConsumeAll(op, wire));
+        Assert.IsType<MemcacheProtocolException>(Failure(op));
+    }
+
+    [Fact]
+    public void Batch_get_places_hits_by_opaque_and_ends_at_MN()
+    {
+        var results = new CacheValue[5];
+        var op = new BatchGetOperation(results, [3, 0, 4]);
+        ConsumeAll(op, Fixtures.Batch);
+        Assert.Null(Failure(op));
+        Assert.Equal("abc"u8.ToArray(), results[3].Value);
+        Assert.Equal(1U, results[3].Flags);
+        Assert.Equal(new CasToken(10), results[3].Cas);
+        Assert.False(results[0].Found);
+        Assert.Equal("xy"u8.ToArray(), results[4].Value);
+        Assert.Equal(2U, results[4].Flags);
+        Assert.Equal(new CasToken(11), results[4].Cas);
+        Assert.False(results[1].Found);
+        Assert.False(results[2].Found);
+    }
+
+    [Fact]
+    public void Batch_get_consumes_replies_one_by_one_before_MN_arrives()
+    {
+        var results = new CacheValue[3];
+        var op = new BatchGetOperation(results, [0, 1, 2]);
+        var bytes = Bytes("VA 1 O1\r\nx\r\n" + Fixtures.MissOpaqueKey.Replace("O9", "O2", StringComparison.Ordinal) + "VA 1 O");
+        Assert.False(op.TryConsume(bytes, out var consumed, out var needed, out _));
+        Assert.Equal(bytes.Length - 6, consumed);
+        Assert.Equal(7, needed);
+        Assert.Equal("x"u8.ToArray(), results[1].Value);
+        Assert.False(op.IsCompleted);
+        Assert.True(op.TryConsume(Bytes("MN\r\n"), out consumed, out _, out _));
+        Assert.Equal(4, consumed);
+        Assert.Null(Failure(op));
+    }
+
+    [Fact]
+    public void Batch_get_reports_the_first_error_after_MN()
+    {
+        var results = new CacheValue[2];
+        var op = new BatchGetOperation(results, [0, 1]);
+        ConsumeAll(op, "VA 1 O0\r\nx\r\n" + Fixtures.TooLarge + Fixtures.BadFormat + Fixtures.NoOp);
+        var ex = Assert.IsType<MemcacheServerErrorException>(Failure(op));
+        Assert.Equal("object too large for cache", ex.ServerMessage);
+        Assert.True(results[0].Found);
+    }
+
+    [Theory]
+    [InlineData("VA 1 O5\r\nx\r\nMN\r\n")]
+    [InlineData("VA 1\r\nx\r\nMN\r\n")]
+    [InlineData("VA 1 O-1\r\nx\r\nMN\r\n")]
+    [InlineData("HD\r\nMN\r\n")]
+    public void Batch_get_rejects_replies_no_request_asked_for(string wire)
+    {
+        var op = new BatchGetOperation(new CacheValue[2], [0, 1]);
+        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+    }
+
+    [Fact]
+    public void Version_reply()
+    {
+        var op = new VersionOperation();
+        ConsumeAll(op, Fixtures.Version);
+        Assert.Null(Failure(op));
+        Assert.Equal("1.6.18", op.Version);
+    }
+
+    [Fact]
+    public void Stats_reply()
+    {
+        var op = new StatsOperation();
+        ConsumeAll(op, Fixtures.LongStats);
+        Assert.Null(Failure(op));
+        Assert.Equal("2104", op.Stats["pid"]);
+        Assert.Equal("1.6.18", op.Stats["version"]);
+        Assert.Equal("2.1.12-stable", op.Stats["libevent"]);
+        Assert.Equal(6, op.Stats.Count);
+    }
+
+    [Fact]
+    public void Stats_error_fails_the_caller()
+    {
+        var op = new StatsOperation();
+        ConsumeAll(op, Fixtures.Error);
+        Assert.IsType<MemcacheClientErrorException>(Failure(op));
+    }
+
+    [Fact]
+    public void Flush_reply()
+    {
+        var op = new FlushOperation();
+        ConsumeAll(op, Fixtures.Ok);
+        Assert.Null(Failure(op));
+        var failed = new FlushOperation();
+        ConsumeAll(failed, Fixtures.Error);
+        Assert.IsType<MemcacheClientErrorException>(Failure(failed));
+    }
+
+    [Fact]
+    public void Ping_reply()
+    {
+        var op = new NoOpOperation();
+        Assert.Equal("mn\r\n"u8.ToArray(), op.Request.WrittenSpan.ToArray());
+        ConsumeAll(op, Fixtures.NoOp);
+        Assert.Null(Failure(op));
+        Assert.NotEqual(0, op.CompletedAt);
+    }
+
+    [Theory]
+    [InlineData(nameof(VersionOperation), "OK\r\n")]
+    [InlineData(nameof(FlushOperation), "VERSION 1.6.18\r\n")]
+    [InlineData(nameof(StatsOperation), "OK\r\n")]
+    [InlineData(nameof(NoOpOperation), "HD\r\n")]
+    public void Text_operations_reject_a_reply_of_the_wrong_kind(string type, string wire)
+    {
+        Operation op = type switch
+        {
+            nameof(VersionOperation) => new VersionOperation(),
+            nameof(FlushOperation) => new FlushOperation(),
+            nameof(StatsOperation) => new StatsOperation(),
+            _ => new NoOpOperation(),
+        };
+        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+    }
+}
