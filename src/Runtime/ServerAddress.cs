@@ -133,7 +133,7 @@ public readonly record struct ServerAddress(string Host, int Port = ServerAddres
             int colon = text.IndexOf(':', StringComparison.Ordinal);
             host = colon < 0 ? text : text[..colon];
             rest = colon < 0 ? string.Empty : text[colon..];
-            if (rest.Count(c => c == ':') > 2)
+            if (text.Contains("::", StringComparison.Ordinal) || rest.Count(c => c == ':') > 2)
             {
                 return "an IPv6 address must be in brackets, for example [::1]:11211.";
             }

@@ -35,6 +35,10 @@ static const config_t CONFIGS[] = {
       { "localhost", 11211, 1 }, { "mc-a.internal", 11211, 1 } } },
   { "three-equal-weight-5", 3, { { "10.0.1.1", 11211, 5 }, { "10.0.1.2", 11211, 5 }, { "10.0.1.3", 11211, 5 } } },
   { "three-weighted", 3, { { "10.0.1.1", 11211, 1 }, { "10.0.1.2", 11211, 2 }, { "10.0.1.3", 11211, 3 } } },
+  /* Weights summing to 25 over 5 servers: single-precision rounding gives weight 1 seven
+   * digests where exact arithmetic gives eight; libmemcached's float arithmetic decides. */
+  { "five-weighted-sum-25", 5, { { "10.0.2.1", 11211, 1 }, { "10.0.2.2", 11211, 2 },
+      { "10.0.2.3", 11211, 4 }, { "10.0.2.4", 11211, 8 }, { "10.0.2.5", 11211, 10 } } },
   { "ten-weighted", 10, {
       { "mc01.example.net", 11211, 5 }, { "mc02.example.net", 11211, 1 },
       { "mc03.example.net", 11211, 1 }, { "mc04.example.net", 11212, 2 },
