@@ -81,6 +81,38 @@ public class DeadServerTests
         }
     }
 
+    // OMcache skips point 0 when the skip wraps past the end of the continuum; libmemcached
+    // (and this ring) must land on point 0 when its server is alive.
+    [Theory]
+    [InlineData(MemcacheDistribution.Ketama)]
+    [InlineData(MemcacheDistribution.KetamaWeighted)]
+    [InlineData(MemcacheDistribution.KetamaPre1010)]
+    public void Skipping_past_the_end_wraps_to_the_first_point(MemcacheDistribution distribution)
+    {
+        // A server list whose first and last points belong to different servers.
+        HashRing ring = Enumerable.Range(3, 20)
+            .Select(n => new HashRing([.. Enumerable.Range(1, n).Select(i => new ServerAddress($"node{i}"))], distribution))
+            .First(r => r.PointServers[0] != r.PointServers[^1]);
+        uint[] points = ring.PointHashes.ToArray();
+        int[] owners = ring.PointServers.ToArray();
+        int lastOwner = owners[^1];
+        bool[] alive = [.. Enumerable.Range(0, ring.Servers.Count).Select(i => i != lastOwner)];
+        int checkedKeys = 0;
+        for (int i = 0; checkedKeys < 3 && i < 2_000_000; i++)
+        {
+            byte[] key = System.Text.Encoding.UTF8.GetBytes($"wrap-{i}");
+            uint hash = ring.HashKey(key);
+            if (hash > points[^2] && hash <= points[^1])
+            {
+                Assert.Equal(lastOwner, ring.Locate(key));
+                Assert.Equal(owners[0], ring.Locate(key, alive));
+                checkedKeys++;
+            }
+        }
+
+        Assert.Equal(3, checkedKeys);
+    }
+
     [Fact]
     public void Needs_one_flag_per_server()
     {
