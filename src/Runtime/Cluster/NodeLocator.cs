@@ -1,33 +1,17 @@
 namespace Memstore.Cluster;
 
-/// <summary>Chooses the server for a key. The seam where the consistent-hash ring plugs in.</summary>
+/// <summary>
+/// Chooses the server for a key: the client's one use of the ring. With a single server there is nothing
+/// to hash. Failover (skipping servers marked dead) plugs in here through <see cref="HashRing.Locate(ReadOnlySpan{byte}, ReadOnlySpan{bool})"/>.
+/// </summary>
 internal sealed class NodeLocator
 {
-    private readonly int _count;
+    private readonly HashRing? _ring;
 
     public NodeLocator(IReadOnlyList<ServerAddress> servers, MemcacheDistribution distribution)
     {
-        _ = distribution;
-        _count = servers.Count;
+        _ring = servers.Count == 1 ? null : new HashRing(servers, distribution);
     }
 
-    public int Locate(ReadOnlySpan<byte> key)
-    {
-        if (_count == 1)
-        {
-            return 0;
-        }
-        // Placeholder until the libmemcached-compatible ring lands: one-at-a-time hash modulo n.
-        uint hash = 0;
-        foreach (var b in key)
-        {
-            hash += b;
-            hash += hash << 10;
-            hash ^= hash >> 6;
-        }
-        hash += hash << 3;
-        hash ^= hash >> 11;
-        hash += hash << 15;
-        return (int)(hash % (uint)_count);
-    }
+    public int Locate(ReadOnlySpan<byte> key) => _ring?.Locate(key) ?? 0;
 }
