@@ -108,3 +108,16 @@ public sealed class ValueTooLargeException : ArgumentException
     /// <summary>The configured limit in bytes.</summary>
     public int Limit { get; }
 }
+
+/// <summary>
+/// The server that owns the key is marked dead and the failover policy is
+/// <see cref="FailoverPolicy.FailFast"/> (or every server is dead). Nothing was sent.
+/// </summary>
+public sealed class ServerUnavailableException : MemcacheException
+{
+    /// <summary>Creates the exception.</summary>
+    public ServerUnavailableException(string message, DateTimeOffset retryAt, Exception? innerException = null) : base(message, innerException) => RetryAt = retryAt;
+
+    /// <summary>When the server will next be probed.</summary>
+    public DateTimeOffset RetryAt { get; }
+}

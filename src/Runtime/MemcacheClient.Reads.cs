@@ -164,7 +164,7 @@ public sealed partial class MemcacheClient
         for (var i = 0; i < keys.Count; i++)
         {
             var length = KeyCodec.Encode(keys[i], _keyMode, keyBytes);
-            var connection = Route(keyBytes[..length]);
+            var connection = Route(keyBytes[..length], "get-many", keys[i]);
             if (!groups.TryGetValue(connection, out var indexes))
             {
                 groups[connection] = indexes = [];
@@ -190,7 +190,7 @@ public sealed partial class MemcacheClient
     {
         Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
         var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-        connection = Route(keyBytes[..length]);
+        connection = Route(keyBytes[..length], name, key);
         var operation = MetaOperation.Rent(name, key, target, destination);
         MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, target != ValueTarget.None, touchTtl);
         return operation;

@@ -84,7 +84,7 @@ public sealed partial class MemcacheClient
     {
         Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
         var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-        var connection = Route(keyBytes[..length]);
+        var connection = Route(keyBytes[..length], "delete", key);
         var operation = MetaOperation.Rent("delete", key, ValueTarget.None);
         MetaRequestWriter.Delete(operation.Request, keyBytes[..length], _keyMode, cas);
         return CompleteDeleteAsync(operation, connection, cancellationToken);
@@ -143,7 +143,7 @@ public sealed partial class MemcacheClient
         var ttl = Expiration.ToTtl(expiry);
         Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
         var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-        connection = Route(keyBytes[..length]);
+        connection = Route(keyBytes[..length], name, key);
         var operation = MetaOperation.Rent(name, key, ValueTarget.Number);
         MetaRequestWriter.Arithmetic(operation.Request, keyBytes[..length], _keyMode, decrement, delta, initialValue, ttl);
         return operation;
@@ -159,8 +159,9 @@ public sealed partial class MemcacheClient
         Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
         var length = KeyCodec.Encode(key, _keyMode, keyBytes);
         CheckValueSize(key, value.Length);
-        connection = Route(keyBytes[..length]);
-        var operation = MetaOperation.Rent(StoreName(mode, cas), key, ValueTarget.None, hasDataBlock: true);
+        var name = StoreName(mode, cas);
+        connection = Route(keyBytes[..length], name, key);
+        var operation = MetaOperation.Rent(name, key, ValueTarget.None, hasDataBlock: true);
         MetaRequestWriter.Store(operation.Request, keyBytes[..length], _keyMode, mode, value, flags, ttl, cas);
         return operation;
     }

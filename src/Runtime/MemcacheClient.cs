@@ -19,6 +19,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     private readonly NodeLocator _locator;
     private readonly KeyMode _keyMode;
     private readonly uint _maxValueSize;
+    private readonly ILogger _logger;
     private int _disposed;
 
     /// <summary>Creates a client and starts connecting to every server in the background.</summary>
@@ -36,13 +37,15 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         _options = Snapshot(options);
         _keyMode = _options.KeyMode;
         _maxValueSize = (uint)_options.MaxValueSize;
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Memstore");
+        var logger = _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Memstore");
         var servers = _options.Servers.ToArray();
         _locator = new NodeLocator(servers, _options.Distribution);
         _nodes = new ServerNode[servers.Length];
         for (var i = 0; i < servers.Length; i++)
         {
             _nodes[i] = new ServerNode(servers[i], _options, streamFactory, logger);
+            var index = i;
+            _nodes[i].Health.Changed += change => OnHealthChanged(index, change);
         }
     }
 
@@ -74,11 +77,53 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Encodes and checks the key, then picks the connection of the server that owns it.</summary>
-    private Connection Route(ReadOnlySpan<byte> keyBytes)
+    /// <summary>
+    /// Picks the connection of the server that owns the key, applying the failover policy when that server
+    /// is marked dead: fail at once, or move to the next live server on the continuum.
+    /// </summary>
+    private Connection Route(ReadOnlySpan<byte> keyBytes, string operation, string key)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return _nodes[_locator.Locate(keyBytes)].NextConnection();
+        var node = _nodes[_locator.Locate(keyBytes)];
+        if (!node.Health.IsDead)
+        {
+            return node.NextConnection();
+        }
+        if (_options.Failover == FailoverPolicy.FailFast)
+        {
+            throw node.Health.Unavailable(operation, key);
+        }
+        var live = _locator.LocateLive(keyBytes);
+        return live >= 0 ? _nodes[live].NextConnection() : throw node.Health.Unavailable(operation, key);
+    }
+
+    /// <summary>Raised when a server is marked dead or comes back after a successful probe (on a pool thread).</summary>
+    public event EventHandler<ServerHealthChangedEventArgs>? ServerHealthChanged;
+
+    /// <summary>Whether each server is currently in service, in configuration order.</summary>
+    public IReadOnlyDictionary<ServerAddress, bool> ServerHealth => _nodes.ToDictionary(static n => n.Address, static n => !n.Health.IsDead);
+
+    private void OnHealthChanged(int index, ServerHealthChangedEventArgs change)
+    {
+        _locator.SetAlive(index, change.IsAlive);
+        if (change.IsAlive)
+        {
+            Log.ServerBack(_logger, change.Server);
+        }
+        else
+        {
+            Log.ServerDead(_logger, change.Server, change.RetryAt!.Value, _options.Failover, change.Cause);
+        }
+        try
+        {
+            ServerHealthChanged?.Invoke(this, change);
+        }
+#pragma warning disable CA1031 // A faulty subscriber must not break health tracking.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StatusListenerFailed(_logger, change.Server.ToString(), ex);
+        }
     }
 
     /// <summary>Hands the operation to its connection and returns the awaitable of its outcome.</summary>
@@ -124,6 +169,9 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             MaxReconnectDelay = source.MaxReconnectDelay,
             ConnectionsPerServer = source.ConnectionsPerServer,
             MaxQueuedRequestsPerConnection = source.MaxQueuedRequestsPerConnection,
+            Failover = source.Failover,
+            ServerFailureLimit = source.ServerFailureLimit,
+            DeadTime = source.DeadTime,
         };
         foreach (var server in source.Servers)
         {

@@ -38,6 +38,21 @@ public sealed class MemcacheClientOptions
     /// <summary>Upper bound of the reconnect delay.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>What happens to the keys of a dead server. Defaults to <see cref="FailoverPolicy.FailFast"/>.</summary>
+    public FailoverPolicy Failover { get; set; } = FailoverPolicy.FailFast;
+
+    /// <summary>
+    /// Consecutive failures (failed connects or probes, lost connections) that mark a server dead. Default 2,
+    /// so one dropped connection that reconnects at once does not count as an outage.
+    /// </summary>
+    public int ServerFailureLimit { get; set; } = 2;
+
+    /// <summary>
+    /// How long a dead server is left alone before it is probed again. Calls for its keys never wait for a
+    /// connect attempt during this time: they fail at once or move (see <see cref="Failover"/>).
+    /// </summary>
+    public TimeSpan DeadTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Connections per server (default 1). Every connection is shared by all callers; more than one only
     /// helps when large values would otherwise delay small requests queued behind them.
@@ -84,6 +99,19 @@ public sealed class MemcacheClientOptions
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(StallTimeout, nameof(StallTimeout));
         RequirePositive(ReconnectDelay, nameof(ReconnectDelay));
+        RequirePositive(DeadTime, nameof(DeadTime));
+        if (ServerFailureLimit < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.ServerFailureLimit must be at least 1; it is {ServerFailureLimit}."), nameof(ServerFailureLimit));
+        }
+        if (!Enum.IsDefined(Failover))
+        {
+            throw new ArgumentException($"MemcacheClientOptions.Failover has the undefined value {Failover}.", nameof(Failover));
+        }
+        if (!Enum.IsDefined(Distribution))
+        {
+            throw new ArgumentException($"MemcacheClientOptions.Distribution has the undefined value {Distribution}.", nameof(Distribution));
+        }
         if (MaxReconnectDelay < ReconnectDelay)
         {
             throw new ArgumentException($"MemcacheClientOptions.MaxReconnectDelay ({MaxReconnectDelay}) is shorter than ReconnectDelay ({ReconnectDelay}).", nameof(MaxReconnectDelay));

@@ -12,14 +12,18 @@ internal sealed class ServerNode : IAsyncDisposable
     public ServerNode(ServerAddress address, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, ILogger logger)
     {
         Address = address;
+        Health = new ServerHealth(address, options.ServerFailureLimit, options.DeadTime);
         _connections = new Connection[options.ConnectionsPerServer];
         for (var i = 0; i < _connections.Length; i++)
         {
-            _connections[i] = new Connection(address, options, streamFactory, logger);
+            _connections[i] = new Connection(address, options, streamFactory, Health, logger);
         }
     }
 
     public ServerAddress Address { get; }
+
+    /// <summary>Shared by the server's connections: they report failures and successful probes to it.</summary>
+    public ServerHealth Health { get; }
 
     public IReadOnlyList<Connection> Connections => _connections;
 

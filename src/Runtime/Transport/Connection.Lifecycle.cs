@@ -10,10 +10,15 @@ internal sealed partial class Connection
         var shutdown = _shutdown.Token;
         while (!shutdown.IsCancellationRequested)
         {
+            if (!await WaitOutDeadTimeAsync(shutdown).ConfigureAwait(false))
+            {
+                return;
+            }
             Stream stream;
             try
             {
                 stream = await _streamFactory.ConnectAsync(_server, _options.ConnectTimeout, shutdown).ConfigureAwait(false);
+                await ProbeAsync(stream, shutdown).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
             {
@@ -23,8 +28,10 @@ internal sealed partial class Connection
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                OnConnectFailed(ex, delay);
-                if (!await DelayAsync(delay, shutdown).ConfigureAwait(false))
+                _health.ReportFailure(ex);
+                var retryIn = TimeSpan.FromTicks(Math.Max(delay.Ticks, _health.TimeUntilRetry().Ticks));
+                OnConnectFailed(ex, retryIn);
+                if (!await DelayAsync(retryIn, shutdown).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -40,6 +47,7 @@ internal sealed partial class Connection
             }
 
             delay = _options.ReconnectDelay;
+            _health.ReportSuccess();
             lock (_sync)
             {
                 if (_status == ConnectionStatus.Disposed)
@@ -57,11 +65,90 @@ internal sealed partial class Connection
             _writeSignal.Set(); // requests queued while connecting
 
             var cause = await RunSessionAsync(stream).ConfigureAwait(false);
+            if (!shutdown.IsCancellationRequested)
+            {
+                _health.ReportFailure(cause);
+            }
             OnSessionEnded(cause);
             if (!await DelayAsync(delay, shutdown).ConfigureAwait(false))
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// While the server is marked dead, stays down (callers fail at once instead of waiting for a connect)
+    /// until its dead time is over. Returns false on shutdown.
+    /// </summary>
+    private async Task<bool> WaitOutDeadTimeAsync(CancellationToken shutdown)
+    {
+        var wait = _health.TimeUntilRetry();
+        if (wait <= TimeSpan.Zero)
+        {
+            return true;
+        }
+        Operation[] queued = [];
+        lock (_sync)
+        {
+            if (_status == ConnectionStatus.Connecting)
+            {
+                _status = ConnectionStatus.Down;
+                _lastConnectError = _health.LastFailure;
+                _retryAt = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+                queued = [.. _sendQueue];
+                _sendQueue.Clear();
+            }
+        }
+        if (queued.Length > 0)
+        {
+            var failure = DownException("", null, queued.Length);
+            foreach (var operation in queued)
+            {
+                operation.TryFail(failure);
+                Drop(operation);
+            }
+        }
+        if (!await DelayAsync(wait, shutdown).ConfigureAwait(false))
+        {
+            return false;
+        }
+        lock (_sync)
+        {
+            if (_status == ConnectionStatus.Down)
+            {
+                _status = ConnectionStatus.Connecting;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>A new connection is trusted only after the server answers a no-op within the connect timeout.</summary>
+    private async Task ProbeAsync(Stream stream, CancellationToken shutdown)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        deadline.CancelAfter(_options.ConnectTimeout);
+        var reply = new byte[4];
+        try
+        {
+            await stream.WriteAsync("mn\r\n"u8.ToArray(), deadline.Token).ConfigureAwait(false);
+            await stream.FlushAsync(deadline.Token).ConfigureAwait(false);
+            await stream.ReadExactlyAsync(reply, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new TimeoutException($"{_name} accepted the connection but did not answer a no-op probe within {_options.ConnectTimeout.TotalMilliseconds:0} ms.");
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (!reply.AsSpan().SequenceEqual("MN\r\n"u8))
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new MemcacheProtocolException($"{_name} answered the no-op probe with unexpected bytes; is it a memcached server?") { Server = _name };
         }
     }
 

@@ -108,4 +108,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A connection status listener for {Server} threw")]
     public static partial void StatusListenerFailed(ILogger logger, string server, Exception error);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "memcached server {Server} marked dead; probing again at {RetryAt}; failover policy {Policy}")]
+    public static partial void ServerDead(ILogger logger, ServerAddress server, DateTimeOffset retryAt, FailoverPolicy policy, Exception? cause);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "memcached server {Server} answered its probe and is back in service")]
+    public static partial void ServerBack(ILogger logger, ServerAddress server);
 }

@@ -29,6 +29,7 @@ internal sealed partial class Connection : IAsyncDisposable
     private readonly MemcacheClientOptions _options;
     private readonly IConnectionStreamFactory _streamFactory;
     private readonly ILogger _logger;
+    private readonly Cluster.ServerHealth _health;
     private readonly object _sync = new();
     private readonly Queue<Operation> _sendQueue = new();
     private readonly Queue<Operation> _inFlight = new();
@@ -45,8 +46,9 @@ internal sealed partial class Connection : IAsyncDisposable
     private Stream? _stream;
     private Exception? _abortReason;
 
-    public Connection(ServerAddress server, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, ILogger logger)
+    public Connection(ServerAddress server, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, Cluster.ServerHealth health, ILogger logger)
     {
+        _health = health;
         _server = server;
         _name = server.ToString();
         _options = options;

@@ -12,6 +12,7 @@ public sealed class ConnectionFailureTests
         options.OperationTimeout = TimeSpan.FromMilliseconds(timeoutMs);
         options.ReconnectDelay = TimeSpan.FromMilliseconds(20);
         options.MaxReconnectDelay = TimeSpan.FromMilliseconds(200);
+        options.DeadTime = TimeSpan.FromMilliseconds(300);
         return options;
     }
 

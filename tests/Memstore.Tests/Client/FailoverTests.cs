@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Memstore.Cluster;
+using Memstore.Tests.Infrastructure;
+
+namespace Memstore.Tests.Client;
+
+/// <summary>Three real servers; one is killed under load and restarted.</summary>
+public sealed class FailoverTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    private readonly List<MemcachedServer> _servers = [];
+
+    public async Task InitializeAsync()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _servers.Add(await MemcachedServer.StartAsync());
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    private MemcacheClientOptions Options(FailoverPolicy policy)
+    {
+        var options = MemcacheClientOptions.Parse(string.Join(",", _servers.Select(s => s.ConnectionString)));
+        options.Failover = policy;
+        options.OperationTimeout = Timeout;
+        options.DeadTime = TimeSpan.FromMilliseconds(700);
+        options.ReconnectDelay = TimeSpan.FromMilliseconds(20);
+        options.MaxReconnectDelay = TimeSpan.FromMilliseconds(200);
+        return options;
+    }
+
+    [Fact]
+    public async Task A_thousand_key_multi_get_takes_one_round_trip_per_server()
+    {
+        var streams = new CountingStreamFactory();
+        await using var client = new MemcacheClient(Options(FailoverPolicy.FailFast), streams, null);
+        var keys = Enumerable.Range(0, 1000).Select(i => $"rt:{i}").ToArray();
+        foreach (var key in keys.Where((_, i) => i % 2 == 0))
+        {
+            await client.SetAsync(key, key);
+        }
+        var before = _servers.Select(s => streams.Writes(s.Address)).ToArray();
+
+        var results = await client.GetManyAsync(keys);
+
+        Assert.Equal(500, results.Count(r => r.Found));
+        for (var s = 0; s < _servers.Count; s++)
+        {
+            Assert.Equal(1, streams.Writes(_servers[s].Address) - before[s]);
+        }
+    }
+
+    [Theory]
+    [InlineData(FailoverPolicy.Redistribute)]
+    [InlineData(FailoverPolicy.FailFast)]
+    public async Task Killing_a_server_under_load_follows_the_policy_and_the_server_comes_back(FailoverPolicy policy)
+    {
+        await using var client = new MemcacheClient(Options(policy));
+        var ring = new HashRing(client.Servers);
+        var victim = 1;
+        var deadAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var backAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ServerHealthChanged += (_, e) =>
+        {
+            if (e.Server == _servers[victim].Address)
+            {
+                (e.IsAlive ? backAt : deadAt).TrySetResult(Stopwatch.GetTimestamp());
+                Assert.True(e.IsAlive || e.RetryAt is not null);
+            }
+        };
+        var keys = Enumerable.Range(0, 300).Select(i => $"load:{i}").ToArray();
+        Assert.Contains(keys, k => ring.Locate(k) == victim);
+
+        var calls = new ConcurrentBag<(long Start, TimeSpan Took, string Key, Exception? Error)>();
+        using var stop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            while (!stop.IsCancellationRequested)
+            {
+                var key = keys[random.Next(keys.Length)];
+                var start = Stopwatch.GetTimestamp();
+                Exception? error = null;
+                try
+                {
+                    await client.SetAsync(key, "v");
+                    await client.GetAsync(key);
+                }
+                catch (MemcacheException ex)
+                {
+                    error = ex;
+                    await Task.Delay(5); // a failing call returns at once; don't spin
+                }
+                calls.Add((start, Stopwatch.GetElapsedTime(start), key, error));
+            }
+        })).ToArray();
+
+        await Task.Delay(300);
+        await _servers[victim].KillAsync();
+        var markedDead = await deadAt.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(500);
+        await _servers[victim].RestartAsync();
+        var markedAlive = await backAt.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+
+        var all = calls.ToArray();
+        Assert.True(all.Length > 100, $"only {all.Length} calls ran");
+        Assert.All(all, c => Assert.True(c.Took < Timeout + TimeSpan.FromMilliseconds(500), $"a call took {c.Took}"));
+        var whileDead = all.Where(c => c.Start > markedDead && c.Start < markedAlive).ToArray();
+        Assert.NotEmpty(whileDead);
+        if (policy == FailoverPolicy.Redistribute)
+        {
+            Assert.All(whileDead, c => Assert.Null(c.Error));
+        }
+        else
+        {
+            Assert.All(whileDead.Where(c => c.Error is not null), c =>
+            {
+                Assert.Equal(victim, ring.Locate(c.Key));
+                var unavailable = Assert.IsType<ServerUnavailableException>(c.Error);
+                Assert.Contains(_servers[victim].Address.ToString(), unavailable.Message);
+            });
+            Assert.Contains(whileDead, c => c.Error is ServerUnavailableException);
+            // Keys of live servers never failed, not even around the kill.
+            Assert.All(all.Where(c => ring.Locate(c.Key) != victim), c => Assert.Null(c.Error));
+        }
+
+        // Back in service: the victim's keys map to it again and calls succeed.
+        var victimKey = keys.First(k => ring.Locate(k) == victim);
+        Assert.Equal(_servers[victim].Address, client.Locate(victimKey));
+        Assert.True((await client.SetAsync(victimKey, "home")).Stored);
+        await using var direct = MemcacheClient.Create(_servers[victim].ConnectionString);
+        Assert.Equal("home", (await direct.GetAsync(victimKey)).AsString());
+        Assert.True(client.ServerHealth[_servers[victim].Address]);
+    }
+
+    [Fact]
+    public async Task Fail_fast_error_names_the_server_and_the_retry_time()
+    {
+        await using var client = new MemcacheClient(Options(FailoverPolicy.FailFast));
+        var ring = new HashRing(client.Servers);
+        var key = Enumerable.Range(0, 100).Select(i => $"ff:{i}").First(k => ring.Locate(k) == 2);
+        var dead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ServerHealthChanged += (_, e) => { if (!e.IsAlive) { dead.TrySetResult(); } };
+        await client.PingAsync();
+        await _servers[2].KillAsync();
+        await Assert.ThrowsAnyAsync<MemcacheException>(async () => await client.GetAsync(key));
+        await dead.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var watch = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<ServerUnavailableException>(async () => await client.GetAsync(key));
+        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(100));
+        Assert.Contains(_servers[2].Address.ToString(), error.Message);
+        Assert.Contains("probed again", error.Message);
+        Assert.True(error.RetryAt > DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1));
+        Assert.False(client.ServerHealth[_servers[2].Address]);
+    }
+}
