@@ -52,6 +52,12 @@ internal sealed class MetaOperation : Operation
         operation.Target = target;
         operation._destination = destination;
         operation.HasDataBlock = hasDataBlock;
+        operation.Code = default;
+        operation.ClientFlags = 0;
+        operation.Cas = default;
+        operation.ValueLength = 0;
+        operation.ValueArray = null;
+        operation.Number = 0;
         operation.Request.Clear();
         operation.ResetReferences();
         return operation;
