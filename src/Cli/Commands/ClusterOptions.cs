@@ -74,8 +74,14 @@ internal static class ClusterOptions
             OperationTimeout = timeout,
             ConnectTimeout = timeout,
         };
+        var seen = new HashSet<(string Host, int Port)>();
         foreach (ServerAddress server in servers)
         {
+            if (!seen.Add((server.Host.ToUpperInvariant(), server.Port)))
+            {
+                throw new UsageException($"--servers lists {server} twice.");
+            }
+
             options.Servers.Add(server);
         }
 
@@ -85,7 +91,7 @@ internal static class ClusterOptions
         }
         catch (ArgumentException error)
         {
-            throw new UsageException(error.Message, error);
+            throw new UsageException(Failures.UsageMessage(error), error);
         }
 
         return options;
