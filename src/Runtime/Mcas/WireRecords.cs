@@ -30,6 +30,9 @@ public static class MemstoreWireFormat
 
     /// <summary>Envelope kind of a deque node.</summary>
     public const string NodeKind = "deque.node";
+
+    /// <summary>Envelope kind of a sharded deque's shard count.</summary>
+    public const string ShardSetKind = "deque.shards";
 }
 
 /// <summary>The state of an MCAS operation as stored in its descriptor.</summary>
