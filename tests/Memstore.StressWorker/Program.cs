@@ -4,6 +4,7 @@
 //   crash    <servers> <prefix> <accounts>                    one transfer that stops after phase 1 and waits to be killed
 //   produce  <servers> <deque> <producer> <count>             pushes "<producer>:<i>" at the right end
 //   consume  <servers> <deque>                                pops from the left until empty and "<deque>:done" exists
+//   bench    <servers>                                        MCAS and deque figures for docs/performance.md
 using System.Diagnostics;
 using System.Text;
 using Memstore;
@@ -27,6 +28,9 @@ switch (mode)
             await producer.PushRightAsync(Encoding.UTF8.GetBytes($"{args[3]}:{i}"));
         }
         Console.WriteLine("DONE");
+        break;
+    case "bench":
+        await McasBench.RunAsync(args[1]);
         break;
     case "consume":
         await ConsumeAsync(client, args[2]);
@@ -116,6 +120,7 @@ static async Task ConsumeAsync(MemcacheClient client, string name)
         }
         await Task.Delay(2);
     }
+    await deque.FlushAsync();
     Console.Write(output);
     Console.WriteLine("DONE");
 }

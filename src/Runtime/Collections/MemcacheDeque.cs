@@ -93,6 +93,7 @@ public sealed partial class MemcacheDeque
         string? linkedTo = null;
         var nodeWritten = false;
         var (anchor, cas) = CachedAnchor() ?? await ReadAnchorAsync(cancellationToken).ConfigureAwait(false);
+        var failures = 0;
         while (true)
         {
             if (anchor.Status != AnchorStatus.Stable)
@@ -118,6 +119,7 @@ public sealed partial class MemcacheDeque
                 await StabilizeAsync(next, stored, cancellationToken).ConfigureAwait(false);
                 return;
             }
+            await BackOffAsync(++failures, cancellationToken).ConfigureAwait(false);
             (anchor, cas) = await ReadAnchorAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -126,6 +128,7 @@ public sealed partial class MemcacheDeque
     {
         var cached = CachedAnchor();
         var (anchor, cas) = cached is { Anchor.IsEmpty: false } guess ? guess : await ReadAnchorAsync(cancellationToken).ConfigureAwait(false);
+        var failures = 0;
         while (true)
         {
             if (anchor.IsEmpty)
@@ -139,7 +142,10 @@ public sealed partial class MemcacheDeque
                 continue;
             }
             var endKey = right ? anchor.Right! : anchor.Left!;
-            var node = await ReadNodeAsync(endKey, cas, cancellationToken).ConfigureAwait(false);
+            // A lone node's links do not matter and its value never changes, so our own write of it is enough.
+            var node = anchor.Left == anchor.Right && Known(endKey) is { } mine
+                ? mine.Node
+                : await ReadNodeAsync(endKey, cas, cancellationToken).ConfigureAwait(false);
             if (node is null)
             {
                 (anchor, cas) = await ReadAnchorAsync(cancellationToken).ConfigureAwait(false); // moved on meanwhile
@@ -158,11 +164,11 @@ public sealed partial class MemcacheDeque
             }
             if ((await CasAnchorAsync(next, cas, cancellationToken).ConfigureAwait(false)).HasValue)
             {
-                Count();
-                await _client.DeleteAsync(endKey, CasToken.None, cancellationToken).ConfigureAwait(false);
                 Forget(endKey);
+                await DeleteLaterAsync(endKey).ConfigureAwait(false);
                 return new DequePopResult(true, node.Value);
             }
+            await BackOffAsync(++failures, cancellationToken).ConfigureAwait(false);
             (anchor, cas) = await ReadAnchorAsync(cancellationToken).ConfigureAwait(false);
         }
     }
