@@ -16,7 +16,7 @@ public sealed partial class MemcacheClient
         {
             Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
             var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-            connection = Route(keyBytes[..length]);
+            connection = Route(keyBytes[..length], "mcas-get", key);
             operation.Write(keyBytes[..length], _keyMode);
         }
         try
