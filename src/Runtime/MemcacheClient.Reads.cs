@@ -156,32 +156,49 @@ public sealed partial class MemcacheClient
         return results;
     }
 
+    /// <summary>
+    /// Builds one quiet batch per connection in a single pass: each key is validated, routed and written
+    /// once, tagged with its position in the batch as the opaque.
+    /// </summary>
     private List<(Connection Connection, BatchGetOperation Operation)> PrepareBatches(IReadOnlyList<string> keys, CacheValue[] results)
     {
-        // Group key indexes by connection; one server's keys form one batch.
-        var groups = new Dictionary<Connection, List<int>>();
+        var batches = new List<(Connection Connection, BatchGetOperation Operation)>(Math.Min(_nodes.Length, keys.Count));
         Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
-        for (var i = 0; i < keys.Count; i++)
+        try
         {
-            var length = KeyCodec.Encode(keys[i], _keyMode, keyBytes);
-            var connection = Route(keyBytes[..length], "get-many", keys[i]);
-            if (!groups.TryGetValue(connection, out var indexes))
+            for (var i = 0; i < keys.Count; i++)
             {
-                groups[connection] = indexes = [];
+                var length = KeyCodec.Encode(keys[i], _keyMode, keyBytes);
+                var connection = Route(keyBytes[..length], "get-many", keys[i]);
+                BatchGetOperation? operation = null;
+                foreach (var (existing, batch) in batches)
+                {
+                    if (ReferenceEquals(existing, connection))
+                    {
+                        operation = batch;
+                        break;
+                    }
+                }
+                if (operation is null)
+                {
+                    operation = new BatchGetOperation(results);
+                    batches.Add((connection, operation));
+                }
+                MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, withValue: true, touchTtl: null, quiet: true, opaque: operation.Add(i));
             }
-            indexes.Add(i);
         }
-        var batches = new List<(Connection, BatchGetOperation)>(groups.Count);
-        foreach (var (connection, indexes) in groups)
+        catch
         {
-            var operation = new BatchGetOperation(results, [.. indexes]);
-            for (var opaque = 0; opaque < indexes.Count; opaque++)
+            foreach (var (_, operation) in batches)
             {
-                var length = KeyCodec.Encode(keys[indexes[opaque]], _keyMode, keyBytes);
-                MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, withValue: true, touchTtl: null, quiet: true, opaque: opaque);
+                operation.AbandonConnectionReference();
+                operation.ReleaseByCaller();
             }
+            throw;
+        }
+        foreach (var (_, operation) in batches)
+        {
             MetaRequestWriter.NoOp(operation.Request);
-            batches.Add((connection, operation));
         }
         return batches;
     }
