@@ -11,19 +11,12 @@ public sealed partial class MemcacheClient
     /// </summary>
     internal async ValueTask<(CacheValue Value, long Ttl)> GetWithTtlAsync(string key, CancellationToken cancellationToken)
     {
-        var operation = new TtlGetOperation(key);
-        Connection connection;
-        {
-            Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
-            var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-            connection = Route(keyBytes[..length], "mcas-get", key);
-            operation.Write(keyBytes[..length], _keyMode);
-        }
+        var operation = PrepareGet("mcas-get", key, ValueTarget.Array, null, null, out var connection, withTtl: true);
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
             return operation.Code == ResponseCode.Value
-                ? (new CacheValue(operation.Value!, operation.ClientFlags, operation.Cas), operation.Ttl)
+                ? (new CacheValue(operation.TakeValueArray()!, operation.ClientFlags, operation.Cas), operation.Ttl)
                 : (CacheValue.Miss, -1);
         }
         finally

@@ -1,3 +1,4 @@
+using Memstore.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;

@@ -1,8 +1,7 @@
-using Memstore.Tests.Infrastructure;
 
-namespace Memstore.Tests.Mcas;
+namespace Memstore.Tests.Infrastructure;
 
-/// <summary>Three memcached servers shared by a test class; MCAS keys then span servers.</summary>
+/// <summary>Three memcached servers: shared by a test class as a fixture, or owned by one test.</summary>
 public sealed class ThreeServerFixture : IAsyncLifetime
 {
     public List<MemcachedServer> Servers { get; } = [];
