@@ -79,7 +79,10 @@ internal static class FormatterEmitter
         foreach (var member in shape.Members)
         {
             w.Line($"{member.TypeName} __{member.Name} = default;");
-            w.Line($"bool __{member.Name}Read = false;");
+            if (NeedsFlag(member))
+            {
+                w.Line($"bool __{member.Name}Read = false;");
+            }
         }
         if (shape.Layout == LayoutKind.Map)
         {
@@ -91,7 +94,10 @@ internal static class FormatterEmitter
             {
                 w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(name, {CodeWriter.Literal(member.Key)}u8))");
                 w.Line($"__{member.Name} = {Formatter(member.TypeName)}.Deserialize(ref reader, options);");
-                w.Line($"__{member.Name}Read = true;");
+                if (NeedsFlag(member))
+                {
+                    w.Line($"__{member.Name}Read = true;");
+                }
                 w.Close();
                 first = false;
             }
@@ -112,9 +118,17 @@ internal static class FormatterEmitter
             w.Open("switch (i)");
             foreach (var member in shape.Members.OrderBy(m => m.IntKey))
             {
+                // A nil at a known index is a gap left by a writer that lacks the member: treat it as absent.
                 w.Line($"case {member.IntKey}:");
+                w.Line("    if (reader.TryReadNil())");
+                w.Line("    {");
+                w.Line("        break;");
+                w.Line("    }");
                 w.Line($"    __{member.Name} = {Formatter(member.TypeName)}.Deserialize(ref reader, options);");
-                w.Line($"    __{member.Name}Read = true;");
+                if (NeedsFlag(member))
+                {
+                    w.Line($"    __{member.Name}Read = true;");
+                }
                 w.Line("    break;");
             }
             w.Line("default:").Line("    reader.Skip();").Line("    break;");
@@ -138,6 +152,9 @@ internal static class FormatterEmitter
         w.Line("return result;");
         w.Close();
     }
+
+    /// <summary>Init-only members go in the object initializer unconditionally; the others are set only when read.</summary>
+    private static bool NeedsFlag(MemberShapeModel member) => member.ConstructorIndex >= 0 || member.IsSettable;
 
     public static string EmitResolver(EquatableArray<TypeShapeModel> shapes, EquatableArray<CollectionFormatterModel> collections)
     {
