@@ -40,6 +40,11 @@ internal sealed class TypeShapeBuilder
             return true;
         }
         var name = Name(type);
+        if (type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType or SpecialType.System_Enum or SpecialType.System_Array
+            || type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr)
+        {
+            return Fail(path, $"'{name}' has no fixed shape");
+        }
         switch (type)
         {
             case IArrayTypeSymbol array:
