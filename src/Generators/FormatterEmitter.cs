@@ -34,11 +34,48 @@ internal static class FormatterEmitter
         return w.ToString();
     }
 
+    /// <summary>Primitives MessagePack's own formatters write with one writer call: inlined, same bytes.</summary>
+    private static readonly System.Collections.Generic.Dictionary<string, string> Primitives = new()
+    {
+        ["bool"] = "Boolean", ["sbyte"] = "SByte", ["byte"] = "Byte", ["short"] = "Int16", ["ushort"] = "UInt16",
+        ["int"] = "Int32", ["uint"] = "UInt32", ["long"] = "Int64", ["ulong"] = "UInt64", ["float"] = "Single",
+        ["double"] = "Double", ["char"] = "Char", ["string"] = "String", ["global::System.DateTime"] = "DateTime",
+    };
+
+    private static string Write(MemberShapeModel member) => Primitives.ContainsKey(member.TypeName)
+        ? $"writer.Write(value.@{member.Name});"
+        : $"{Formatter(member.TypeName)}.Serialize(ref writer, value.@{member.Name}, options);";
+
+    private static string Read(MemberShapeModel member) => Primitives.TryGetValue(member.TypeName, out var name)
+        ? $"reader.Read{name}()"
+        : $"{Formatter(member.TypeName)}.Deserialize(ref reader, options)";
+
+    /// <summary>The member name as a complete MessagePack str (header and UTF-8 bytes), written with one copy.</summary>
+    private static string EncodedKey(string key)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(key);
+        var header = bytes.Length switch
+        {
+            < 32 => new[] { (byte)(0xA0 | bytes.Length) },
+            < 256 => new[] { (byte)0xD9, (byte)bytes.Length },
+            _ => new[] { (byte)0xDA, (byte)(bytes.Length >> 8), (byte)bytes.Length },
+        };
+        return string.Join(", ", header.Concat(bytes).Select(b => "0x" + b.ToString("X2")));
+    }
+
     private static string Formatter(string type) =>
         $"global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<{type}>(resolver)";
 
     private static void EmitSerialize(CodeWriter w, TypeShapeModel shape)
     {
+        if (shape.Layout == LayoutKind.Map)
+        {
+            foreach (var member in shape.Members)
+            {
+                w.Line($"private static global::System.ReadOnlySpan<byte> __Key_{member.Name} => new byte[] {{ {EncodedKey(member.Key)} }};");
+            }
+            w.Line();
+        }
         w.Open($"public void Serialize(ref {Writer} writer, {shape.TypeName} value, {Options} options)");
         if (!shape.IsValueType)
         {
@@ -50,8 +87,8 @@ internal static class FormatterEmitter
             w.Line($"writer.WriteMapHeader({shape.Members.Count});");
             foreach (var member in shape.Members)
             {
-                w.Line($"writer.WriteString({CodeWriter.Literal(member.Key)}u8);");
-                w.Line($"{Formatter(member.TypeName)}.Serialize(ref writer, value.@{member.Name}, options);");
+                w.Line($"writer.WriteRaw(__Key_{member.Name});");
+                w.Line(Write(member));
             }
         }
         else
@@ -61,7 +98,7 @@ internal static class FormatterEmitter
             for (var i = 0; i < length; i++)
             {
                 var member = shape.Members.FirstOrDefault(m => m.IntKey == i);
-                w.Line(member is null ? "writer.WriteNil();" : $"{Formatter(member.TypeName)}.Serialize(ref writer, value.@{member.Name}, options);");
+                w.Line(member is null ? "writer.WriteNil();" : Write(member));
             }
         }
         w.Close();
@@ -93,7 +130,7 @@ internal static class FormatterEmitter
             foreach (var member in shape.Members)
             {
                 w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(name, {CodeWriter.Literal(member.Key)}u8))");
-                w.Line($"__{member.Name} = {Formatter(member.TypeName)}.Deserialize(ref reader, options);");
+                w.Line($"__{member.Name} = {Read(member)};");
                 if (NeedsFlag(member))
                 {
                     w.Line($"__{member.Name}Read = true;");
@@ -124,7 +161,7 @@ internal static class FormatterEmitter
                 w.Line("    {");
                 w.Line("        break;");
                 w.Line("    }");
-                w.Line($"    __{member.Name} = {Formatter(member.TypeName)}.Deserialize(ref reader, options);");
+                w.Line($"    __{member.Name} = {Read(member)};");
                 if (NeedsFlag(member))
                 {
                     w.Line($"    __{member.Name}Read = true;");

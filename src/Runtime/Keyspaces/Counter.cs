@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using Memstore.Serialization;
 
 namespace Memstore;
@@ -32,16 +33,19 @@ public abstract class Counter<TKey>
 
     /// <summary>Adds <paramref name="delta"/>; a missing counter is created holding <paramref name="delta"/>. Wraps at 2^64.</summary>
     /// <returns>The counter's value after the increment.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ulong> IncrementAsync(TKey key, ulong delta = 1, CancellationToken cancellationToken = default) =>
         (await Client.IncrementAsync(FormatKey(key), delta, initialValue: delta, DefaultExpiry, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Subtracts <paramref name="delta"/>, stopping at zero; a missing counter is created holding zero.</summary>
     /// <returns>The counter's value after the decrement.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ulong> DecrementAsync(TKey key, ulong delta = 1, CancellationToken cancellationToken = default) =>
         (await Client.DecrementAsync(FormatKey(key), delta, initialValue: 0, DefaultExpiry, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Reads a counter; null when it does not exist.</summary>
     /// <exception cref="MemcacheFormatException">The item is not a decimal number.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ulong?> GetAsync(TKey key, CancellationToken cancellationToken = default)
     {
         var value = await Client.GetAsync(FormatKey(key), cancellationToken).ConfigureAwait(false);
@@ -62,6 +66,7 @@ public abstract class Counter<TKey>
     /// <param name="value">The new value.</param>
     /// <param name="expiry">The expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoreResult> SetAsync(TKey key, ulong value, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
     {
         Span<byte> digits = stackalloc byte[20];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Memstore.Serialization;
 
 namespace Memstore;
@@ -39,10 +40,12 @@ public abstract class Keyspace<TKey, TValue>
     public abstract string FormatKey(TKey key);
 
     /// <summary>Reads a value; the type's default on a miss.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TValue?> GetAsync(TKey key, CancellationToken cancellationToken = default) =>
         (await TryGetAsync(key, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Reads a value with its CAS token, or a miss.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<CacheItem<TValue>> TryGetAsync(TKey key, CancellationToken cancellationToken = default) =>
         Decode(await Client.GetAsync(FormatKey(key), cancellationToken).ConfigureAwait(false));
 
@@ -50,10 +53,12 @@ public abstract class Keyspace<TKey, TValue>
     /// <param name="key">The key.</param>
     /// <param name="expiry">The new expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<CacheItem<TValue>> GetAndTouchAsync(TKey key, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
         Decode(await Client.GetAndTouchAsync(FormatKey(key), expiry ?? DefaultExpiry, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Reads many values in one round trip per server; results are in the order of <paramref name="keys"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<CacheItem<TValue>[]> GetManyAsync(IReadOnlyList<TKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -88,24 +93,40 @@ public abstract class Keyspace<TKey, TValue>
         StoreAsync(StoreMode.Replace, key, value, expiry, cancellationToken);
 
     /// <summary>Stores a value in the given mode.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoreResult> StoreAsync(StoreMode mode, TKey key, TValue value, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
     {
         var memcacheKey = FormatKey(key);
-        using var buffer = new PooledBufferWriter();
-        _codec.Encode(value, buffer);
-        return await Client.StoreAsync(mode, memcacheKey, buffer.WrittenMemory, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken).ConfigureAwait(false);
+        var buffer = PooledBufferWriter.Rent();
+        try
+        {
+            _codec.Encode(value, buffer);
+            return await Client.StoreAsync(mode, memcacheKey, buffer.WrittenMemory, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            PooledBufferWriter.Return(buffer);
+        }
     }
 
     /// <summary>
     /// Stores a value only if the item has not changed since <paramref name="cas"/> was read
     /// (from <see cref="TryGetAsync"/>, <see cref="GetAndTouchAsync"/> or <see cref="GetManyAsync"/>).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoreResult> CompareAndSetAsync(TKey key, TValue value, CasToken cas, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
     {
         var memcacheKey = FormatKey(key);
-        using var buffer = new PooledBufferWriter();
-        _codec.Encode(value, buffer);
-        return await Client.CompareAndSetAsync(memcacheKey, buffer.WrittenMemory, cas, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken).ConfigureAwait(false);
+        var buffer = PooledBufferWriter.Rent();
+        try
+        {
+            _codec.Encode(value, buffer);
+            return await Client.CompareAndSetAsync(memcacheKey, buffer.WrittenMemory, cas, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            PooledBufferWriter.Return(buffer);
+        }
     }
 
     /// <summary>Deletes an item; with a token, only if it has not changed since the token was read.</summary>

@@ -5,8 +5,38 @@ namespace Memstore.Serialization;
 /// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    /// <summary>Buffers above this size go back to the array pool instead of staying with the cached writer.</summary>
+    private const int MaxRetainedSize = 64 * 1024;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_cached;
+
     private byte[] _buffer;
     private int _written;
+
+    /// <summary>A writer for one request: the thread's cached one when free. Give it back with <see cref="Return"/>.</summary>
+    public static PooledBufferWriter Rent()
+    {
+        var writer = t_cached;
+        if (writer is null)
+        {
+            return new PooledBufferWriter();
+        }
+        t_cached = null;
+        return writer;
+    }
+
+    /// <summary>Resets the writer and caches it on the current thread (it may be another thread than the renter's).</summary>
+    public static void Return(PooledBufferWriter writer)
+    {
+        writer._written = 0;
+        if (writer._buffer.Length > MaxRetainedSize)
+        {
+            writer.Dispose();
+            return;
+        }
+        t_cached = writer;
+    }
 
     public PooledBufferWriter(int initialSize = 256) => _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
 
@@ -28,6 +58,10 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     private void Ensure(int sizeHint)
     {
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, 256));
+        }
         var needed = Math.Max(sizeHint, 1);
         if (_buffer.Length - _written >= needed)
         {
