@@ -69,7 +69,18 @@ internal static class StoreEmitter
         w.Line($"{member.Modifiers} partial {member.PropertyType} {member.PropertyName} {{ get => this.__{member.PropertyName}; }}").Line();
         w.Open($"private sealed class {implName} : {member.PropertyType}");
         var baseArgs = member.Kind == MemberKind.Counter ? $"client, {expiry}" : $"client, {Codec(member)}, {expiry}";
-        w.Line($"public {implName}(global::Memstore.MemcacheClient client) : base({baseArgs}) {{ }}").Line();
+        // The codecs are typed on the non-nullable value type; a nullable-annotated TValue is the same type at run time.
+        var annotated = member.ValueType.EndsWith("?", System.StringComparison.Ordinal);
+        if (annotated)
+        {
+            w.Line("#nullable disable warnings");
+        }
+        w.Line($"public {implName}(global::Memstore.MemcacheClient client) : base({baseArgs}) {{ }}");
+        if (annotated)
+        {
+            w.Line("#nullable restore warnings");
+        }
+        w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"public override string FormatKey({member.KeyType} key)");
         w.Line("var builder = new global::Memstore.Serialization.KeyBuilder(stackalloc char[global::Memstore.Serialization.KeyBuilder.MaxLength]);");

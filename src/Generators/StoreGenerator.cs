@@ -71,7 +71,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(bundles.Select(static (b, _) => b.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
         context.RegisterSourceOutput(orphans, static (spc, diagnostics) => Report(spc, diagnostics));
 
-        context.RegisterSourceOutput(bundles.Select(static (b, _) => b with { Diagnostics = default }), static (spc, bundle) =>
+        context.RegisterSourceOutput(bundles.Select(static (b, _) => b with { Diagnostics = default }), static (spc, bundle) => Guard(() =>
         {
             if (!bundle.Store.CanEmit)
             {
@@ -82,9 +82,9 @@ public sealed class StoreGenerator : IIncrementalGenerator
             {
                 spc.AddSource(HintName(bundle.Store.Key) + ".g.cs", source);
             }
-        });
+        }));
 
-        context.RegisterSourceOutput(formatters, static (spc, set) =>
+        context.RegisterSourceOutput(formatters, static (spc, set) => Guard(() =>
         {
             if (set.Shapes.Count == 0 && set.Collections.Count == 0 && !set.Needed)
             {
@@ -103,7 +103,23 @@ public sealed class StoreGenerator : IIncrementalGenerator
             {
                 spc.AddSource("Memstore.Generated.MemstoreResolver.g.cs", resolver);
             }
-        });
+        }));
+    }
+
+    private static void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception)
+        {
+            // Never fail the user's build from inside the generator.
+        }
     }
 
     private static IncrementalValuesProvider<MemberModel> Members(IncrementalGeneratorInitializationContext context, string attribute, MemberKind kind, string name) =>

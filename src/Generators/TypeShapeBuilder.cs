@@ -35,8 +35,9 @@ internal sealed class TypeShapeBuilder
         {
             return false;
         }
-        if (IsBuiltIn(type))
+        if (IsBuiltIn(type) || type.TypeKind == TypeKind.Error)
         {
+            // Types that do not compile are the compiler's to report; a second error here would only be noise.
             return true;
         }
         var name = Name(type);
@@ -259,9 +260,30 @@ internal sealed class TypeShapeBuilder
 
     private static string FormatterName(INamedTypeSymbol type)
     {
+        // An injective escape, so distinct types never share a formatter (or hint) name: '_' doubles,
+        // '.' becomes '_', anything else becomes _XX_ with its code.
         var text = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
-        var chars = text.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray();
-        return new string(chars) + "Formatter";
+        var name = new System.Text.StringBuilder();
+        foreach (var c in text)
+        {
+            if (c == '_')
+            {
+                name.Append("__");
+            }
+            else if (c == '.')
+            {
+                name.Append('_');
+            }
+            else if (char.IsLetterOrDigit(c))
+            {
+                name.Append(c);
+            }
+            else if (c != ' ')
+            {
+                name.Append("_x").Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)).Append('_');
+            }
+        }
+        return name.Append("Formatter").ToString();
     }
 
     private static string Describe(ITypeSymbol type) => type.TypeKind switch

@@ -11,6 +11,8 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     [ThreadStatic]
     private static PooledBufferWriter? t_cached;
 
+    private static PooledBufferWriter? s_shared;
+
     private byte[] _buffer;
     private int _written;
 
@@ -18,12 +20,13 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public static PooledBufferWriter Rent()
     {
         var writer = t_cached;
-        if (writer is null)
+        if (writer is not null)
         {
-            return new PooledBufferWriter();
+            t_cached = null;
+            return writer;
         }
-        t_cached = null;
-        return writer;
+        // Continuations often resume on another thread than the one that rented: one shared slot catches those.
+        return Interlocked.Exchange(ref s_shared, null) ?? new PooledBufferWriter();
     }
 
     /// <summary>Resets the writer and caches it on the current thread (it may be another thread than the renter's).</summary>
@@ -35,7 +38,14 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             writer.Dispose();
             return;
         }
-        t_cached = writer;
+        if (t_cached is null)
+        {
+            t_cached = writer;
+        }
+        else if (Interlocked.CompareExchange(ref s_shared, writer, null) is not null)
+        {
+            writer.Dispose();
+        }
     }
 
     public PooledBufferWriter(int initialSize = 256) => _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
