@@ -165,6 +165,26 @@ public sealed class DiagnosticTests
         """.Replace("[|TtlSeconds = -5|]", "TtlSeconds = [|-5|]"));
 
     [Fact]
+    public void Every_diagnostic_has_a_doc_page_and_a_release_entry()
+    {
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
+        var releases = File.ReadAllText(Path.Combine(root, "src/Generators/AnalyzerReleases.Unshipped.md"));
+        var ids = Enumerable.Range(1001, 11).Select(n => $"MEMS{n}").ToList();
+        foreach (var id in ids)
+        {
+            var descriptor = Descriptors.Find(id);
+            Assert.NotNull(descriptor);
+            var page = Path.Combine(root, "docs/diagnostics", id + ".md");
+            Assert.True(File.Exists(page), $"missing {page}");
+            Assert.StartsWith($"# {id}: {descriptor.Title}", File.ReadAllText(page));
+            Assert.Contains($"{id} | Memstore | {descriptor.DefaultSeverity}", releases);
+        }
+        Assert.Null(Descriptors.Find("MEMS1012"));
+    }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+
+    [Fact]
     public void A_broken_keyspace_leaves_the_rest_of_the_store_working()
     {
         var result = GeneratorHarness.Run(Usings + """
