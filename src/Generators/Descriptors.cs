@@ -55,8 +55,13 @@ internal static class Descriptors
         "MEMS1011", "Invalid time to live",
         "{0} is {1}; use a number of seconds (0 for no expiry{2})");
 
+    public static readonly DiagnosticDescriptor ConstructorConflict = Error(
+        "MEMS1012", "Store declares the generated constructor",
+        "'{0}' declares a constructor taking a MemcacheClient, which the generator writes; remove it (use other constructors that call this(client))");
+
     public static DiagnosticDescriptor? Find(string id) => id switch
     {
+        "MEMS1012" => ConstructorConflict,
         "MEMS1001" => StoreNotPartial,
         "MEMS1002" => ContainerNotPartial,
         "MEMS1003" => UnsupportedMember,

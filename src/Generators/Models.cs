@@ -36,6 +36,7 @@ internal sealed record StoreModel(
     LocationInfo? PrefixLocation,
     int DefaultTtlSeconds,
     bool CanEmit,
+    bool EmitClientProperty,
     EquatableArray<DiagnosticInfo> Diagnostics);
 
 internal enum MemberKind

@@ -28,14 +28,21 @@ internal static class StoreEmitter
         w.Line("/// <param name=\"client\">The client that carries the store's requests.</param>");
         w.Open($"public {simpleName}(global::Memstore.MemcacheClient client)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(client);");
-        w.Line("this.Client = client;");
+        if (store.EmitClientProperty)
+        {
+            w.Line("this.Client = client;");
+        }
         foreach (var member in emitted)
         {
             w.Line($"this.__{member.PropertyName} = new __{member.PropertyName}Impl(client);");
         }
-        w.Close().Line();
-        w.Line("/// <summary>The client that carries the store's requests.</summary>");
-        w.Line("public global::Memstore.MemcacheClient Client { get; }");
+        w.Close();
+        if (store.EmitClientProperty)
+        {
+            w.Line();
+            w.Line("/// <summary>The client that carries the store's requests.</summary>");
+            w.Line("public global::Memstore.MemcacheClient Client { get; }");
+        }
 
         foreach (var member in bundle.Members)
         {

@@ -69,6 +69,19 @@ internal static class StoreParser
                 LocationInfo.From(Argument(attributeSyntax, "DefaultTtlSeconds") ?? (SyntaxNode?)attributeSyntax), "DefaultTtlSeconds", ttl.ToString(), ""));
             ttl = 0;
         }
+        // The generator writes Store(MemcacheClient); a user-written one would clash with it.
+        foreach (var constructor in type.InstanceConstructors)
+        {
+            if (!constructor.IsImplicitlyDeclared && constructor.Parameters.Length == 1
+                && constructor.Parameters[0].Type.ToDisplayString() == "Memstore.MemcacheClient")
+            {
+                var constructorSyntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ConstructorDeclarationSyntax;
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ConstructorConflict,
+                    LocationInfo.From(constructorSyntax?.Identifier.GetLocation() ?? syntax.Identifier.GetLocation()), type.Name));
+                canEmit = false;
+            }
+        }
+        var emitClientProperty = type.GetMembers("Client").IsEmpty;
         return new StoreModel(
             Key: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
@@ -79,6 +92,7 @@ internal static class StoreParser
             PrefixLocation: prefixLocation,
             DefaultTtlSeconds: ttl,
             CanEmit: canEmit,
+            EmitClientProperty: emitClientProperty,
             Diagnostics: diagnostics.ToEquatableArray());
     }
 

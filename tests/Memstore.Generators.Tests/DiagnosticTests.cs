@@ -165,11 +165,33 @@ public sealed class DiagnosticTests
         """.Replace("[|TtlSeconds = -5|]", "TtlSeconds = [|-5|]"));
 
     [Fact]
+    public void MEMS1012_store_declares_the_generated_constructor() => Single("MEMS1012", """
+        [MemcacheStore] public partial class Shop
+        {
+            public [|Shop|](MemcacheClient client) { }
+        }
+        """);
+
+    [Fact]
+    public void A_user_member_named_Client_is_left_alone()
+    {
+        var result = GeneratorHarness.RunClean(Usings + """
+            [MemcacheStore] public partial class Shop
+            {
+                public string Client => "mine";
+                public Shop(string servers) : this(MemcacheClient.Create(servers)) { }
+                [Keyspace("p:{id}")] public partial Keyspace<int, string> Products { get; }
+            }
+            """);
+        Assert.DoesNotContain("Client { get; }", result.Sources["Shop.g.cs"]);
+    }
+
+    [Fact]
     public void Every_diagnostic_has_a_doc_page_and_a_release_entry()
     {
         var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
         var releases = File.ReadAllText(Path.Combine(root, "src/Generators/AnalyzerReleases.Unshipped.md"));
-        var ids = Enumerable.Range(1001, 11).Select(n => $"MEMS{n}").ToList();
+        var ids = Enumerable.Range(1001, 12).Select(n => $"MEMS{n}").ToList();
         foreach (var id in ids)
         {
             var descriptor = Descriptors.Find(id);
@@ -179,7 +201,7 @@ public sealed class DiagnosticTests
             Assert.StartsWith($"# {id}: {descriptor.Title}", File.ReadAllText(page));
             Assert.Contains($"{id} | Memstore | {descriptor.DefaultSeverity}", releases);
         }
-        Assert.Null(Descriptors.Find("MEMS1012"));
+        Assert.Null(Descriptors.Find("MEMS1013"));
     }
 
     private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
