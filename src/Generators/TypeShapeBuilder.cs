@@ -254,7 +254,7 @@ internal sealed class TypeShapeBuilder
         {
             return true;
         }
-        return type.ToDisplayString() is "System.Guid" or "System.DateTimeOffset" or "System.TimeSpan" or "System.Uri" or "System.Version"
+        return type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString() is "System.Guid" or "System.DateTimeOffset" or "System.TimeSpan" or "System.Uri" or "System.Version"
             or "System.DateOnly" or "System.TimeOnly";
     }
 

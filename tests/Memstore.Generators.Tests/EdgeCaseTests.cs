@@ -51,6 +51,22 @@ public sealed class EdgeCaseTests
         """);
 
     [Fact]
+    public void Nullable_annotated_built_in_types_use_MessagePack_formatters()
+    {
+        var result = GeneratorHarness.RunClean("""
+            using System;
+            using Memstore;
+            public sealed record Release(Version? Version, Uri? Link, string? Notes);
+            [MemcacheStore] public partial class S
+            {
+                [Keyspace("r:{id}")] public partial Keyspace<int, Release> Releases { get; }
+            }
+            """);
+        Assert.Equal(["Memstore.Generated.MemstoreResolver.g.cs", "Memstore.Generated.ReleaseFormatter.g.cs", "S.g.cs"],
+            result.Sources.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Store_without_keyspaces_still_gets_a_constructor()
     {
         var result = GeneratorHarness.RunClean("""

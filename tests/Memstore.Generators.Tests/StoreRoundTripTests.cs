@@ -30,6 +30,11 @@ public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixtur
     {
         Note = "settable",
         Init = "init-only",
+        Day = new DateOnly(2024, 2, 29),
+        Time = new TimeOnly(23, 59, 58),
+        Version = new Version(1, 2, 3),
+        Longs = [long.MaxValue, -1],
+        Names = new Dictionary<Color, string> { [Color.Red] = "red" },
     };
 
     [Fact]
@@ -42,7 +47,7 @@ public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixtur
         var item = await _store.Everything.TryGetAsync("e1");
         Assert.True(item.Found);
         var read = item.Value;
-        Assert.Equal(value with { Blob = read.Blob, Ints = read.Ints, Strings = read.Strings, Map = read.Map, Set = read.Set, Children = read.Children, Child = read.Child, ByName = read.ByName }, read);
+        Assert.Equal(value with { Blob = read.Blob, Ints = read.Ints, Strings = read.Strings, Map = read.Map, Set = read.Set, Children = read.Children, Child = read.Child, ByName = read.ByName, Longs = read.Longs, Names = read.Names }, read);
         Assert.Equal(value.Blob, read.Blob);
         Assert.Equal(value.Ints, read.Ints);
         Assert.Equal(value.Strings, read.Strings);
@@ -54,6 +59,9 @@ public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixtur
         Assert.Equal("by-name", read.ByName["n"].Label);
         Assert.Equal("settable", read.Note);
         Assert.Equal("init-only", read.Init);
+        Assert.Equal((value.Day, value.Time, value.Version), (read.Day, read.Time, read.Version));
+        Assert.Equal(value.Longs, read.Longs);
+        Assert.Equal("red", read.Names![Color.Red]);
         Assert.Equal(item.Cas, (await _store.Everything.TryGetAsync("e1")).Cas);
     }
 

@@ -24,6 +24,11 @@ public sealed record Everything(
 {
     public string? Note { get; set; }
     public string Init { get; init; } = "";
+    public DateOnly Day { get; set; }
+    public TimeOnly Time { get; set; }
+    public Version? Version { get; set; }
+    public ICollection<long>? Longs { get; set; }
+    public IReadOnlyDictionary<Color, string>? Names { get; set; }
 }
 
 /// <summary>A mutable class with a parameterless constructor.</summary>
