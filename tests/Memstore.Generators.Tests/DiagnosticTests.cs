@@ -168,7 +168,7 @@ public sealed class DiagnosticTests
     public void MEMS1012_store_declares_the_generated_constructor() => Single("MEMS1012", """
         [MemcacheStore] public partial class Shop
         {
-            public [|Shop|](MemcacheClient client) { }
+            public [|Shop|](MemcacheClient? client) { }
         }
         """);
 
