@@ -90,9 +90,10 @@ public sealed class StoreGenerator : IIncrementalGenerator
             {
                 return;
             }
+            var generated = set.Shapes.ToDictionary(s => s.TypeName, s => s.FormatterName, StringComparer.Ordinal);
             foreach (var shape in set.Shapes)
             {
-                var source = Safe(() => FormatterEmitter.EmitFormatter(shape));
+                var source = Safe(() => FormatterEmitter.EmitFormatter(shape, generated));
                 if (source is not null)
                 {
                     spc.AddSource("Memstore.Generated." + shape.FormatterName + ".g.cs", source);
