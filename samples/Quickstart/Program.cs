@@ -56,3 +56,21 @@ catch (InvalidKeyException ex)
 }
 
 Console.WriteLine($"greeting still there: {(await client.GetAsync("greeting")).Found}");
+
+// A generated store: declare keyspaces on a partial class (ShopStore.cs), the build writes the code.
+var shop = new Quickstart.ShopStore(client);
+var book = new Quickstart.Product("The Memcached Book", 39.90m, ["cache", "ops"], Quickstart.Category.Books) { Stock = 12 };
+await shop.Products.SetAsync(42, book);
+var stored = await shop.Products.TryGetAsync(42);
+Console.WriteLine($"store: {shop.Products.FormatKey(42)} -> {stored.Value?.Name} at {stored.Value?.Price} ({stored.Value?.Category}, stock {stored.Value?.Stock})");
+var repriced = await shop.Products.CompareAndSetAsync(42, book with { Price = 34.90m }, stored.Cas);
+var stale = await shop.Products.CompareAndSetAsync(42, book with { Price = 1m }, stored.Cas);
+Console.WriteLine($"store: typed cas -> {repriced.Status}; again with the stale token -> {stale.Status}");
+var user = Guid.Parse("6f9619ff-8b86-d011-b42d-00cf4fc964ff");
+await shop.Carts.SetAsync((user, "eu"), ["book-42", "game-7"]);
+Console.WriteLine($"store: {shop.Carts.FormatKey((user, "eu"))} -> [{string.Join(", ", await shop.Carts.GetAsync((user, "eu")) ?? [])}]");
+await shop.Views.IncrementAsync("home");
+var views = await shop.Views.IncrementAsync("home", 2);
+Console.WriteLine($"store: {shop.Views.FormatKey("home")} -> {views} (raw read by any client: \"{(await client.GetAsync(shop.Views.FormatKey("home"))).AsString()}\")");
+var many = await shop.Products.GetManyAsync([42, 43]);
+Console.WriteLine($"store: get-many 42, 43 -> {string.Join(", ", many.Select(item => item.Found ? item.Value!.Name : "(miss)"))}");

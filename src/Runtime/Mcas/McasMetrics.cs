@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 
+using MetricCounter = System.Diagnostics.Metrics.Counter<long>;
+
 namespace Memstore.Mcas;
 
 /// <summary>
@@ -12,13 +14,13 @@ internal static class McasMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
-    public static readonly Counter<long> RoundTrips = Meter.CreateCounter<long>("memstore.mcas.round_trips", "{round_trip}", "Waves of requests MCAS waited for (reads, installs, decide, release, clean-up).");
-    public static readonly Counter<long> Requests = Meter.CreateCounter<long>("memstore.mcas.requests", "{request}", "Requests MCAS sent.");
-    public static readonly Counter<long> Operations = Meter.CreateCounter<long>("memstore.mcas.operations", "{operation}", "MCAS calls that wrote a descriptor or a single-key CAS.");
-    public static readonly Counter<long> Helps = Meter.CreateCounter<long>("memstore.mcas.helps", "{help}", "Operations of other clients helped to finish.");
-    public static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("memstore.mcas.conflicts", "{conflict}", "MCAS calls that returned false.");
-    public static readonly Counter<long> Retries = Meter.CreateCounter<long>("memstore.mcas.retries", "{retry}", "Transaction attempts after the first.");
-    public static readonly Counter<long> Corruptions = Meter.CreateCounter<long>("memstore.mcas.corruptions", "{corruption}", "Keys found pointing at a vanished descriptor.");
-    public static readonly Counter<long> DequeRoundTrips = Meter.CreateCounter<long>("memstore.deque.round_trips", "{round_trip}", "Requests the deque waited for.");
-    public static readonly Counter<long> DequeCorruptions = Meter.CreateCounter<long>("memstore.deque.corruptions", "{corruption}", "Deque nodes or anchors found missing.");
+    public static readonly MetricCounter RoundTrips = Meter.CreateCounter<long>("memstore.mcas.round_trips", "{round_trip}", "Waves of requests MCAS waited for (reads, installs, decide, release, clean-up).");
+    public static readonly MetricCounter Requests = Meter.CreateCounter<long>("memstore.mcas.requests", "{request}", "Requests MCAS sent.");
+    public static readonly MetricCounter Operations = Meter.CreateCounter<long>("memstore.mcas.operations", "{operation}", "MCAS calls that wrote a descriptor or a single-key CAS.");
+    public static readonly MetricCounter Helps = Meter.CreateCounter<long>("memstore.mcas.helps", "{help}", "Operations of other clients helped to finish.");
+    public static readonly MetricCounter Conflicts = Meter.CreateCounter<long>("memstore.mcas.conflicts", "{conflict}", "MCAS calls that returned false.");
+    public static readonly MetricCounter Retries = Meter.CreateCounter<long>("memstore.mcas.retries", "{retry}", "Transaction attempts after the first.");
+    public static readonly MetricCounter Corruptions = Meter.CreateCounter<long>("memstore.mcas.corruptions", "{corruption}", "Keys found pointing at a vanished descriptor.");
+    public static readonly MetricCounter DequeRoundTrips = Meter.CreateCounter<long>("memstore.deque.round_trips", "{round_trip}", "Requests the deque waited for.");
+    public static readonly MetricCounter DequeCorruptions = Meter.CreateCounter<long>("memstore.deque.corruptions", "{corruption}", "Deque nodes or anchors found missing.");
 }

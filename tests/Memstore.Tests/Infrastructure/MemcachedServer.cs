@@ -85,8 +85,26 @@ public sealed class MemcachedServer : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGSTOP / SIGCONT: the server stays connected but stops answering.</summary>
-    public void Pause() => Signal("STOP");
+    /// <summary>
+    /// SIGSTOP / SIGCONT: the server stays connected but stops answering. Returns once the kernel reports
+    /// the process stopped, so a request sent afterwards cannot slip in before the signal lands.
+    /// </summary>
+    public void Pause()
+    {
+        Signal("STOP");
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(5) && !IsStopped())
+        {
+            Thread.Sleep(1);
+        }
+    }
+
+    private bool IsStopped()
+    {
+        // /proc/PID/stat: "pid (comm) STATE ..."; T means stopped.
+        var stat = File.ReadAllText($"/proc/{_process!.Id}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T');
+    }
 
     public void Resume() => Signal("CONT");
 

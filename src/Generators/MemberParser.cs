@@ -1,0 +1,248 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Memstore.Generators;
+
+/// <summary>Turns a keyspace, counter, MCAS group or deque property into a <see cref="MemberModel"/>.</summary>
+internal static class MemberParser
+{
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    public static MemberModel? Parse(GeneratorAttributeSyntaxContext context, MemberKind kind, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IPropertySymbol property || context.TargetNode is not PropertyDeclarationSyntax syntax
+            || property.ContainingType is null)
+        {
+            return null;
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        // A keyspace that is also an MCAS group belongs to the MCAS pipeline alone.
+        if (kind is MemberKind.Keyspace or MemberKind.Counter
+            && property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Memstore.McasGroupAttribute"))
+        {
+            return null;
+        }
+        var diagnostics = new List<DiagnosticInfo>();
+        var attribute = context.Attributes[0];
+        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        var template = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+        var templateLocation = LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression ?? attributeSyntax);
+        var ttl = -1;
+        foreach (var named in attribute.NamedArguments)
+        {
+            if (named.Key == "TtlSeconds" && named.Value.Value is int t)
+            {
+                ttl = t;
+            }
+        }
+        var location = LocationInfo.From(syntax.Identifier.GetLocation());
+        var typeLocation = LocationInfo.From(syntax.Type);
+        var valid = true;
+        var canStub = property.Type.TypeKind != TypeKind.Error;
+
+        var modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+        string? problem = null;
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            problem = "the property must be partial";
+            canStub = false;
+        }
+        else if (property.IsStatic)
+        {
+            problem = "the property must not be static";
+        }
+        else if (syntax.AccessorList is not { } accessors || accessors.Accessors.Count != 1
+            || !accessors.Accessors[0].IsKind(SyntaxKind.GetAccessorDeclaration)
+            || accessors.Accessors[0].Body is not null || accessors.Accessors[0].ExpressionBody is not null)
+        {
+            problem = "declare it as '{ get; }' with no body or setter";
+            canStub = false;
+        }
+        else if (property.Type is INamedTypeSymbol { Name: "Keyspace" or "Counter" } && property.ContainingType.IsGenericType)
+        {
+            problem = "the store class must not be generic";
+        }
+        if (problem is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedMember, location, property.Name, problem));
+            valid = false;
+        }
+
+        if (ttl < -1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidTtl,
+                LocationInfo.From(StoreParser.Argument(attributeSyntax, "TtlSeconds") ?? (SyntaxNode?)attributeSyntax), "TtlSeconds", ttl.ToString(), ", -1 for the store's default"));
+            valid = false;
+        }
+
+        ITypeSymbol? keyType = null;
+        ITypeSymbol? valueType = null;
+        if (kind is MemberKind.Keyspace or MemberKind.Counter or MemberKind.McasGroup && valid)
+        {
+            var expected = kind == MemberKind.Counter ? "Counter" : "Keyspace";
+            if (property.Type is INamedTypeSymbol { ContainingNamespace: { Name: "Memstore", ContainingNamespace.IsGlobalNamespace: true } } named
+                && named.Name == expected && named.TypeArguments.Length == (kind == MemberKind.Counter ? 1 : 2))
+            {
+                keyType = named.TypeArguments[0];
+                valueType = kind == MemberKind.Counter ? null : named.TypeArguments[1];
+            }
+            else
+            {
+                var shape = kind == MemberKind.Counter ? "Counter<TKey>" : "Keyspace<TKey, TValue>";
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedMember, typeLocation ?? location, property.Name,
+                    $"[{AttributeName(kind)}] needs a property of type Memstore.{shape}"));
+                valid = false;
+            }
+        }
+
+        var parts = new List<KeyPartModel>();
+        if (keyType is not null && kind != MemberKind.McasGroup)
+        {
+            valid &= BindKey(property, keyType, template, templateLocation, typeLocation, parts, diagnostics);
+        }
+
+        var codec = ValueCodecKind.None;
+        var shapes = EquatableArray<TypeShapeModel>.Empty;
+        var collections = EquatableArray<CollectionFormatterModel>.Empty;
+        if (valueType is not null && kind == MemberKind.Keyspace && valid)
+        {
+            codec = valueType.SpecialType switch
+            {
+                SpecialType.System_String => ValueCodecKind.Utf8String,
+                SpecialType.System_Int64 => ValueCodecKind.Int64,
+                _ when valueType is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte } => ValueCodecKind.RawBytes,
+                _ => ValueCodecKind.MessagePack,
+            };
+            if (codec == ValueCodecKind.MessagePack)
+            {
+                var builder = new TypeShapeBuilder(cancellationToken);
+                if (builder.Add(valueType, TypeShapeBuilder.Name(valueType).Replace("global::", "")))
+                {
+                    shapes = builder.Shapes;
+                    collections = builder.Collections;
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedValueType, typeLocation ?? location, property.Name, builder.Error ?? "unknown"));
+                    valid = false;
+                }
+            }
+        }
+
+        return new MemberModel(
+            StoreKey: property.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            Kind: kind,
+            PropertyName: property.Name,
+            PropertyType: property.Type.ToDisplayString(TypeFormat),
+            Modifiers: modifiers,
+            KeyType: keyType?.ToDisplayString(TypeFormat) ?? "",
+            ValueType: valueType?.ToDisplayString(TypeFormat) ?? "",
+            Template: template,
+            TemplateLocation: templateLocation,
+            TtlSeconds: ttl,
+            KeyParts: parts.ToEquatableArray(),
+            Codec: codec,
+            Shapes: shapes,
+            Collections: collections,
+            IsValid: valid,
+            Location: location,
+            Diagnostics: diagnostics.ToEquatableArray(),
+            CanStub: canStub);
+    }
+
+    public static string AttributeName(MemberKind kind) => kind switch
+    {
+        MemberKind.Counter => "Counter",
+        MemberKind.McasGroup => "McasGroup",
+        MemberKind.Deque => "Deque",
+        _ => "Keyspace",
+    };
+
+    private static bool BindKey(IPropertySymbol property, ITypeSymbol keyType, string template, LocationInfo? templateLocation,
+        LocationInfo? typeLocation, List<KeyPartModel> parts, List<DiagnosticInfo> diagnostics)
+    {
+        var keyName = keyType.ToDisplayString();
+        var elements = new List<(string Name, string Accessor, ITypeSymbol Type)>();
+        if (keyType is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            foreach (var element in tuple.TupleElements)
+            {
+                elements.Add((element.Name, "key." + element.Name, element.Type));
+            }
+        }
+        else
+        {
+            elements.Add(("", "key", keyType));
+        }
+        foreach (var (_, _, type) in elements)
+        {
+            if (KindOf(type) is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedKeyType, typeLocation, type.ToDisplayString(), property.Name));
+                return false;
+            }
+        }
+        if (Template.FindInvalidCharacter(template) is { } bad)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, templateLocation, "Key template", template, bad));
+            return false;
+        }
+        var parsed = Template.Parse(template, out var error);
+        if (parsed is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.TemplateMismatch, templateLocation, template, keyName, error ?? "malformed"));
+            return false;
+        }
+        var holes = parsed.Segments.Where(s => s.IsHole).Select(s => s.Text).ToList();
+        string? mismatch = null;
+        if (holes.Count != elements.Count)
+        {
+            mismatch = $"it has {holes.Count} placeholder(s) but the key has {elements.Count} part(s)";
+        }
+        else if (holes.Distinct(StringComparer.OrdinalIgnoreCase).Count() != holes.Count)
+        {
+            mismatch = "a placeholder appears twice";
+        }
+        else if (elements.Count > 1)
+        {
+            var unknown = holes.FirstOrDefault(h => !elements.Any(e => string.Equals(e.Name, h, StringComparison.OrdinalIgnoreCase)));
+            if (unknown is not null)
+            {
+                mismatch = $"'{{{unknown}}}' names no tuple element (elements: {string.Join(", ", elements.Select(e => e.Name))})";
+            }
+        }
+        if (mismatch is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.TemplateMismatch, templateLocation, template, keyName, mismatch));
+            return false;
+        }
+        foreach (var hole in holes)
+        {
+            var element = elements.Count == 1 ? elements[0] : elements.First(e => string.Equals(e.Name, hole, StringComparison.OrdinalIgnoreCase));
+            parts.Add(new KeyPartModel(hole, element.Accessor, KindOf(element.Type)!.Value, element.Type.TypeKind == TypeKind.Enum));
+        }
+        return true;
+    }
+
+    private static KeyPartKind? KindOf(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
+        {
+            type = underlying;
+        }
+        return type.SpecialType switch
+        {
+            SpecialType.System_String => KeyPartKind.String,
+            SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64 => KeyPartKind.Signed,
+            SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 => KeyPartKind.Unsigned,
+            _ when type.ToDisplayString() == "System.Guid" => KeyPartKind.Guid,
+            _ => null,
+        };
+    }
+}

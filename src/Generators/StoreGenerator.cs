@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Memstore.Generators;
+
+/// <summary>
+/// Generates typed stores from <c>[MemcacheStore]</c> partial classes: keyspace implementations with pooled key
+/// formatting, and MessagePack formatters (plus a resolver) for every stored type.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class StoreGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps, for incremental tests.</summary>
+    public static class Steps
+    {
+        /// <summary>The <c>[MemcacheStore]</c> models.</summary>
+        public const string Stores = nameof(Stores);
+        /// <summary>The <c>[Keyspace]</c> models.</summary>
+        public const string Keyspaces = nameof(Keyspaces);
+        /// <summary>The <c>[Counter]</c> models.</summary>
+        public const string Counters = nameof(Counters);
+        /// <summary>The <c>[McasGroup]</c> models.</summary>
+        public const string McasGroups = nameof(McasGroups);
+        /// <summary>The <c>[Deque]</c> models.</summary>
+        public const string Deques = nameof(Deques);
+        /// <summary>Every member model together.</summary>
+        public const string Members = nameof(Members);
+        /// <summary>Stores with their members and diagnostics.</summary>
+        public const string Bundles = nameof(Bundles);
+        /// <summary>The types that need formatters.</summary>
+        public const string Formatters = nameof(Formatters);
+        /// <summary>Diagnostics.</summary>
+        public const string Diagnostics = nameof(Diagnostics);
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var stores = context.SyntaxProvider.ForAttributeWithMetadataName(
+                "Memstore.MemcacheStoreAttribute",
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                static (ctx, ct) => Safe(() => StoreParser.Parse(ctx, ct)))
+            .Where(static s => s is not null).Select(static (s, _) => s!)
+            .WithTrackingName(Steps.Stores);
+
+        var keyspaces = Members(context, "Memstore.KeyspaceAttribute", MemberKind.Keyspace, Steps.Keyspaces);
+        var counters = Members(context, "Memstore.CounterAttribute", MemberKind.Counter, Steps.Counters);
+        var mcas = Members(context, "Memstore.McasGroupAttribute", MemberKind.McasGroup, Steps.McasGroups);
+        var deques = Members(context, "Memstore.DequeAttribute", MemberKind.Deque, Steps.Deques);
+
+        var members = keyspaces.Collect().Combine(counters.Collect()).Combine(mcas.Collect()).Combine(deques.Collect())
+            .Select(static (all, _) => all.Left.Left.Left.Concat(all.Left.Left.Right).Concat(all.Left.Right).Concat(all.Right).ToEquatableArray())
+            .WithTrackingName(Steps.Members);
+
+        var storeList = stores.Collect().Select(static (s, _) => s.ToEquatableArray());
+        var bundles = storeList.Combine(members)
+            .SelectMany(static (pair, _) => Safe(() => Bundler.Build(pair.Left, pair.Right)) ?? ImmutableArray<StoreBundle>.Empty)
+            .WithTrackingName(Steps.Bundles);
+
+        var orphans = storeList.Combine(members)
+            .Select(static (pair, _) => Bundler.Orphans(pair.Left, pair.Right))
+            .WithTrackingName(Steps.Diagnostics);
+
+        var formatters = members.Select(static (all, _) => Bundler.FormatterSet(all)).WithTrackingName(Steps.Formatters);
+
+        // Diagnostics are their own output, separate from the code.
+        context.RegisterSourceOutput(bundles.Select(static (b, _) => b.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
+        context.RegisterSourceOutput(orphans, static (spc, diagnostics) => Report(spc, diagnostics));
+
+        context.RegisterSourceOutput(bundles.Select(static (b, _) => b with { Diagnostics = default }), static (spc, bundle) => Guard(() =>
+        {
+            if (!bundle.Store.CanEmit)
+            {
+                return;
+            }
+            var source = Safe(() => StoreEmitter.Emit(bundle));
+            if (source is not null)
+            {
+                spc.AddSource(HintName(bundle.Store.Key) + ".g.cs", source);
+            }
+        }));
+
+        context.RegisterSourceOutput(formatters, static (spc, set) => Guard(() =>
+        {
+            if (set.Shapes.Count == 0 && set.Collections.Count == 0 && !set.Needed)
+            {
+                return;
+            }
+            var generated = set.Shapes.ToDictionary(s => s.TypeName, s => s.FormatterName, StringComparer.Ordinal);
+            foreach (var shape in set.Shapes)
+            {
+                var source = Safe(() => FormatterEmitter.EmitFormatter(shape, generated));
+                if (source is not null)
+                {
+                    spc.AddSource("Memstore.Generated." + shape.FormatterName + ".g.cs", source);
+                }
+            }
+            var resolver = Safe(() => FormatterEmitter.EmitResolver(set.Shapes, set.Collections));
+            if (resolver is not null)
+            {
+                spc.AddSource("Memstore.Generated.MemstoreResolver.g.cs", resolver);
+            }
+        }));
+    }
+
+    private static void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception)
+        {
+            // Never fail the user's build from inside the generator.
+        }
+    }
+
+    private static IncrementalValuesProvider<MemberModel> Members(IncrementalGeneratorInitializationContext context, string attribute, MemberKind kind, string name) =>
+        context.SyntaxProvider.ForAttributeWithMetadataName(
+                attribute,
+                static (node, _) => node is PropertyDeclarationSyntax,
+                (ctx, ct) => Safe(() => MemberParser.Parse(ctx, kind, ct)))
+            .Where(static m => m is not null).Select(static (m, _) => m!)
+            .WithTrackingName(name);
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (var info in diagnostics)
+        {
+            if (Descriptors.Find(info.Id) is { } descriptor)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(descriptor, info.Location?.ToLocation(), info.Arguments.Cast<object>().ToArray()));
+            }
+        }
+    }
+
+    private static string HintName(string key)
+    {
+        var chars = key.Replace("global::", "").Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '_').ToArray();
+        return new string(chars);
+    }
+
+    /// <summary>The generator never throws: a bug in it loses output, not the user's build.</summary>
+    private static T? Safe<T>(Func<T?> action) where T : class
+    {
+        try
+        {
+            return action();
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    private static ImmutableArray<StoreBundle>? Safe(Func<ImmutableArray<StoreBundle>> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>The user types and collection formatters of every keyspace, and whether a resolver is needed at all.</summary>
+internal sealed record FormatterSetModel(EquatableArray<TypeShapeModel> Shapes, EquatableArray<CollectionFormatterModel> Collections, bool Needed);

@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Memstore.Generators;
+
+/// <summary>Turns a <c>[MemcacheStore]</c> class into a <see cref="StoreModel"/>.</summary>
+internal static class StoreParser
+{
+    public static StoreModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax syntax)
+        {
+            return null;
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var diagnostics = new List<DiagnosticInfo>();
+        var canEmit = true;
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.StoreNotPartial, LocationInfo.From(syntax.Identifier.GetLocation()), type.Name));
+            canEmit = false;
+        }
+        var containers = new List<ContainerModel>();
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            var outerSyntax = outer.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+            if (outerSyntax is null || !outerSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ContainerNotPartial,
+                    LocationInfo.From(outerSyntax?.Identifier.GetLocation() ?? syntax.Identifier.GetLocation()), outer.Name, type.Name));
+                canEmit = false;
+            }
+            containers.Insert(0, new ContainerModel(Keyword(outerSyntax), NameWithTypeParameters(outer)));
+        }
+
+        var attribute = context.Attributes[0];
+        var prefix = "";
+        var ttl = 0;
+        foreach (var named in attribute.NamedArguments)
+        {
+            if (named.Key == "Prefix" && named.Value.Value is string p)
+            {
+                prefix = p;
+            }
+            else if (named.Key == "DefaultTtlSeconds" && named.Value.Value is int t)
+            {
+                ttl = t;
+            }
+        }
+        var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        var prefixLocation = LocationInfo.From(Argument(attributeSyntax, "Prefix") ?? (SyntaxNode?)attributeSyntax);
+        if (Template.FindInvalidCharacter(prefix) is { } bad)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, prefixLocation, "Prefix", prefix, bad));
+            canEmit = false;
+        }
+        if (prefix.IndexOf('{') >= 0 || prefix.IndexOf('}') >= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, prefixLocation, "Prefix", prefix, "a brace"));
+            canEmit = false;
+        }
+        if (ttl < 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidTtl,
+                LocationInfo.From(Argument(attributeSyntax, "DefaultTtlSeconds") ?? (SyntaxNode?)attributeSyntax), "DefaultTtlSeconds", ttl.ToString(), ""));
+            ttl = 0;
+        }
+        // The generator writes Store(MemcacheClient); a user-written one would clash with it.
+        foreach (var constructor in type.InstanceConstructors)
+        {
+            if (!constructor.IsImplicitlyDeclared && constructor.Parameters.Length == 1
+                && constructor.Parameters[0].Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString() == "Memstore.MemcacheClient")
+            {
+                var constructorSyntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ConstructorDeclarationSyntax;
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ConstructorConflict,
+                    LocationInfo.From(constructorSyntax?.Identifier.GetLocation() ?? syntax.Identifier.GetLocation()), type.Name));
+                canEmit = false;
+            }
+        }
+        var emitClientProperty = type.GetMembers("Client").IsEmpty;
+        return new StoreModel(
+            Key: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+            Name: NameWithTypeParameters(type),
+            Keyword: Keyword(syntax),
+            Containers: containers.ToEquatableArray(),
+            Prefix: prefix,
+            PrefixLocation: prefixLocation,
+            DefaultTtlSeconds: ttl,
+            CanEmit: canEmit,
+            EmitClientProperty: emitClientProperty,
+            Diagnostics: diagnostics.ToEquatableArray());
+    }
+
+    internal static ExpressionSyntax? Argument(AttributeSyntax? attribute, string name) =>
+        attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression;
+
+    private static string Keyword(TypeDeclarationSyntax? syntax) => syntax switch
+    {
+        RecordDeclarationSyntax r when r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+        RecordDeclarationSyntax => "record",
+        StructDeclarationSyntax => "struct",
+        InterfaceDeclarationSyntax => "interface",
+        _ => "class",
+    };
+
+    private static string NameWithTypeParameters(INamedTypeSymbol type) =>
+        type.TypeParameters.Length == 0 ? type.Name : $"{type.Name}<{string.Join(", ", type.TypeParameters.Select(t => t.Name))}>";
+}

@@ -1,0 +1,219 @@
+using System.Collections.Generic;
+using System.Text;
+
+namespace Memstore.Generators;
+
+/// <summary>A parsed key template: literal text and <c>{name}</c> placeholders, in order.</summary>
+internal sealed class Template
+{
+    private Template(List<(bool IsHole, string Text)> segments) => Segments = segments;
+
+    public List<(bool IsHole, string Text)> Segments { get; }
+
+    /// <summary>Parses a template; returns null and an explanation when it is malformed.</summary>
+    public static Template? Parse(string text, out string? error)
+    {
+        var segments = new List<(bool, string)>();
+        var literal = new StringBuilder();
+        error = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '}')
+            {
+                error = $"'}}' at position {i} closes no placeholder";
+                return null;
+            }
+            if (c != '{')
+            {
+                literal.Append(c);
+                continue;
+            }
+            var end = text.IndexOf('}', i + 1);
+            if (end < 0)
+            {
+                error = $"'{{' at position {i} is never closed";
+                return null;
+            }
+            var name = text.Substring(i + 1, end - i - 1).Trim();
+            if (name.Length == 0 || !IsIdentifier(name))
+            {
+                error = $"placeholder '{{{name}}}' is not a name";
+                return null;
+            }
+            if (literal.Length > 0)
+            {
+                segments.Add((false, literal.ToString()));
+                literal.Clear();
+            }
+            segments.Add((true, name));
+            i = end;
+        }
+        if (literal.Length > 0)
+        {
+            segments.Add((false, literal.ToString()));
+        }
+        return new Template(segments);
+    }
+
+    /// <summary>The first character that cannot appear in a text-mode memcached key, described, or null.</summary>
+    public static string? FindInvalidCharacter(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c == ' ')
+            {
+                return "a space";
+            }
+            if (c < 0x20 || c == 0x7F)
+            {
+                return $"the control character U+{(int)c:X4}";
+            }
+        }
+        return null;
+    }
+
+    private static bool IsIdentifier(string name)
+    {
+        foreach (var c in name)
+        {
+            if (!(char.IsLetterOrDigit(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
+
+/// <summary>
+/// Decides whether two keyspaces can produce the same key. Each is a sequence of literal characters and holes;
+/// a hole matches one or more characters of its class (digits and '-' for integers and enums, lowercase hex for
+/// GUIDs, anything but a space or control character for strings). The check walks the product of the two
+/// patterns' automata over a representative alphabet.
+/// </summary>
+internal static class KeyOverlap
+{
+    internal readonly record struct Atom(char Literal, KeyPartKind? Hole);
+
+    public static List<Atom> Atoms(string prefix, Template template, EquatableArray<KeyPartModel> parts)
+    {
+        var atoms = new List<Atom>();
+        foreach (var c in prefix)
+        {
+            atoms.Add(new Atom(c, null));
+        }
+        foreach (var (isHole, text) in template.Segments)
+        {
+            if (!isHole)
+            {
+                foreach (var c in text)
+                {
+                    atoms.Add(new Atom(c, null));
+                }
+                continue;
+            }
+            var kind = KeyPartKind.String;
+            foreach (var part in parts)
+            {
+                if (string.Equals(part.Placeholder, text, System.StringComparison.OrdinalIgnoreCase))
+                {
+                    kind = part.Kind;
+                }
+            }
+            atoms.Add(new Atom('\0', kind));
+        }
+        return atoms;
+    }
+
+    private static bool Matches(KeyPartKind kind, char c) => kind switch
+    {
+        KeyPartKind.Signed => (c >= '0' && c <= '9') || c == '-',
+        KeyPartKind.Unsigned => c >= '0' && c <= '9',
+        KeyPartKind.Guid => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'),
+        _ => c > ' ' && c != (char)0x7F,
+    };
+
+    public static bool Overlap(List<Atom> a, List<Atom> b)
+    {
+        var alphabet = new HashSet<char> { '0', 'a', '-', 'z', 'Z', ':', '\u00e9' };
+        foreach (var atom in a)
+        {
+            if (atom.Hole is null)
+            {
+                alphabet.Add(atom.Literal);
+            }
+        }
+        foreach (var atom in b)
+        {
+            if (atom.Hole is null)
+            {
+                alphabet.Add(atom.Literal);
+            }
+        }
+        // State: (index into a, inside a hole of a, index into b, inside a hole of b).
+        var seen = new HashSet<(int, bool, int, bool)>();
+        var work = new Stack<(int, bool, int, bool)>();
+        work.Push((0, false, 0, false));
+        while (work.Count > 0)
+        {
+            var state = work.Pop();
+            if (!seen.Add(state))
+            {
+                continue;
+            }
+            var (i, ih, j, jh) = state;
+            if (Accepts(a, i, ih) && Accepts(b, j, jh))
+            {
+                return true;
+            }
+            foreach (var c in alphabet)
+            {
+                foreach (var (ni, nih) in Step(a, i, ih, c))
+                {
+                    foreach (var (nj, njh) in Step(b, j, jh, c))
+                    {
+                        work.Push((ni, nih, nj, njh));
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static bool Accepts(List<Atom> atoms, int index, bool inHole) =>
+        (index == atoms.Count && !inHole) || (inHole && index == atoms.Count - 1);
+
+    private static IEnumerable<(int, bool)> Step(List<Atom> atoms, int index, bool inHole, char c)
+    {
+        // Leaving a hole that has consumed at least one character is free.
+        if (inHole)
+        {
+            foreach (var next in Step(atoms, index + 1, false, c))
+            {
+                yield return next;
+            }
+            if (Matches(atoms[index].Hole!.Value, c))
+            {
+                yield return (index, true);
+            }
+            yield break;
+        }
+        if (index >= atoms.Count)
+        {
+            yield break;
+        }
+        var atom = atoms[index];
+        if (atom.Hole is { } kind)
+        {
+            if (Matches(kind, c))
+            {
+                yield return (index, true);
+            }
+        }
+        else if (atom.Literal == c)
+        {
+            yield return (index + 1, false);
+        }
+    }
+}

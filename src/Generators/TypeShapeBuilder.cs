@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+
+namespace Memstore.Generators;
+
+/// <summary>Walks a value type and everything it contains, and describes the formatters they need.</summary>
+internal sealed class TypeShapeBuilder
+{
+    private static readonly SymbolDisplayFormat Format = SymbolDisplayFormat.FullyQualifiedFormat;
+
+    private readonly Dictionary<string, TypeShapeModel> _shapes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CollectionFormatterModel> _collections = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _visiting = new(StringComparer.Ordinal);
+    private readonly CancellationToken _cancellationToken;
+
+    public TypeShapeBuilder(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
+
+    public string? Error { get; private set; }
+
+    public EquatableArray<TypeShapeModel> Shapes => _shapes.Values.OrderBy(s => s.FormatterName, StringComparer.Ordinal).ToEquatableArray();
+
+    public EquatableArray<CollectionFormatterModel> Collections =>
+        _collections.Values.OrderBy(c => c.TypeName, StringComparer.Ordinal).ToEquatableArray();
+
+    public static string Name(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Format);
+
+    /// <summary>Adds <paramref name="type"/> and what it contains; false (with <see cref="Error"/>) when something cannot be serialized.</summary>
+    public bool Add(ITypeSymbol type, string path)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        if (Error is not null)
+        {
+            return false;
+        }
+        if (IsBuiltIn(type) || type.TypeKind == TypeKind.Error)
+        {
+            // Types that do not compile are the compiler's to report; a second error here would only be noise.
+            return true;
+        }
+        var name = Name(type);
+        if (type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType or SpecialType.System_Enum or SpecialType.System_Array
+            || type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr)
+        {
+            return Fail(path, $"'{name}' has no fixed shape");
+        }
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                if (array.Rank != 1)
+                {
+                    return Fail(path, $"multi-dimensional array '{name}'");
+                }
+                _collections[name] = new(name, $"new global::MessagePack.Formatters.ArrayFormatter<{Name(array.ElementType)}>()");
+                return Add(array.ElementType, path + "[]");
+            case INamedTypeSymbol named when named.IsGenericType:
+                return AddGeneric(named, name, path);
+            case INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType:
+                _shapes[name] = new TypeShapeModel(name, FormatterName(enumType), true, true,
+                    enumType.EnumUnderlyingType?.ToDisplayString(Format) ?? "int", LayoutKind.Map, default, 0);
+                return true;
+            case INamedTypeSymbol named when named.TypeKind is TypeKind.Class or TypeKind.Struct:
+                return AddObject(named, name, path);
+            default:
+                return Fail(path, $"'{name}' is {Describe(type)}");
+        }
+    }
+
+    private bool AddGeneric(INamedTypeSymbol named, string name, string path)
+    {
+        var definition = named.OriginalDefinition.ToDisplayString();
+        var args = named.TypeArguments;
+        string? formatter = definition switch
+        {
+            "T?" or "System.Nullable<T>" => "NullableFormatter",
+            "System.Collections.Generic.List<T>" => "ListFormatter",
+            "System.Collections.Generic.IList<T>" => "InterfaceListFormatter2",
+            "System.Collections.Generic.IReadOnlyList<T>" => "InterfaceReadOnlyListFormatter",
+            "System.Collections.Generic.ICollection<T>" => "InterfaceCollectionFormatter2",
+            "System.Collections.Generic.IReadOnlyCollection<T>" => "InterfaceReadOnlyCollectionFormatter",
+            "System.Collections.Generic.IEnumerable<T>" => "InterfaceEnumerableFormatter",
+            "System.Collections.Generic.HashSet<T>" => "HashSetFormatter",
+            "System.Collections.Generic.Dictionary<TKey, TValue>" => "DictionaryFormatter",
+            "System.Collections.Generic.IDictionary<TKey, TValue>" => "InterfaceDictionaryFormatter",
+            "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>" => "InterfaceReadOnlyDictionaryFormatter",
+            _ => null,
+        };
+        if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
+        {
+            formatter = "NullableFormatter";
+        }
+        if (formatter is null)
+        {
+            return Fail(path, $"generic type '{name}' is not supported (use an array, List<T>, HashSet<T>, Dictionary<TKey, TValue> or their interfaces)");
+        }
+        var typeArguments = string.Join(", ", args.Select(Name));
+        _collections[name] = new(name, $"new global::MessagePack.Formatters.{formatter}<{typeArguments}>()");
+        foreach (var arg in args)
+        {
+            if (!Add(arg, path + "<>"))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private bool AddObject(INamedTypeSymbol type, string name, string path)
+    {
+        if (_shapes.ContainsKey(name) || !_visiting.Add(name))
+        {
+            return true;
+        }
+        if (type.IsAbstract || type.IsStatic)
+        {
+            return Fail(path, $"'{name}' is abstract");
+        }
+        if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal)
+            || type.ContainingType is { } outer && outer.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal))
+        {
+            return Fail(path, $"'{name}' is not public or internal");
+        }
+        var attributes = type.GetAttributes();
+        var messagePackObject = attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "MessagePack.MessagePackObjectAttribute");
+        var keyAsPropertyName = messagePackObject?.ConstructorArguments.FirstOrDefault().Value is true
+            || messagePackObject?.NamedArguments.Any(n => n.Key == "KeyAsPropertyName" && n.Value.Value is true) == true;
+
+        var candidates = new List<(ISymbol Member, ITypeSymbol Type, bool Settable, bool InitOnly)>();
+        foreach (var member in type.GetMembers())
+        {
+            if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public || member.IsImplicitlyDeclared
+                || member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "MessagePack.IgnoreMemberAttribute" or "System.Runtime.Serialization.IgnoreDataMemberAttribute"))
+            {
+                continue;
+            }
+            if (member is IPropertySymbol { IsIndexer: false, GetMethod: { DeclaredAccessibility: Accessibility.Public } } property)
+            {
+                var setter = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } s ? s : null;
+                candidates.Add((property, property.Type, setter is { IsInitOnly: false }, setter is { IsInitOnly: true }));
+            }
+            else if (member is IFieldSymbol { IsConst: false } field)
+            {
+                candidates.Add((field, field.Type, !field.IsReadOnly, false));
+            }
+        }
+
+        var constructor = ChooseConstructor(type, candidates.Select(c => c.Member.Name).ToList());
+        if (constructor is null)
+        {
+            return Fail(path, $"'{name}' has no public constructor whose parameters all match members by name");
+        }
+
+        var members = new List<MemberShapeModel>();
+        var layout = LayoutKind.Map;
+        foreach (var (member, memberType, settable, initOnly) in candidates)
+        {
+            var ctorIndex = -1;
+            for (var p = 0; p < constructor.Parameters.Length; p++)
+            {
+                if (string.Equals(constructor.Parameters[p].Name, member.Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    ctorIndex = p;
+                }
+            }
+            if (ctorIndex < 0 && !settable && !initOnly)
+            {
+                continue;
+            }
+            var key = member.Name;
+            var intKey = -1;
+            var keyAttribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "MessagePack.KeyAttribute");
+            if (keyAttribute?.ConstructorArguments.FirstOrDefault().Value is int index && !keyAsPropertyName)
+            {
+                intKey = index;
+                layout = LayoutKind.IntKeys;
+            }
+            else if (keyAttribute?.ConstructorArguments.FirstOrDefault().Value is string text)
+            {
+                key = text;
+            }
+            string? defaultValue = null;
+            if (ctorIndex >= 0 && constructor.Parameters[ctorIndex] is { HasExplicitDefaultValue: true } parameter)
+            {
+                defaultValue = Literal(parameter.ExplicitDefaultValue, parameter.Type);
+            }
+            members.Add(new MemberShapeModel(member.Name, key, intKey, Name(memberType), ctorIndex, defaultValue, initOnly, settable));
+            if (!Add(memberType, path + "." + member.Name))
+            {
+                return false;
+            }
+        }
+        if (layout == LayoutKind.IntKeys && members.Any(m => m.IntKey < 0))
+        {
+            var missing = members.First(m => m.IntKey < 0);
+            return Fail(path, $"'{name}' uses [Key(int)] on some members but not on '{missing.Name}'");
+        }
+        _shapes[name] = new TypeShapeModel(name, FormatterName(type), false, type.IsValueType, "", layout,
+            members.ToEquatableArray(), constructor.Parameters.Length);
+        return true;
+    }
+
+    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<string> memberNames)
+    {
+        var constructors = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
+        var marked = constructors.FirstOrDefault(c => c.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "MessagePack.SerializationConstructorAttribute"));
+        if (marked is not null)
+        {
+            return marked;
+        }
+        return constructors
+            .Where(c => c.Parameters.All(p => memberNames.Any(n => string.Equals(n, p.Name, StringComparison.OrdinalIgnoreCase))))
+            .Where(c => !(c.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters[0].Type, type)))
+            .OrderByDescending(c => c.Parameters.Length)
+            .FirstOrDefault();
+    }
+
+    private static string? Literal(object? value, ITypeSymbol type) => value switch
+    {
+        null => type.IsValueType ? "default" : "null",
+        string s => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(s, quote: true),
+        bool b => b ? "true" : "false",
+        char c => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(c, quote: true),
+        _ when type.TypeKind == TypeKind.Enum => $"({Name(type)}){Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}",
+        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "F",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "D",
+        decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "M",
+        _ => $"({Name(type)}){Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}",
+    };
+
+    private static bool IsBuiltIn(ITypeSymbol type)
+    {
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Char:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+            case SpecialType.System_Decimal:
+            case SpecialType.System_String:
+            case SpecialType.System_DateTime:
+                return true;
+        }
+        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte })
+        {
+            return true;
+        }
+        return type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString() is "System.Guid" or "System.DateTimeOffset" or "System.TimeSpan" or "System.Uri" or "System.Version"
+            or "System.DateOnly" or "System.TimeOnly";
+    }
+
+    private static string FormatterName(INamedTypeSymbol type)
+    {
+        // An injective escape, so distinct types never share a formatter (or hint) name: '_' doubles,
+        // '.' becomes '_', anything else becomes _XX_ with its code.
+        var text = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+        var name = new System.Text.StringBuilder();
+        foreach (var c in text)
+        {
+            if (c == '_')
+            {
+                name.Append("__");
+            }
+            else if (c == '.')
+            {
+                name.Append('_');
+            }
+            else if (char.IsLetterOrDigit(c))
+            {
+                name.Append(c);
+            }
+            else if (c != ' ')
+            {
+                name.Append("_x").Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)).Append('_');
+            }
+        }
+        return name.Append("Formatter").ToString();
+    }
+
+    private static string Describe(ITypeSymbol type) => type.TypeKind switch
+    {
+        TypeKind.Interface => "an interface",
+        TypeKind.Delegate => "a delegate",
+        TypeKind.TypeParameter => "a type parameter",
+        TypeKind.Pointer or TypeKind.FunctionPointer => "a pointer",
+        TypeKind.Dynamic => "dynamic",
+        TypeKind.Error => "a type that does not compile",
+        _ when type.SpecialType == SpecialType.System_Object => "object, which has no fixed shape",
+        _ => "not a supported kind of type",
+    };
+
+    private bool Fail(string path, string reason)
+    {
+        Error ??= $"{path}: {reason}";
+        return false;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Runtime.CompilerServices;
+using Memstore.Serialization;
+
+namespace Memstore;
+
+/// <summary>
+/// A typed view of the keys that one template produces, with values of one type. The source generator
+/// implements a partial property of this type on a <see cref="MemcacheStoreAttribute">[MemcacheStore]</see>
+/// class; the generated subclass formats keys and picks the value codec.
+/// </summary>
+/// <typeparam name="TKey">The key: a string, an integer, a <see cref="Guid"/>, an enum, or a tuple of those.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public abstract class Keyspace<TKey, TValue>
+{
+    private readonly IValueCodec<TValue> _codec;
+
+    /// <summary>Creates the keyspace.</summary>
+    /// <param name="client">The client that carries the requests.</param>
+    /// <param name="codec">How values are encoded.</param>
+    /// <param name="defaultExpiry">The expiry used when a call gives none; null or zero means no expiry.</param>
+    protected Keyspace(MemcacheClient client, IValueCodec<TValue> codec, TimeSpan? defaultExpiry)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(codec);
+        Client = client;
+        _codec = codec;
+        DefaultExpiry = defaultExpiry;
+    }
+
+    /// <summary>The client that carries the requests.</summary>
+    public MemcacheClient Client { get; }
+
+    /// <summary>The expiry used when a call gives none (null: no expiry).</summary>
+    public TimeSpan? DefaultExpiry { get; }
+
+    /// <summary>The client flags written with values (see <see cref="MemcacheFlags"/>).</summary>
+    public uint Flags => _codec.Flags;
+
+    /// <summary>The memcached key for <paramref name="key"/>: the store's prefix and the keyspace's template.</summary>
+    public abstract string FormatKey(TKey key);
+
+    /// <summary>Reads a value; the type's default on a miss.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<TValue?> GetAsync(TKey key, CancellationToken cancellationToken = default) =>
+        (await TryGetAsync(key, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Reads a value with its CAS token, or a miss.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<CacheItem<TValue>> TryGetAsync(TKey key, CancellationToken cancellationToken = default) =>
+        Decode(await Client.GetAsync(FormatKey(key), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Reads a value and sets a new expiry on it in one request.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expiry">The new expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<CacheItem<TValue>> GetAndTouchAsync(TKey key, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        Decode(await Client.GetAndTouchAsync(FormatKey(key), expiry ?? DefaultExpiry, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Reads many values in one round trip per server; results are in the order of <paramref name="keys"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<CacheItem<TValue>[]> GetManyAsync(IReadOnlyList<TKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var formatted = new string[keys.Count];
+        for (var i = 0; i < formatted.Length; i++)
+        {
+            formatted[i] = FormatKey(keys[i]);
+        }
+        var values = await Client.GetManyAsync(formatted, cancellationToken).ConfigureAwait(false);
+        var items = new CacheItem<TValue>[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            items[i] = Decode(values[i]);
+        }
+        return items;
+    }
+
+    /// <summary>Stores a value unconditionally.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="expiry">The expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public ValueTask<StoreResult> SetAsync(TKey key, TValue value, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Set, key, value, expiry, cancellationToken);
+
+    /// <summary>Stores a value only if the key holds none (<see cref="StoreStatus.NotStored"/> otherwise).</summary>
+    public ValueTask<StoreResult> AddAsync(TKey key, TValue value, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Add, key, value, expiry, cancellationToken);
+
+    /// <summary>Stores a value only if the key already holds one (<see cref="StoreStatus.NotStored"/> otherwise).</summary>
+    public ValueTask<StoreResult> ReplaceAsync(TKey key, TValue value, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        StoreAsync(StoreMode.Replace, key, value, expiry, cancellationToken);
+
+    /// <summary>Stores a value in the given mode.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StoreResult> StoreAsync(StoreMode mode, TKey key, TValue value, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    {
+        var memcacheKey = FormatKey(key);
+        var buffer = PooledBufferWriter.Rent();
+        try
+        {
+            _codec.Encode(value, buffer);
+            return await Client.StoreAsync(mode, memcacheKey, buffer.WrittenMemory, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            PooledBufferWriter.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Stores a value only if the item has not changed since <paramref name="cas"/> was read
+    /// (from <see cref="TryGetAsync"/>, <see cref="GetAndTouchAsync"/> or <see cref="GetManyAsync"/>).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StoreResult> CompareAndSetAsync(TKey key, TValue value, CasToken cas, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    {
+        var memcacheKey = FormatKey(key);
+        var buffer = PooledBufferWriter.Rent();
+        try
+        {
+            _codec.Encode(value, buffer);
+            return await Client.CompareAndSetAsync(memcacheKey, buffer.WrittenMemory, cas, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            PooledBufferWriter.Return(buffer);
+        }
+    }
+
+    /// <summary>Deletes an item; with a token, only if it has not changed since the token was read.</summary>
+    public ValueTask<DeleteStatus> DeleteAsync(TKey key, CasToken cas = default, CancellationToken cancellationToken = default) =>
+        Client.DeleteAsync(FormatKey(key), cas, cancellationToken);
+
+    /// <summary>Sets a new expiry on an item; false when there is no item.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expiry">The new expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public ValueTask<bool> TouchAsync(TKey key, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        Client.TouchAsync(FormatKey(key), expiry ?? DefaultExpiry, cancellationToken);
+
+    private CacheItem<TValue> Decode(CacheValue value) =>
+        value.Found ? new CacheItem<TValue>(_codec.Decode(value.Value, value.Flags), value.Cas) : default;
+}

@@ -1,0 +1,31 @@
+namespace Memstore;
+
+/// <summary>
+/// The client flags Memstore stores with each value to say how its bytes are encoded. The plain formats use the
+/// same numbers as pymemcache and compatible clients, so other clients can read strings, integers and bytes.
+/// </summary>
+public static class MemcacheFlags
+{
+    /// <summary>Raw bytes, written and read as they are.</summary>
+    public const uint Raw = 0;
+
+    /// <summary>An integer written as ASCII decimal digits (memcached's own incr/decr format).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Names the stored format, as other clients do.")]
+    public const uint Integer = 2;
+
+    /// <summary>A UTF-8 string.</summary>
+    public const uint Utf8String = 16;
+
+    /// <summary>A MessagePack document written by a generated formatter.</summary>
+    public const uint MessagePack = 32;
+
+    /// <summary>A readable name for a flags value, for error messages.</summary>
+    public static string Describe(uint flags) => flags switch
+    {
+        Raw => "raw bytes",
+        Integer => "integer",
+        Utf8String => "UTF-8 string",
+        MessagePack => "MessagePack",
+        _ => $"unknown format (flags {flags})",
+    };
+}

@@ -1,0 +1,74 @@
+namespace Memstore.Generators.Tests.Stores;
+
+[MemcacheStore(Prefix = "gt:")]
+public partial class TestStore
+{
+    [Keyspace("all:{id}")]
+    public partial Keyspace<string, Everything> Everything { get; }
+
+    [Keyspace("settings:{user}")]
+    public partial Keyspace<Guid, Settings> Settings { get; }
+
+    [Keyspace("card:{n}")]
+    public partial Keyspace<long, Card> Cards { get; }
+
+    [Keyspace("renamed:{n}")]
+    public partial Keyspace<ulong, Renamed> Renamed { get; }
+
+    [Keyspace("color:{c}")]
+    public partial Keyspace<Color, List<Point>> ByColor { get; }
+
+    [Keyspace("text:{tenant}/{region}/{id}/{slot}")]
+    public partial Keyspace<(string Tenant, Region Region, Guid Id, int Slot), string> Texts { get; }
+
+    [Keyspace("blob:{id}")]
+    public partial Keyspace<int, byte[]> Blobs { get; }
+
+    [Keyspace("num:{id}")]
+    public partial Keyspace<short, long> Numbers { get; }
+
+    [Keyspace("short:{id}", TtlSeconds = 1)]
+    public partial Keyspace<int, string> ShortLived { get; }
+
+    [Counter("hits:{page}")]
+    public partial Counter<string> Hits { get; }
+}
+
+// Two deploys of one keyspace: the same prefix and template, different versions of the value type.
+[MemcacheStore(Prefix = "evo:")]
+public partial class EvolutionV1Store
+{
+    [Keyspace("p:{id}")]
+    public partial Keyspace<int, ProfileV1> Profiles { get; }
+
+    [Keyspace("c:{id}")]
+    public partial Keyspace<int, CardV1> Cards { get; }
+}
+
+[MemcacheStore(Prefix = "evo:")]
+public partial class EvolutionV2Store
+{
+    [Keyspace("p:{id}")]
+    public partial Keyspace<int, ProfileV2> Profiles { get; }
+
+    [Keyspace("c:{id}")]
+    public partial Keyspace<int, CardV2> Cards { get; }
+}
+
+public static partial class Outer
+{
+    // A store nested in a partial type, with MCAS and deque declarations the generator must step over.
+    [MemcacheStore(Prefix = "bank:")]
+    public partial class BankStore
+    {
+        [McasGroup]
+        [Keyspace("acct:{id}")]
+        public partial Keyspace<string, ProfileV1> Accounts { get; }
+
+        [Deque("jobs")]
+        public partial Keyspace<int, string> Jobs { get; }
+
+        [Keyspace("audit:{id}")]
+        public partial Keyspace<long, string> Audit { get; }
+    }
+}
