@@ -86,8 +86,15 @@ internal readonly record struct EntryHeader(TimeSpan? Sliding, long? AbsoluteUni
     /// <summary>Whether the absolute deadline has passed.</summary>
     public bool IsExpired(long nowUnixMs) => AbsoluteUnixMs is { } deadline && nowUnixMs >= deadline;
 
-    /// <summary>memcached TTL from now: the sliding window, capped by the time left to the deadline; null for none.</summary>
-    public TimeSpan? TtlFrom(long nowUnixMs)
+    /// <summary>
+    /// memcached TTL from now: the sliding window, capped by the time left to the deadline, plus one second;
+    /// null for none. memcached's clock ticks in whole seconds, so a TTL of N seconds can end after only N - 1;
+    /// the extra second keeps an entry for at least its window. (The deadline itself is checked exactly on
+    /// every read, from the header.)
+    /// </summary>
+    public TimeSpan? TtlFrom(long nowUnixMs) => Window(nowUnixMs) is { } window ? window + TimeSpan.FromSeconds(1) : null;
+
+    private TimeSpan? Window(long nowUnixMs)
     {
         TimeSpan? left = AbsoluteUnixMs is { } deadline ? TimeSpan.FromMilliseconds(Math.Max(1, deadline - nowUnixMs)) : null;
         return (Sliding, left) switch
