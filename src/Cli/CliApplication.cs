@@ -2,11 +2,19 @@ using Memstore.Cli.Commands;
 
 namespace Memstore.Cli;
 
-/// <summary>Picks the sub-command from the first argument and turns usage errors into exit code 2.</summary>
+/// <summary>
+/// Picks the sub-command from the first argument and turns errors into exit codes: a bad command line
+/// (including an invalid key or an oversized value) is one line on standard error and exit code 2; a server
+/// failure (unreachable, timeout, error reply) is one line naming the server and exit code 1.
+/// </summary>
 internal static class CliApplication
 {
     /// <summary>Every command, in the order <c>memstore --help</c> lists them.</summary>
-    public static IReadOnlyList<ICommand> Commands { get; } = [new LocateCommand()];
+    public static IReadOnlyList<ICommand> Commands { get; } =
+    [
+        new LocateCommand(), new PingCommand(), new StatsCommand(), new GetCommand(),
+        new SetCommand(), new DeleteCommand(), new FlushCommand(),
+    ];
 
     /// <summary>Runs the command line.</summary>
     /// <param name="arguments">All arguments, the command name first.</param>
@@ -18,15 +26,17 @@ internal static class CliApplication
     {
         if (arguments.Count == 0 || arguments[0] is "-h" or "--help" or "help")
         {
-            await context.Output.WriteAsync(GeneralUsage()).ConfigureAwait(false);
+            // Asked for: help on standard output. No command at all: a usage error, on standard error.
+            TextWriter writer = arguments.Count == 0 ? context.Error : context.Output;
+            await writer.WriteAsync(GeneralUsage()).ConfigureAwait(false);
             return arguments.Count == 0 ? ExitCodes.Usage : ExitCodes.Success;
         }
 
         ICommand? command = Commands.FirstOrDefault(c => c.Name == arguments[0]);
         if (command is null)
         {
-            await context.Error.WriteLineAsync($"memstore: unknown command '{arguments[0]}'.").ConfigureAwait(false);
-            await context.Error.WriteAsync(GeneralUsage()).ConfigureAwait(false);
+            await context.Error.WriteLineAsync(
+                $"memstore: unknown command '{arguments[0]}'. Run 'memstore --help' for the list of commands.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -41,11 +51,16 @@ internal static class CliApplication
         {
             return await command.RunAsync(rest, context, cancellationToken).ConfigureAwait(false);
         }
-        catch (UsageException error)
+        catch (Exception error) when (error is UsageException or InvalidKeyException or ValueTooLargeException)
         {
-            await context.Error.WriteLineAsync($"memstore {command.Name}: {error.Message}").ConfigureAwait(false);
-            await context.Error.WriteAsync(command.Usage).ConfigureAwait(false);
+            await context.Error.WriteLineAsync(
+                $"memstore {command.Name}: {Failures.UsageMessage(error)} Run 'memstore {command.Name} --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
+        }
+        catch (MemcacheException error)
+        {
+            await context.Error.WriteLineAsync($"memstore {command.Name}: {Failures.Describe(error)}").ConfigureAwait(false);
+            return ExitCodes.Failure;
         }
     }
 
@@ -57,7 +72,18 @@ internal static class CliApplication
             text.Append("  ").Append(command.Name.PadRight(10)).Append(command.Summary).Append('\n');
         }
 
-        text.Append("\nRun 'memstore COMMAND --help' for a command's options.\n");
+        text.Append(
+            """
+
+            Server commands take --servers LIST (host[:port[:weight]],...), --distribution NAME and
+            --timeout MS (default 2000).
+
+            Exit codes: 0 success; 1 a server failed (unreachable, timeout, error reply; the server is
+            named on standard error); 2 bad command line; 3 get/delete found no item for a key.
+
+            Run 'memstore COMMAND --help' for a command's options.
+
+            """);
         return text.ToString();
     }
 }

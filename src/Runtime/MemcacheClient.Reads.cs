@@ -8,10 +8,22 @@ namespace Memstore;
 public sealed partial class MemcacheClient
 {
     /// <summary>Reads an item: its bytes, client flags and CAS token, or a miss.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CacheValue> GetAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<CacheValue> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         var operation = PrepareGet("get", key, ValueTarget.Array, null, null, out var connection);
+        return CompleteValueAsync(operation, connection, cancellationToken);
+    }
+
+    /// <summary>Reads an item and, on a hit, sets its expiry in the same request.</summary>
+    public ValueTask<CacheValue> GetAndTouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
+    {
+        var operation = PrepareGet("get-and-touch", key, ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection);
+        return CompleteValueAsync(operation, connection, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CacheValue> CompleteValueAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
+    {
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
@@ -65,24 +77,6 @@ public sealed partial class MemcacheClient
         }
     }
 
-    /// <summary>Reads an item and, on a hit, sets its expiry in the same request.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CacheValue> GetAndTouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
-    {
-        var operation = PrepareGet("get-and-touch", key, ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection);
-        try
-        {
-            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Value
-                ? new CacheValue(operation.TakeValueArray()!, operation.ClientFlags, operation.Cas)
-                : CacheValue.Miss;
-        }
-        finally
-        {
-            operation.ReleaseByCaller();
-        }
-    }
-
     /// <summary>Sets an item's expiry without reading it. Returns false when the key holds no item.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> TouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
@@ -114,31 +108,45 @@ public sealed partial class MemcacheClient
             return results;
         }
         var batches = PrepareBatches(keys, results);
-        var pending = new List<(BatchGetOperation Operation, ValueTask Completion)>(batches.Count);
+        var pending = new List<(Operation Operation, ValueTask Completion)>(batches.Count);
         Exception? firstError = null;
         foreach (var (connection, operation) in batches)
         {
-            try
-            {
-#pragma warning disable CA2012 // Each ValueTask is awaited exactly once, below, after every server's batch is under way.
-                pending.Add((operation, SendAsync(operation, connection, cancellationToken)));
-#pragma warning restore CA2012
-            }
-#pragma warning disable CA1031 // Remembered and rethrown after every batch has been awaited.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                operation.ReleaseByCaller();
-                firstError ??= ex;
-            }
+            StartOrRecord(pending, operation, connection, cancellationToken, ref firstError);
         }
+        await AwaitAllAsync(pending, firstError).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Sends one of several concurrent requests; a synchronous failure is remembered, not thrown.</summary>
+    private void StartOrRecord(List<(Operation Operation, ValueTask Completion)> pending, Operation operation, Connection connection,
+        CancellationToken cancellationToken, ref Exception? firstError)
+    {
+        try
+        {
+#pragma warning disable CA2012 // Each ValueTask is awaited exactly once, in AwaitAllAsync, after every request is under way.
+            pending.Add((operation, SendAsync(operation, connection, cancellationToken)));
+#pragma warning restore CA2012
+        }
+#pragma warning disable CA1031 // Remembered and rethrown after every request has been awaited.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            operation.ReleaseByCaller();
+            firstError ??= ex;
+        }
+    }
+
+    /// <summary>Awaits every request (so none is left running), releases them, then rethrows the first failure.</summary>
+    private static async ValueTask AwaitAllAsync(List<(Operation Operation, ValueTask Completion)> pending, Exception? firstError)
+    {
         foreach (var (operation, completion) in pending)
         {
             try
             {
                 await completion.ConfigureAwait(false);
             }
-#pragma warning disable CA1031 // Every batch must be awaited before the first error is rethrown.
+#pragma warning disable CA1031 // Every request must be awaited before the first error is rethrown.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
@@ -153,46 +161,62 @@ public sealed partial class MemcacheClient
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstError);
         }
-        return results;
     }
 
+    /// <summary>
+    /// Builds one quiet batch per connection in a single pass: each key is validated, routed and written
+    /// once, tagged with its position in the batch as the opaque.
+    /// </summary>
     private List<(Connection Connection, BatchGetOperation Operation)> PrepareBatches(IReadOnlyList<string> keys, CacheValue[] results)
     {
-        // Group key indexes by connection; one server's keys form one batch.
-        var groups = new Dictionary<Connection, List<int>>();
+        var batches = new List<(Connection Connection, BatchGetOperation Operation)>(Math.Min(_nodes.Length, keys.Count));
         Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
-        for (var i = 0; i < keys.Count; i++)
+        try
         {
-            var length = KeyCodec.Encode(keys[i], _keyMode, keyBytes);
-            var connection = Route(keyBytes[..length], "get-many", keys[i]);
-            if (!groups.TryGetValue(connection, out var indexes))
+            for (var i = 0; i < keys.Count; i++)
             {
-                groups[connection] = indexes = [];
+                var length = KeyCodec.Encode(keys[i], _keyMode, keyBytes);
+                var connection = Route(keyBytes[..length], "get-many", keys[i]);
+                BatchGetOperation? operation = null;
+                foreach (var (existing, batch) in batches)
+                {
+                    if (ReferenceEquals(existing, connection))
+                    {
+                        operation = batch;
+                        break;
+                    }
+                }
+                if (operation is null)
+                {
+                    operation = new BatchGetOperation(results);
+                    batches.Add((connection, operation));
+                }
+                MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, withValue: true, touchTtl: null, quiet: true, opaque: operation.Add(i));
             }
-            indexes.Add(i);
         }
-        var batches = new List<(Connection, BatchGetOperation)>(groups.Count);
-        foreach (var (connection, indexes) in groups)
+        catch
         {
-            var operation = new BatchGetOperation(results, [.. indexes]);
-            for (var opaque = 0; opaque < indexes.Count; opaque++)
+            foreach (var (_, operation) in batches)
             {
-                var length = KeyCodec.Encode(keys[indexes[opaque]], _keyMode, keyBytes);
-                MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, withValue: true, touchTtl: null, quiet: true, opaque: opaque);
+                operation.AbandonConnectionReference();
+                operation.ReleaseByCaller();
             }
+            throw;
+        }
+        foreach (var (_, operation) in batches)
+        {
             MetaRequestWriter.NoOp(operation.Request);
-            batches.Add((connection, operation));
         }
         return batches;
     }
 
-    private MetaOperation PrepareGet(string name, string key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection)
+    private MetaOperation PrepareGet(string name, string key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, bool withTtl = false)
     {
         Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
         var length = KeyCodec.Encode(key, _keyMode, keyBytes);
         connection = Route(keyBytes[..length], name, key);
         var operation = MetaOperation.Rent(name, key, target, destination);
-        MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, target != ValueTarget.None, touchTtl);
+        MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, target != ValueTarget.None, touchTtl, withTtl: withTtl);
         return operation;
     }
 }

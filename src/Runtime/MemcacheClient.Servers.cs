@@ -55,49 +55,17 @@ public sealed partial class MemcacheClient
         where T : Operation
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var started = new List<(ServerNode Node, T Operation, ValueTask Completion)>(_nodes.Length);
+        var pending = new List<(Operation Operation, ValueTask Completion)>(_nodes.Length);
+        var results = new Dictionary<ServerAddress, T>(_nodes.Length);
         Exception? firstError = null;
         foreach (var node in _nodes)
         {
             var operation = create(node);
             write(operation);
-            try
-            {
-#pragma warning disable CA2012 // Each ValueTask is awaited exactly once, below, after all requests are under way.
-                started.Add((node, operation, SendAsync(operation, node.NextConnection(), cancellationToken)));
-#pragma warning restore CA2012
-            }
-#pragma warning disable CA1031 // Collected and rethrown after all servers are done.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                operation.ReleaseByCaller();
-                firstError ??= ex;
-            }
+            results[node.Address] = operation;
+            StartOrRecord(pending, operation, node.NextConnection(), cancellationToken, ref firstError);
         }
-        var results = new Dictionary<ServerAddress, T>(_nodes.Length);
-        foreach (var (node, operation, completion) in started)
-        {
-            try
-            {
-                await completion.ConfigureAwait(false);
-                results[node.Address] = operation;
-            }
-#pragma warning disable CA1031 // Collected and rethrown after all servers are done.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                firstError ??= ex;
-            }
-            finally
-            {
-                operation.ReleaseByCaller();
-            }
-        }
-        if (firstError is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstError);
-        }
+        await AwaitAllAsync(pending, firstError).ConfigureAwait(false);
         return results;
     }
 }

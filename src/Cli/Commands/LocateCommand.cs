@@ -8,9 +8,6 @@ namespace Memstore.Cli.Commands;
 /// </summary>
 internal sealed class LocateCommand : ICommand
 {
-    private static readonly OptionSpec ServersOption = new("--servers", "-s", "LIST");
-    private static readonly OptionSpec DistributionOption = new("--distribution", "-d", "NAME");
-
     /// <inheritdoc />
     public string Name => "locate";
 
@@ -37,7 +34,7 @@ internal sealed class LocateCommand : ICommand
     public async Task<int> RunAsync(IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        HashRing ring = BuildRing(ParsedArguments.Parse(arguments, [ServersOption, DistributionOption]), out IReadOnlyList<string> keys);
+        HashRing ring = BuildRing(ParsedArguments.Parse(arguments, [ClusterOptions.Servers, ClusterOptions.Distribution]), out IReadOnlyList<string> keys);
 
         if (keys.Count > 0)
         {
@@ -62,25 +59,10 @@ internal sealed class LocateCommand : ICommand
 
     private static HashRing BuildRing(ParsedArguments parsed, out IReadOnlyList<string> keys)
     {
-        string servers = parsed.Value(ServersOption.Name)
-            ?? throw new UsageException("Missing --servers LIST, for example --servers 10.0.0.1:11211,10.0.0.2:11211.");
-        MemcacheDistribution distribution = MemcacheDistribution.Ketama;
-        string? distributionName = parsed.Value(DistributionOption.Name);
-        if (distributionName is not null && !MemcacheDistributionNames.TryParse(distributionName, out distribution))
-        {
-            throw new UsageException(
-                $"Unknown distribution '{distributionName}'. Valid values: {string.Join(", ", MemcacheDistributionNames.All)}.");
-        }
-
-        try
-        {
-            keys = parsed.Positionals;
-            return new HashRing(ServerAddress.ParseList(servers), distribution);
-        }
-        catch (FormatException error)
-        {
-            throw new UsageException(error.Message, error);
-        }
+        IReadOnlyList<ServerAddress> servers = ClusterOptions.ParseServers(parsed);
+        MemcacheDistribution distribution = ClusterOptions.ParseDistribution(parsed);
+        keys = parsed.Positionals;
+        return new HashRing(servers, distribution);
     }
 
     private static Task WriteLocationAsync(HashRing ring, string key, TextWriter output) =>

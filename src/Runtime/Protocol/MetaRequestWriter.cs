@@ -7,12 +7,16 @@ namespace Memstore.Protocol;
 internal static class MetaRequestWriter
 {
     /// <summary><c>mg</c>: fetch value, client flags and CAS token; optionally touch; optionally quiet with an opaque.</summary>
-    public static void Get(RequestBuffer buffer, ReadOnlySpan<byte> key, KeyMode mode, bool withValue, uint? touchTtl, bool quiet = false, int opaque = -1)
+    public static void Get(RequestBuffer buffer, ReadOnlySpan<byte> key, KeyMode mode, bool withValue, uint? touchTtl, bool quiet = false, int opaque = -1, bool withTtl = false)
     {
         BeginKeyed(buffer, "mg "u8, key, mode);
         if (withValue)
         {
             buffer.Write(" v f c"u8);
+        }
+        if (withTtl)
+        {
+            buffer.WriteFlag((byte)'t');
         }
         if (touchTtl is { } ttl)
         {

@@ -9,16 +9,25 @@ namespace Memstore.Transport;
 internal sealed class BatchGetOperation : Operation
 {
     private readonly CacheValue[] _results;
-    private readonly int[] _resultIndexes;
+    private readonly List<int> _resultIndexes = [];
     private Exception? _firstError;
 
     /// <param name="results">Where hits land, shared by all servers' batches of one multi-get.</param>
-    /// <param name="resultIndexes">For each request in this batch, its slot in <paramref name="results"/>.</param>
-    public BatchGetOperation(CacheValue[] results, int[] resultIndexes)
+    public BatchGetOperation(CacheValue[] results)
     {
         _results = results;
-        _resultIndexes = resultIndexes;
         Name = "get-many";
+    }
+
+    /// <summary>A batch whose requests map to the given result slots, in order (used by tests).</summary>
+    public BatchGetOperation(CacheValue[] results, IEnumerable<int> resultIndexes)
+        : this(results) => _resultIndexes.AddRange(resultIndexes);
+
+    /// <summary>Registers the caller's key at <paramref name="resultIndex"/>; returns the opaque for its request.</summary>
+    public int Add(int resultIndex)
+    {
+        _resultIndexes.Add(resultIndex);
+        return _resultIndexes.Count - 1;
     }
 
     public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
@@ -42,14 +51,14 @@ internal sealed class BatchGetOperation : Operation
                     }
                     return true;
                 case ResponseCode.Value:
-                    if (response.Opaque < 0 || response.Opaque >= _resultIndexes.Length)
+                    if (response.Opaque < 0 || response.Opaque >= _resultIndexes.Count)
                     {
                         throw new MemcacheProtocolException($"A multi-get reply from {Server} carried opaque {response.Opaque}, which no request in the batch used.") { Server = Server };
                     }
                     if (!IsCompleted)
                     {
                         var value = data.Slice(start + response.ValueOffset, response.ValueLength).ToArray();
-                        _results[_resultIndexes[response.Opaque]] = new CacheValue(value, response.ClientFlags, new CasToken(response.Cas));
+                        _results[_resultIndexes[(int)response.Opaque]] = new CacheValue(value, response.ClientFlags, new CasToken(response.Cas));
                     }
                     break;
                 case ResponseCode.Miss:

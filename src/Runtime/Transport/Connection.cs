@@ -164,9 +164,9 @@ internal sealed partial class Connection : IAsyncDisposable
     private MemcacheConnectionException DownException(string operation, string? key, int affected)
     {
         var retryIn = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _retryAt);
-        var what = affected == 1
+        var what = operation.Length > 0
             ? $"'{operation}'" + (key is null ? "" : $" of key {Protocol.KeyCodec.Describe(key)}")
-            : $"{affected} queued requests";
+            : affected == 1 ? "1 queued request" : $"{affected} queued requests";
         return new MemcacheConnectionException(
             $"{_name} is unreachable: the last connect attempt failed ({_lastConnectError?.Message}); {what} failed without being sent. "
             + $"Next attempt in {Math.Max(0, retryIn.TotalMilliseconds):0} ms.", _lastConnectError)

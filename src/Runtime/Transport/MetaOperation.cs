@@ -41,6 +41,9 @@ internal sealed class MetaOperation : Operation
     public byte[]? ValueArray { get; private set; }
     public ulong Number { get; private set; }
 
+    /// <summary>Remaining TTL in seconds from the <c>t</c> flag, or -1 (never expires, or not asked for).</summary>
+    public long Ttl { get; private set; }
+
     public static MetaOperation Rent(string name, string? key, ValueTarget target, IBufferWriter<byte>? destination = null, bool hasDataBlock = false)
     {
         if (!Pool.TryDequeue(out var operation))
@@ -58,6 +61,7 @@ internal sealed class MetaOperation : Operation
         operation.ValueLength = 0;
         operation.ValueArray = null;
         operation.Number = 0;
+        operation.Ttl = -1;
         operation.Request.Clear();
         operation.ResetReferences();
         return operation;
@@ -103,6 +107,7 @@ internal sealed class MetaOperation : Operation
             Code = response.Code;
             ClientFlags = response.ClientFlags;
             Cas = new CasToken(response.Cas);
+            Ttl = response.Ttl;
             if (response.Code == ResponseCode.Value)
             {
                 error = DeliverValue(data.Slice(response.ValueOffset, response.ValueLength));

@@ -9,27 +9,17 @@ namespace Memstore.Tests.Client;
 public sealed class FailoverTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
-    private readonly List<MemcachedServer> _servers = [];
+    private readonly ThreeServerFixture _cluster = new();
 
-    public async Task InitializeAsync()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            _servers.Add(await MemcachedServer.StartAsync());
-        }
-    }
+    private List<MemcachedServer> Servers => _cluster.Servers;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var server in _servers)
-        {
-            await server.DisposeAsync();
-        }
-    }
+    public Task InitializeAsync() => _cluster.InitializeAsync();
+
+    public Task DisposeAsync() => _cluster.DisposeAsync();
 
     private MemcacheClientOptions Options(FailoverPolicy policy)
     {
-        var options = MemcacheClientOptions.Parse(string.Join(",", _servers.Select(s => s.ConnectionString)));
+        var options = MemcacheClientOptions.Parse(string.Join(",", Servers.Select(s => s.ConnectionString)));
         options.Failover = policy;
         options.OperationTimeout = Timeout;
         options.DeadTime = TimeSpan.FromMilliseconds(700);
@@ -48,14 +38,14 @@ public sealed class FailoverTests : IAsyncLifetime
         {
             await client.SetAsync(key, key);
         }
-        var before = _servers.Select(s => streams.Writes(s.Address)).ToArray();
+        var before = Servers.Select(s => streams.Writes(s.Address)).ToArray();
 
         var results = await client.GetManyAsync(keys);
 
         Assert.Equal(500, results.Count(r => r.Found));
-        for (var s = 0; s < _servers.Count; s++)
+        for (var s = 0; s < Servers.Count; s++)
         {
-            Assert.Equal(1, streams.Writes(_servers[s].Address) - before[s]);
+            Assert.Equal(1, streams.Writes(Servers[s].Address) - before[s]);
         }
     }
 
@@ -71,7 +61,7 @@ public sealed class FailoverTests : IAsyncLifetime
         var backAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ServerHealthChanged += (_, e) =>
         {
-            if (e.Server == _servers[victim].Address)
+            if (e.Server == Servers[victim].Address)
             {
                 (e.IsAlive ? backAt : deadAt).TrySetResult(Stopwatch.GetTimestamp());
                 Assert.True(e.IsAlive || e.RetryAt is not null);
@@ -105,10 +95,10 @@ public sealed class FailoverTests : IAsyncLifetime
         })).ToArray();
 
         await Task.Delay(300);
-        await _servers[victim].KillAsync();
+        await Servers[victim].KillAsync();
         var markedDead = await deadAt.Task.WaitAsync(TimeSpan.FromSeconds(5));
         await Task.Delay(500);
-        await _servers[victim].RestartAsync();
+        await Servers[victim].RestartAsync();
         var markedAlive = await backAt.Task.WaitAsync(TimeSpan.FromSeconds(5));
         await Task.Delay(300);
         await stop.CancelAsync();
@@ -129,7 +119,7 @@ public sealed class FailoverTests : IAsyncLifetime
             {
                 Assert.Equal(victim, ring.Locate(c.Key));
                 var unavailable = Assert.IsType<ServerUnavailableException>(c.Error);
-                Assert.Contains(_servers[victim].Address.ToString(), unavailable.Message);
+                Assert.Contains(Servers[victim].Address.ToString(), unavailable.Message);
             });
             Assert.Contains(whileDead, c => c.Error is ServerUnavailableException);
             // Keys of live servers never failed, not even around the kill.
@@ -138,11 +128,11 @@ public sealed class FailoverTests : IAsyncLifetime
 
         // Back in service: the victim's keys map to it again and calls succeed.
         var victimKey = keys.First(k => ring.Locate(k) == victim);
-        Assert.Equal(_servers[victim].Address, client.Locate(victimKey));
+        Assert.Equal(Servers[victim].Address, client.Locate(victimKey));
         Assert.True((await client.SetAsync(victimKey, "home")).Stored);
-        await using var direct = MemcacheClient.Create(_servers[victim].ConnectionString);
+        await using var direct = MemcacheClient.Create(Servers[victim].ConnectionString);
         Assert.Equal("home", (await direct.GetAsync(victimKey)).AsString());
-        Assert.True(client.ServerHealth[_servers[victim].Address]);
+        Assert.True(client.ServerHealth[Servers[victim].Address]);
     }
 
     [Fact]
@@ -154,15 +144,15 @@ public sealed class FailoverTests : IAsyncLifetime
         var dead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ServerHealthChanged += (_, e) => { if (!e.IsAlive) { dead.TrySetResult(); } };
         await client.PingAsync();
-        await _servers[2].KillAsync();
+        await Servers[2].KillAsync();
         await Assert.ThrowsAnyAsync<MemcacheException>(async () => await client.GetAsync(key));
         await dead.Task.WaitAsync(TimeSpan.FromSeconds(5));
         var watch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<ServerUnavailableException>(async () => await client.GetAsync(key));
         Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(100));
-        Assert.Contains(_servers[2].Address.ToString(), error.Message);
+        Assert.Contains(Servers[2].Address.ToString(), error.Message);
         Assert.Contains("probed again", error.Message);
         Assert.True(error.RetryAt > DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1));
-        Assert.False(client.ServerHealth[_servers[2].Address]);
+        Assert.False(client.ServerHealth[Servers[2].Address]);
     }
 }

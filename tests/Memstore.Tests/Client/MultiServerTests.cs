@@ -6,25 +6,15 @@ namespace Memstore.Tests.Client;
 /// <summary>Keys land on the server the ring names, and multi-key reads fan out over every server.</summary>
 public sealed class MultiServerTests : IAsyncLifetime
 {
-    private readonly List<MemcachedServer> _servers = [];
+    private readonly ThreeServerFixture _cluster = new();
 
-    public async Task InitializeAsync()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            _servers.Add(await MemcachedServer.StartAsync());
-        }
-    }
+    private List<MemcachedServer> Servers => _cluster.Servers;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var server in _servers)
-        {
-            await server.DisposeAsync();
-        }
-    }
+    public Task InitializeAsync() => _cluster.InitializeAsync();
 
-    private string ConnectionString => string.Join(",", _servers.Select(s => s.ConnectionString));
+    public Task DisposeAsync() => _cluster.DisposeAsync();
+
+    private string ConnectionString => _cluster.ConnectionString;
 
     [Fact]
     public async Task Every_key_is_stored_on_the_server_the_ketama_ring_names()
@@ -37,16 +27,16 @@ public sealed class MultiServerTests : IAsyncLifetime
             await cluster.SetAsync(key, key);
         }
 
-        var perServer = new int[_servers.Count];
-        for (var s = 0; s < _servers.Count; s++)
+        var perServer = new int[Servers.Count];
+        for (var s = 0; s < Servers.Count; s++)
         {
-            await using var single = MemcacheClient.Create(_servers[s].ConnectionString);
+            await using var single = MemcacheClient.Create(Servers[s].ConnectionString);
             var seen = await single.GetManyAsync(keys);
             for (var k = 0; k < keys.Length; k++)
             {
                 var expected = ring.Locate(keys[k]) == s;
                 Assert.Equal(expected, seen[k].Found);
-                Assert.Equal(_servers[ring.Locate(keys[k])].Address, cluster.Locate(keys[k]));
+                Assert.Equal(Servers[ring.Locate(keys[k])].Address, cluster.Locate(keys[k]));
                 perServer[s] += seen[k].Found ? 1 : 0;
             }
         }
@@ -77,13 +67,13 @@ public sealed class MultiServerTests : IAsyncLifetime
         Assert.Equal(3, (await cluster.GetVersionsAsync()).Count);
         Assert.Equal(3, (await cluster.PingAsync()).Count);
         var stats = await cluster.GetStatsAsync();
-        Assert.Equal(_servers.Select(s => s.Address).OrderBy(a => a.Port), stats.Keys.OrderBy(a => a.Port));
+        Assert.Equal(Servers.Select(s => s.Address).OrderBy(a => a.Port), stats.Keys.OrderBy(a => a.Port));
     }
 
     [Fact]
     public async Task Several_connections_per_server_spread_requests()
     {
-        var options = MemcacheClientOptions.Parse(_servers[0].ConnectionString);
+        var options = MemcacheClientOptions.Parse(Servers[0].ConnectionString);
         options.ConnectionsPerServer = 3;
         await using var client = new MemcacheClient(options);
         await Task.WhenAll(Enumerable.Range(0, 60).Select(i => client.SetAsync($"spread:{i}", "x").AsTask()));

@@ -72,7 +72,8 @@ public class LocateCommandTests
         var (exitCode, output, error) = await RunAsync("", arguments);
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains(message, error, StringComparison.Ordinal);
-        Assert.Contains("Usage: memstore", error, StringComparison.Ordinal);
+        Assert.Contains("--help", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split(Environment.NewLine));
         Assert.Empty(output);
     }
 

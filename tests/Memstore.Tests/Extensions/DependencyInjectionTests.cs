@@ -13,7 +13,7 @@ public sealed class DependencyInjectionTests(MemcachedFixture fixture) : IClassF
     /// <summary>A hand-written store, as the generator's stores will be: a class with a constructor taking the client.</summary>
     public sealed class GreetingStore(MemcacheClient client, ILogger<GreetingStore> logger)
     {
-        public MemcacheClient Client { get; } = client;
+        public MemcacheClient Client => client;
 
         public ILogger Logger { get; } = logger;
 

@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 namespace Memstore.Tests.Telemetry;
 
 /// <summary>The OpenTelemetry SDK receives Memstore's spans and metrics through AddSource / AddMeter.</summary>
-[Collection(TelemetryCollection.Name)]
+[Collection(TelemetryTestGroup.Name)]
 public sealed class OpenTelemetryExporterTests
 {
     [Fact]

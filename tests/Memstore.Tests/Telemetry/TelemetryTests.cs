@@ -10,7 +10,7 @@ namespace Memstore.Tests.Telemetry;
 /// Metrics and spans observed with MeterListener and ActivityListener. Other tests run in parallel and
 /// record into the same Meter, so every assertion filters on this test's own server port.
 /// </summary>
-[Collection(TelemetryCollection.Name)]
+[Collection(TelemetryTestGroup.Name)]
 public sealed class TelemetryTests
 {
     private sealed record Measured(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
@@ -269,7 +269,7 @@ public sealed class TelemetryTests
 
 /// <summary>Telemetry tests attach process-wide listeners: they run alone, after the parallel tests.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TelemetryCollection
+public sealed class TelemetryTestGroup
 {
     public const string Name = "Telemetry";
 }

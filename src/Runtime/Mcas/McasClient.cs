@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Memstore.Mcas;
+
+/// <summary>
+/// Lock-free multi-key compare-and-set over a memcached cluster (MCAS.md; Harris, Fraser and Pratt).
+/// Every read of an MCAS-managed key must go through <see cref="GetAsync"/> and every write through
+/// <see cref="CompareAndSwapAsync"/> or <see cref="TransactAsync{T}"/>: a plain read may see a marker,
+/// and a plain write breaks atomicity. Thread-safe; share one per <see cref="MemcacheClient"/>.
+/// </summary>
+public sealed partial class McasClient : IAsyncDisposable
+{
+    private const int MaxHelpDepth = 64;
+    private static readonly TimeSpan MissingRecheckDelay = TimeSpan.FromMilliseconds(20);
+
+    private readonly MemcacheClient _client;
+    private readonly McasOptions _options;
+
+    // Descriptors this client finished; deleted in the first wave of its next operation (or by FlushAsync),
+    // so the delete costs the caller no round trip of its own.
+    private readonly ConcurrentQueue<string> _finished = new();
+
+    /// <summary>Creates an MCAS client over <paramref name="client"/>, which it does not own.</summary>
+    public McasClient(MemcacheClient client, McasOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _options = (options ?? new McasOptions()).Validated();
+    }
+
+    /// <summary>The underlying client.</summary>
+    public MemcacheClient Client => _client;
+
+    /// <summary>
+    /// Testing only: runs after the owner of an operation has acquired every key (end of phase 1) and
+    /// before it decides. A crash test blocks here and kills the process.
+    /// </summary>
+    internal Func<string, IReadOnlyList<string>, CancellationToken, ValueTask>? AfterPhase1ForTesting { get; set; }
+
+    /// <summary>
+    /// MCAS.md's McasGet: reads a key, first helping any operation that owns it to finish. Never returns a
+    /// marker. A missing key is an entry with <see cref="McasEntry.Exists"/> false.
+    /// </summary>
+    /// <exception cref="McasCorruptionException">The key points to a descriptor that no longer exists.</exception>
+    public async ValueTask<McasEntry> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        string? missing = null;
+        var missingCas = CasToken.None;
+        while (true)
+        {
+            McasMetrics.RoundTrips.Add(1);
+            var (value, ttl) = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
+            var marker = WireCodec.TryDecodeMarker(value);
+            if (marker is null)
+            {
+                return ToEntry(key, value, ttl);
+            }
+            McasMetrics.RoundTrips.Add(1);
+            var descriptor = await LoadDescriptorAsync(marker, cancellationToken).ConfigureAwait(false);
+            if (descriptor is null)
+            {
+                // Missing once can be an owner that is releasing right now; the same marker twice is corruption.
+                if (missing == marker && missingCas == value.Cas)
+                {
+                    throw Corruption(marker, [key], "McasClient.RepairAsync resets the key.");
+                }
+                (missing, missingCas) = (marker, value.Cas);
+                await Task.Delay(MissingRecheckDelay, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            McasMetrics.Helps.Add(1);
+            await HelpAsync(descriptor, owner: false, depth: 0, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads several keys through <see cref="GetAsync"/>, all at once; results in the order of <paramref name="keys"/>.</summary>
+    public async ValueTask<McasEntry[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var tasks = new Task<McasEntry>[keys.Count];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = GetAsync(keys[i], cancellationToken).AsTask();
+        }
+        return await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// MCAS.md's Mcas: applies every update if and only if every key still matches its entry, atomically
+    /// across keys and servers. Returns false on a conflict (nothing changed). An empty list returns true
+    /// and writes nothing; a key listed twice is an <see cref="ArgumentException"/>.
+    /// </summary>
+    /// <exception cref="McasCorruptionException">The operation's descriptor vanished (evicted or flushed) while it ran.</exception>
+    public async ValueTask<bool> CompareAndSwapAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync(updates, cancellationToken).ConfigureAwait(false)).Succeeded;
+
+    /// <summary>Deletes the descriptors of finished operations that are still queued for clean-up.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var deletes = DrainFinished(int.MaxValue);
+        if (deletes.Count > 0)
+        {
+            McasMetrics.RoundTrips.Add(1);
+            await Task.WhenAll(deletes.Select(key => _client.DeleteAsync(key, CasToken.None, cancellationToken).AsTask())).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Flushes queued clean-up. The underlying <see cref="MemcacheClient"/> stays open.</summary>
+    public async ValueTask DisposeAsync() => await FlushAsync().ConfigureAwait(false);
+
+    internal async ValueTask<(bool Succeeded, string? FailedKey)> ExecuteAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        if (updates.Count == 0)
+        {
+            return (true, null);
+        }
+        var items = BuildItems(updates);
+        McasMetrics.Operations.Add(1);
+        if (items.Length == 1)
+        {
+            return await SingleAsync(items[0], cancellationToken).ConfigureAwait(false);
+        }
+        var id = Guid.NewGuid().ToString("N");
+        var descriptor = new Descriptor { Key = _options.KeyPrefix + "mcas:" + id, Id = id, Status = McasStatus.Undecided, Items = items };
+        var encoded = WireCodec.EncodeDescriptor(descriptor);
+        if (encoded.Length > _client.MaxValueSizeForMcas)
+        {
+            throw new ArgumentException($"The MCAS descriptor for {items.Length} keys would be {encoded.Length} bytes, over the client's MaxValueSize; it holds every old and new value, so split the operation or shrink the values.", nameof(updates));
+        }
+        // Wave 1: the descriptor, plus the clean-up of earlier operations.
+        var deletes = DrainFinished(16);
+        var add = _client.AddAsync(descriptor.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).AsTask();
+        McasMetrics.RoundTrips.Add(1);
+        McasMetrics.Requests.Add(1 + deletes.Count);
+        await Task.WhenAll(deletes.Select(key => _client.DeleteAsync(key, CasToken.None, cancellationToken).AsTask()).Append<Task>(add)).ConfigureAwait(false);
+        var stored = await add.ConfigureAwait(false);
+        if (!stored.Stored)
+        {
+            throw new InvalidOperationException($"Could not add the MCAS descriptor {descriptor.Key} ({stored.Status}).");
+        }
+        descriptor.Cas = stored.Cas;
+        return await HelpAsync(descriptor, owner: true, depth: 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One key needs no descriptor: a single CAS (or add, or CAS'd delete) is already atomic.</summary>
+    private async ValueTask<(bool, string?)> SingleAsync(DescriptorItem item, CancellationToken cancellationToken)
+    {
+        bool ok;
+        McasMetrics.RoundTrips.Add(1);
+        McasMetrics.Requests.Add(1);
+        if (item.NewValue is null)
+        {
+            ok = item.ExpectAbsent
+                ? !(await GetAsync(item.Key, cancellationToken).ConfigureAwait(false)).Exists
+                : await _client.DeleteAsync(item.Key, new CasToken(item.ExpectedCas), cancellationToken).ConfigureAwait(false) == DeleteStatus.Deleted;
+        }
+        else
+        {
+            var expiry = ToExpiry(item.NewExpires);
+            var result = item.ExpectAbsent
+                ? await _client.AddAsync(item.Key, item.NewValue, expiry, item.NewFlags, cancellationToken).ConfigureAwait(false)
+                : await _client.CompareAndSetAsync(item.Key, item.NewValue, new CasToken(item.ExpectedCas), expiry, item.NewFlags, cancellationToken).ConfigureAwait(false);
+            ok = result.Stored;
+        }
+        if (!ok)
+        {
+            McasMetrics.Conflicts.Add(1);
+        }
+        return (ok, ok ? null : item.Key);
+    }
+
+    private static DescriptorItem[] BuildItems(IReadOnlyList<McasUpdate> updates)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var sorted = new (byte[] KeyBytes, McasUpdate Update)[updates.Count];
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var update = updates[i];
+            if (update.Entry is null)
+            {
+                throw new ArgumentException($"Update {i} has no entry (default McasUpdate).", nameof(updates));
+            }
+            if (!seen.Add(update.Entry.Key))
+            {
+                throw new ArgumentException($"The key {update.Entry.Key} appears twice in one MCAS; each key may be updated once.", nameof(updates));
+            }
+            sorted[i] = (Encoding.UTF8.GetBytes(update.Entry.Key), update);
+        }
+        // One global order, ordinal over UTF-8 bytes, for every client: it is what makes helping terminate.
+        Array.Sort(sorted, static (a, b) => a.KeyBytes.AsSpan().SequenceCompareTo(b.KeyBytes));
+        var now = DateTimeOffset.UtcNow;
+        var items = new DescriptorItem[sorted.Length];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            var (entry, update) = (sorted[i].Update.Entry, sorted[i].Update);
+            var oldExpires = entry.ExpiresAt is { } at ? Math.Max(1, at.ToUnixTimeSeconds()) : 0;
+            items[i] = new DescriptorItem
+            {
+                Key = entry.Key,
+                ExpectedCas = entry.Exists ? entry.Cas.Value : 0,
+                OldValue = entry.Value,
+                OldFlags = entry.Flags,
+                OldExpires = oldExpires,
+                NewValue = update.NewValue,
+                NewFlags = update.Flags,
+                NewExpires = update.Expiry switch
+                {
+                    null => oldExpires,
+                    { } e when e == TimeSpan.Zero => 0,
+                    { } e => now.ToUnixTimeSeconds() + (long)Math.Ceiling(e.TotalSeconds),
+                },
+            };
+        }
+        return items;
+    }
+
+    private List<string> DrainFinished(int max)
+    {
+        var keys = new List<string>();
+        while (keys.Count < max && _finished.TryDequeue(out var key))
+        {
+            keys.Add(key);
+        }
+        return keys;
+    }
+
+    internal async ValueTask<(CacheValue Value, long Ttl)> ReadAsync(string key, CancellationToken cancellationToken)
+    {
+        McasMetrics.Requests.Add(1);
+        return await _client.GetWithTtlAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Descriptor?> LoadDescriptorAsync(string descriptorKey, CancellationToken cancellationToken)
+    {
+        McasMetrics.Requests.Add(1);
+        var value = await _client.GetAsync(descriptorKey, cancellationToken).ConfigureAwait(false);
+        return value.Found ? WireCodec.DecodeDescriptor(descriptorKey, value) : null;
+    }
+
+    private static McasEntry ToEntry(string key, in CacheValue value, long ttl) => value.Found
+        ? McasEntry.Present(key, value.Value!, value.Flags, value.Cas, ttl < 0 ? null : DateTimeOffset.UtcNow.AddSeconds(ttl))
+        : McasEntry.Absent(key);
+
+    /// <summary>Unix seconds (0 = never) to the client's expiry; a deadline already passed becomes one second.</summary>
+    internal static TimeSpan? ToExpiry(long unixSeconds)
+    {
+        if (unixSeconds == 0)
+        {
+            return null;
+        }
+        var left = unixSeconds - DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return TimeSpan.FromSeconds(Math.Max(1, left));
+    }
+
+    private static McasCorruptionException Corruption(string descriptorKey, IReadOnlyList<string> keys, string advice)
+    {
+        McasMetrics.Corruptions.Add(keys.Count);
+        return new McasCorruptionException(
+            $"MCAS corruption: key(s) {string.Join(", ", keys)} point to descriptor {descriptorKey}, which no longer exists (evicted, flushed or expired); their value cannot be known. {advice}",
+            descriptorKey, keys);
+    }
+}

@@ -1,0 +1,220 @@
+using System.Buffers;
+using MessagePack;
+
+namespace Memstore.Mcas;
+
+/// <summary>
+/// Constants of Memstore's stored format for MCAS and the deque (docs/wire-format.md), public so that
+/// tools and other clients can recognise Memstore's own items.
+/// </summary>
+public static class MemstoreWireFormat
+{
+    /// <summary>
+    /// The client-flags bit reserved for Memstore's own items (markers, descriptors, deque anchors and nodes).
+    /// Values written through MCAS may not set it; an item counts as Memstore's only with this bit set
+    /// <em>and</em> a well-formed typed envelope.
+    /// </summary>
+    public const uint ReservedFlag = 0x8000_0000;
+
+    /// <summary>The format version written in every envelope. Readers refuse versions they do not know.</summary>
+    public const int Version = 1;
+
+    /// <summary>Envelope kind of a marker (a key owned by an MCAS operation).</summary>
+    public const string MarkerKind = "mcas.ref";
+
+    /// <summary>Envelope kind of an MCAS descriptor.</summary>
+    public const string DescriptorKind = "mcas.desc";
+
+    /// <summary>Envelope kind of a deque anchor.</summary>
+    public const string AnchorKind = "deque.anchor";
+
+    /// <summary>Envelope kind of a deque node.</summary>
+    public const string NodeKind = "deque.node";
+
+    /// <summary>Envelope kind of a sharded deque's shard count.</summary>
+    public const string ShardSetKind = "deque.shards";
+}
+
+/// <summary>The state of an MCAS operation as stored in its descriptor.</summary>
+internal enum McasStatus
+{
+    Undecided = 0,
+    Succeeded = 1,
+    Failed = 2,
+}
+
+/// <summary>One key of a descriptor: what it must hold, what it held and what it gets.</summary>
+internal sealed class DescriptorItem
+{
+    public required string Key { get; init; }
+
+    /// <summary>The CAS token the key must still carry; 0 means "must be absent" (acquired with add).</summary>
+    public required ulong ExpectedCas { get; init; }
+
+    public byte[]? OldValue { get; init; }
+    public uint OldFlags { get; init; }
+
+    /// <summary>Unix seconds at which the old item expires; 0 for never.</summary>
+    public long OldExpires { get; init; }
+
+    /// <summary>The value written on success; null deletes the key.</summary>
+    public byte[]? NewValue { get; init; }
+    public uint NewFlags { get; init; }
+    public long NewExpires { get; init; }
+
+    public bool ExpectAbsent => ExpectedCas == 0;
+}
+
+/// <summary>An MCAS descriptor: id, status and items sorted by ordinal UTF-8 key bytes.</summary>
+internal sealed class Descriptor
+{
+    public required string Key { get; init; }
+    public required string Id { get; init; }
+    public McasStatus Status { get; set; }
+    public required DescriptorItem[] Items { get; init; }
+
+    /// <summary>CAS token of the stored descriptor item as last seen by this process.</summary>
+    public CasToken Cas { get; set; }
+}
+
+/// <summary>Hand-written MessagePack encoding of every stored record (no reflection).</summary>
+internal static class WireCodec
+{
+    public static byte[] EncodeMarker(string descriptorKey)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 + descriptorKey.Length);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(3);
+        writer.Write(MemstoreWireFormat.MarkerKind);
+        writer.Write(MemstoreWireFormat.Version);
+        writer.Write(descriptorKey);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The descriptor key a marker points to, or null if the item is not a marker (then it is user data).</summary>
+    public static string? TryDecodeMarker(in CacheValue value)
+    {
+        if (!value.Found || (value.Flags & MemstoreWireFormat.ReservedFlag) == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var reader = new MessagePackReader(value.Value);
+            if (reader.ReadArrayHeader() != 3 || reader.ReadString() != MemstoreWireFormat.MarkerKind)
+            {
+                return null;
+            }
+            CheckVersion(reader.ReadInt32(), MemstoreWireFormat.MarkerKind);
+            return reader.ReadString();
+        }
+        catch (MessagePackSerializationException)
+        {
+            return null;
+        }
+        catch (EndOfStreamException)
+        {
+            return null;
+        }
+    }
+
+    public static byte[] EncodeDescriptor(Descriptor descriptor)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(5);
+        writer.Write(MemstoreWireFormat.DescriptorKind);
+        writer.Write(MemstoreWireFormat.Version);
+        writer.Write(descriptor.Id);
+        writer.Write((int)descriptor.Status);
+        writer.WriteArrayHeader(descriptor.Items.Length);
+        foreach (var item in descriptor.Items)
+        {
+            writer.WriteArrayHeader(8);
+            writer.Write(item.Key);
+            writer.Write(item.ExpectedCas);
+            WriteBytes(ref writer, item.OldValue);
+            writer.Write(item.OldFlags);
+            writer.Write(item.OldExpires);
+            WriteBytes(ref writer, item.NewValue);
+            writer.Write(item.NewFlags);
+            writer.Write(item.NewExpires);
+        }
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static Descriptor DecodeDescriptor(string key, in CacheValue value)
+    {
+        try
+        {
+            var reader = new MessagePackReader(value.Value);
+            var count = reader.ReadArrayHeader();
+            if (count < 5 || reader.ReadString() != MemstoreWireFormat.DescriptorKind)
+            {
+                throw Corrupt(key, "not a descriptor envelope");
+            }
+            CheckVersion(reader.ReadInt32(), MemstoreWireFormat.DescriptorKind);
+            var id = reader.ReadString() ?? throw Corrupt(key, "no id");
+            var status = (McasStatus)reader.ReadInt32();
+            var items = new DescriptorItem[reader.ReadArrayHeader()];
+            for (var i = 0; i < items.Length; i++)
+            {
+                if (reader.ReadArrayHeader() < 8)
+                {
+                    throw Corrupt(key, "short item");
+                }
+                items[i] = new DescriptorItem
+                {
+                    Key = reader.ReadString() ?? throw Corrupt(key, "item without key"),
+                    ExpectedCas = reader.ReadUInt64(),
+                    OldValue = ReadBytes(ref reader),
+                    OldFlags = reader.ReadUInt32(),
+                    OldExpires = reader.ReadInt64(),
+                    NewValue = ReadBytes(ref reader),
+                    NewFlags = reader.ReadUInt32(),
+                    NewExpires = reader.ReadInt64(),
+                };
+            }
+            return new Descriptor { Key = key, Id = id, Status = status, Items = items, Cas = value.Cas };
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            throw Corrupt(key, ex.Message);
+        }
+    }
+
+    internal static void WriteBytes(ref MessagePackWriter writer, byte[]? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            writer.Write(value.AsSpan());
+        }
+    }
+
+    internal static byte[]? ReadBytes(ref MessagePackReader reader)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+        var sequence = reader.ReadBytes();
+        return sequence is { } bytes ? bytes.ToArray() : null;
+    }
+
+    internal static void CheckVersion(int version, string kind)
+    {
+        if (version != MemstoreWireFormat.Version)
+        {
+            throw new MemcacheProtocolException($"A stored '{kind}' record has format version {version}; this client reads version {MemstoreWireFormat.Version}. Upgrade the client.");
+        }
+    }
+
+    private static MemcacheProtocolException Corrupt(string key, string why) =>
+        new($"The MCAS descriptor {key} is not a valid Memstore record ({why}).");
+}
