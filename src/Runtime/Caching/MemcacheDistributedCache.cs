@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Distributed;
 
 namespace Memstore.Caching;
@@ -52,6 +53,7 @@ public sealed class MemcacheDistributedCache : IBufferDistributedCache
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -84,6 +86,7 @@ public sealed class MemcacheDistributedCache : IBufferDistributedCache
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -202,6 +205,7 @@ public sealed class MemcacheDistributedCache : IBufferDistributedCache
             && !header.IsExpired(_clock.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SlideAsync(string fullKey, EntryHeader header, CancellationToken token)
     {
         if (header.Sliding is null)

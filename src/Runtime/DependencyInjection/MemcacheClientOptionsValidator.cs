@@ -9,9 +9,9 @@ namespace Memstore.DependencyInjection;
 /// </summary>
 internal sealed class MemcacheClientOptionsValidator(string name) : IValidateOptions<MemcacheClientOptions>
 {
-    public ValidateOptionsResult Validate(string? name1, MemcacheClientOptions options)
+    public ValidateOptionsResult Validate(string? optionsName, MemcacheClientOptions options)
     {
-        if (!string.Equals(name1 ?? Options.DefaultName, name, StringComparison.Ordinal))
+        if (!string.Equals(optionsName ?? Options.DefaultName, name, StringComparison.Ordinal))
         {
             return ValidateOptionsResult.Skip;
         }
