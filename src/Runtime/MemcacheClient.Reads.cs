@@ -22,7 +22,7 @@ public sealed partial class MemcacheClient
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<CacheValue> CompleteValueAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
+    private async ValueTask<CacheValue> CompleteValueAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
     {
         try
         {
@@ -119,7 +119,7 @@ public sealed partial class MemcacheClient
     }
 
     /// <summary>Sends one of several concurrent requests; a synchronous failure is remembered, not thrown.</summary>
-    private static void StartOrRecord(List<(Operation Operation, ValueTask Completion)> pending, Operation operation, Connection connection,
+    private void StartOrRecord(List<(Operation Operation, ValueTask Completion)> pending, Operation operation, Connection connection,
         CancellationToken cancellationToken, ref Exception? firstError)
     {
         try

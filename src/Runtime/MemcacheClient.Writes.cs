@@ -91,7 +91,7 @@ public sealed partial class MemcacheClient
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<DeleteStatus> CompleteDeleteAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
+    private async ValueTask<DeleteStatus> CompleteDeleteAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
     {
         try
         {

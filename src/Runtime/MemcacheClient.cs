@@ -47,6 +47,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             var index = i;
             _nodes[i].Health.Changed += change => OnHealthChanged(index, change);
         }
+        Telemetry.MemstoreInstruments.Register(this);
     }
 
     /// <summary>Creates a client from a connection string <c>host:port[,host:port...]</c> with default options.</summary>
@@ -71,6 +72,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         {
             return;
         }
+        Telemetry.MemstoreInstruments.Unregister(this);
         foreach (var node in _nodes)
         {
             await node.DisposeAsync().ConfigureAwait(false);
@@ -126,8 +128,17 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Hands the operation to its connection and returns the awaitable of its outcome.</summary>
-    private static ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the operation to its connection and returns the awaitable of its outcome. With a metrics or
+    /// trace listener attached the operation is measured (see MemcacheClient.Telemetry.cs); without one this
+    /// is the whole cost: a few flag reads.
+    /// </summary>
+    private ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken) =>
+        Telemetry.MemstoreInstruments.OperationsObserved
+            ? SendObservedAsync(operation, connection, cancellationToken)
+            : SendCoreAsync(operation, connection, cancellationToken);
+
+    private static ValueTask SendCoreAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -172,6 +183,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             Failover = source.Failover,
             ServerFailureLimit = source.ServerFailureLimit,
             DeadTime = source.DeadTime,
+            RecordKeysInTraces = source.RecordKeysInTraces,
         };
         foreach (var server in source.Servers)
         {

@@ -66,6 +66,15 @@ public sealed class MemcacheClientOptions
     public int MaxQueuedRequestsPerConnection { get; set; } = 8192;
 
     /// <summary>
+    /// Whether trace spans carry the key (as <c>db.query.text</c>, e.g. <c>get user:42</c>). Off by default:
+    /// keys often hold user identifiers. Values are never recorded.
+    /// </summary>
+    public bool RecordKeysInTraces { get; set; }
+
+    /// <summary>The configuration section these options were read from, for error messages; null when set in code.</summary>
+    internal string? ConfigurationPath { get; set; }
+
+    /// <summary>
     /// Builds options from a connection string: a comma-separated server list,
     /// <c>host:port[,host:port...]</c> (IPv6 in brackets, port 11211 when omitted).
     /// </summary>

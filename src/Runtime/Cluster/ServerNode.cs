@@ -22,6 +22,9 @@ internal sealed class ServerNode : IAsyncDisposable
 
     public ServerAddress Address { get; }
 
+    /// <summary>The server's telemetry tags, built once.</summary>
+    public Telemetry.ServerTags Tags => _connections[0].Tags;
+
     /// <summary>Shared by the server's connections: they report failures and successful probes to it.</summary>
     public ServerHealth Health { get; }
 

@@ -10,9 +10,10 @@ namespace Memstore.Mcas;
 /// </summary>
 internal static class McasMetrics
 {
-    public const string MeterName = "Memstore";
+    public const string MeterName = MemstoreTelemetry.MeterName;
 
-    private static readonly Meter Meter = new(MeterName);
+    /// <summary>The runtime's one Meter, shared with the client's instruments.</summary>
+    private static readonly Meter Meter = Telemetry.MemstoreInstruments.Meter;
 
     public static readonly MetricCounter RoundTrips = Meter.CreateCounter<long>("memstore.mcas.round_trips", "{round_trip}", "Waves of requests MCAS waited for (reads, installs, decide, release, clean-up).");
     public static readonly MetricCounter Requests = Meter.CreateCounter<long>("memstore.mcas.requests", "{request}", "Requests MCAS sent.");

@@ -86,6 +86,7 @@ internal sealed partial class Connection
             var reason = new TimeoutException(
                 $"{_name} sent nothing for more than {_options.StallTimeout.TotalMilliseconds:0} ms while {inFlight} request(s) awaited a reply");
             Log.Stalled(_logger, _name, inFlight, _options.StallTimeout.TotalMilliseconds);
+            Telemetry.MemstoreInstruments.ConnectionEvent(Tags, ClientName, "stalled");
             AbortSession(reason);
         }
     }

@@ -54,6 +54,7 @@ internal sealed partial class Connection : IAsyncDisposable
         _options = options;
         _streamFactory = streamFactory;
         _logger = logger;
+        Tags = new Telemetry.ServerTags(server);
         _room = new SemaphoreSlim(options.MaxQueuedRequestsPerConnection, options.MaxQueuedRequestsPerConnection);
         var sweepPeriod = TimeSpan.FromMilliseconds(Math.Clamp(options.OperationTimeout.TotalMilliseconds / 4, 10, 100));
         _sweepTimer = new Timer(static state => ((Connection)state!).Sweep(), this, sweepPeriod, sweepPeriod);
@@ -61,6 +62,24 @@ internal sealed partial class Connection : IAsyncDisposable
     }
 
     public ServerAddress Server => _server;
+
+    /// <summary>The server's telemetry tags, built once.</summary>
+    public Telemetry.ServerTags Tags { get; }
+
+    /// <summary>The client's name in telemetry (<c>memstore.client.name</c>).</summary>
+    public string ClientName { get; set; } = "default";
+
+    /// <summary>Requests the connection holds, queued plus in flight (for the queue-depth gauge).</summary>
+    public int Outstanding
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _sendQueue.Count + _inFlight.Count;
+            }
+        }
+    }
 
     public ConnectionStatus Status
     {
@@ -163,6 +182,12 @@ internal sealed partial class Connection : IAsyncDisposable
 
     private void SetStatus(ConnectionStatus status, Exception? cause)
     {
+        Telemetry.MemstoreInstruments.ConnectionEvent(Tags, ClientName, status switch
+        {
+            ConnectionStatus.Connected => "connected",
+            ConnectionStatus.Down => "connect_failed",
+            _ => "lost",
+        });
         try
         {
             StatusChanged?.Invoke(this, status, cause);

@@ -1,0 +1,161 @@
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Memstore.Tests.Extensions;
+
+/// <summary>The <c>Memstore</c> configuration section: every setting read, every mistake named by its path.</summary>
+public sealed class OptionsBindingTests
+{
+    internal static IConfiguration Json(string json) =>
+        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+
+    private static MemcacheClientOptions Bind(string json, string? name = null)
+    {
+        var services = new ServiceCollection().AddSingleton(Json(json));
+        if (name is null)
+        {
+            services.AddMemstore();
+        }
+        else
+        {
+            services.AddMemstore(name);
+        }
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptionsMonitor<MemcacheClientOptions>>().Get(name ?? Options.DefaultName);
+    }
+
+    [Fact]
+    public void Every_setting_is_read_from_json()
+    {
+        var options = Bind("""
+        {
+          "Memstore": {
+            "Servers": [ "10.0.0.1:11211", { "Host": "10.0.0.2", "Port": 11212, "Weight": 3 }, "[::1]:11213:2" ],
+            "Distribution": "ketama-weighted",
+            "KeyMode": "Binary",
+            "MaxValueSize": 2097152,
+            "OperationTimeout": "00:00:00.250",
+            "ConnectTimeout": "00:00:01",
+            "StallTimeout": "00:00:07",
+            "ReconnectDelay": "00:00:00.100",
+            "MaxReconnectDelay": "00:00:03",
+            "Failover": "Redistribute",
+            "ServerFailureLimit": 4,
+            "DeadTime": "00:00:09",
+            "ConnectionsPerServer": 2,
+            "MaxQueuedRequestsPerConnection": 100,
+            "RecordKeysInTraces": true
+          }
+        }
+        """);
+        Assert.Equal([new ServerAddress("10.0.0.1", 11211), new ServerAddress("10.0.0.2", 11212, 3), new ServerAddress("::1", 11213, 2)], options.Servers);
+        Assert.Equal(MemcacheDistribution.KetamaWeighted, options.Distribution);
+        Assert.Equal(KeyMode.Binary, options.KeyMode);
+        Assert.Equal(2097152, options.MaxValueSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.OperationTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.StallTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), options.ReconnectDelay);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.MaxReconnectDelay);
+        Assert.Equal(FailoverPolicy.Redistribute, options.Failover);
+        Assert.Equal(4, options.ServerFailureLimit);
+        Assert.Equal(TimeSpan.FromSeconds(9), options.DeadTime);
+        Assert.Equal(2, options.ConnectionsPerServer);
+        Assert.Equal(100, options.MaxQueuedRequestsPerConnection);
+        Assert.True(options.RecordKeysInTraces);
+    }
+
+    [Fact]
+    public void Servers_may_be_one_comma_separated_string_and_unset_settings_keep_their_defaults()
+    {
+        var options = Bind("""{ "Memstore": { "Servers": "10.0.0.1, 10.0.0.2:11212" } }""");
+        Assert.Equal([new ServerAddress("10.0.0.1"), new ServerAddress("10.0.0.2", 11212)], options.Servers);
+        Assert.Equal(new MemcacheClientOptions().OperationTimeout, options.OperationTimeout);
+        Assert.Equal(MemcacheDistribution.Ketama, options.Distribution);
+    }
+
+    [Fact]
+    public void A_named_client_reads_Memstore_Clients_name()
+    {
+        var options = Bind("""{ "Memstore": { "Servers": "10.0.0.1", "Clients": { "sessions": { "Servers": "10.0.0.9:11300", "Failover": "redistribute" } } } }""", "sessions");
+        Assert.Equal([new ServerAddress("10.0.0.9", 11300)], options.Servers);
+        Assert.Equal(FailoverPolicy.Redistribute, options.Failover);
+    }
+
+    public static TheoryData<string, string> InvalidSettings => new()
+    {
+        { """ "Servers": [ "10.0.0.1", { "Host": "10.0.0.2", "Port": 70000 } ] """, "Memstore:Servers:1:Port must be 1..65535; it is \"70000\"" },
+        { """ "Servers": [ { "Host": "10.0.0.2", "Weight": 0 } ] """, "Memstore:Servers:0:Weight must be a whole number of at least 1" },
+        { """ "Servers": [ { "Port": 11211 } ] """, "Memstore:Servers:0:Host is missing" },
+        { """ "Servers": [ { "Hostname": "a", "Host": "b" } ] """, "Memstore:Servers:0:Hostname is not a server setting" },
+        { """ "Servers": [ "10.0.0.1:eleven" ] """, "Memstore:Servers:0: Invalid server address '10.0.0.1:eleven'" },
+        { """ "Servers": "10.0.0.1,,10.0.0.2" """, "Memstore:Servers: Server list entry 2 is empty" },
+        { """ "Servers": [ "10.0.0.1", "10.0.0.1" ] """, "Memstore:Servers lists 10.0.0.1:11211 twice" },
+        { """ "Distribution": "rendezvous" """, "Memstore:Distribution is \"rendezvous\"; expected one of ketama, ketama-weighted, ketama-pre1010, modula" },
+        { """ "KeyMode": "Hex" """, "Memstore:KeyMode is \"Hex\"; expected Text or Binary" },
+        { """ "Failover": "Retry" """, "Memstore:Failover is \"Retry\"; expected FailFast or Redistribute" },
+        { """ "Failover": "7" """, "Memstore:Failover is \"7\"" },
+        { """ "OperationTimeout": "5" """, "Memstore:OperationTimeout is \"5\"; expected a time span such as \"00:00:02\"" },
+        { """ "OperationTimeout": "-00:00:01" """, "Memstore:OperationTimeout must be positive" },
+        { """ "ConnectTimeout": "00:00:00" """, "Memstore:ConnectTimeout must be positive" },
+        { """ "StallTimeout": "soon" """, "Memstore:StallTimeout is \"soon\"" },
+        { """ "DeadTime": "00:00:00" """, "Memstore:DeadTime must be positive" },
+        { """ "ReconnectDelay": "00:00:02", "MaxReconnectDelay": "00:00:01" """, "Memstore:MaxReconnectDelay (00:00:01) is shorter than ReconnectDelay" },
+        { """ "ConnectionsPerServer": 0 """, "Memstore:ConnectionsPerServer must be between 1 and 64; it is 0" },
+        { """ "ConnectionsPerServer": "two" """, "Memstore:ConnectionsPerServer is \"two\"; expected a whole number" },
+        { """ "MaxValueSize": 0 """, "Memstore:MaxValueSize must be between 1 byte and 1 GiB" },
+        { """ "ServerFailureLimit": 0 """, "Memstore:ServerFailureLimit must be at least 1" },
+        { """ "MaxQueuedRequestsPerConnection": -1 """, "Memstore:MaxQueuedRequestsPerConnection must be at least 1" },
+        { """ "RecordKeysInTraces": "yes" """, "Memstore:RecordKeysInTraces is \"yes\"; expected true or false" },
+        { """ "OperationTimout": "00:00:01" """, "Memstore:OperationTimout is not a Memstore setting" },
+        { """ "OperationTimeout": { "Seconds": 1 } """, "Memstore:OperationTimeout must be a single value" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSettings))]
+    public void Each_invalid_setting_is_reported_with_its_configuration_path(string settings, string expected)
+    {
+        var servers = settings.Contains("\"Servers\"", StringComparison.Ordinal) ? "" : "\"Servers\": \"127.0.0.1\",";
+        var error = Assert.Throws<OptionsValidationException>(() => Bind($$"""{ "Memstore": { {{servers}} {{settings}} } }"""));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_servers_at_all_is_reported()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Bind("""{ "Memstore": { "OperationTimeout": "00:00:01" } }"""));
+        Assert.Contains("Memstore:Servers is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_mistake_is_reported_at_once()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Bind("""{ "Memstore": { "Servers": "127.0.0.1", "KeyMode": "x", "DeadTime": "y" } }"""));
+        Assert.Contains("Memstore:KeyMode", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Memstore:DeadTime", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_set_in_code_are_validated_with_the_property_name()
+    {
+        var services = new ServiceCollection().AddMemstore(o => o.Servers.Add(new ServerAddress("127.0.0.1")));
+        services.AddMemstore(o => o.ConnectionsPerServer = 99);
+        using var provider = services.BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<MemcacheClientOptions>>().Get(""));
+        Assert.Contains("MemcacheClientOptions.ConnectionsPerServer must be between 1 and 64; it is 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_refuses_to_start_with_an_invalid_setting()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(Json("""{ "Memstore": { "Servers": [ { "Host": "127.0.0.1", "Port": 0 } ] } }"""));
+        builder.Services.AddMemstore();
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Memstore:Servers:0:Port must be 1..65535", error.Message, StringComparison.Ordinal);
+    }
+}
