@@ -15,9 +15,9 @@ internal static class CasTokens
 {
     private const int MaxDepth = 6;
 
-    public static void Analyze(OperationAnalysisContext context, KeyRules rules, IInvocationOperation target, IOperation cas)
+    public static void Analyze(OperationAnalysisContext context, KeyRules rules, IInvocationOperation target, IArgumentOperation cas)
     {
-        var value = Unwrap(cas, 0);
+        var value = Unwrap(cas.Value, 0);
         if (value is not IPropertyReferenceOperation { Property.Name: "Cas", Instance: { } instance } property
             || !rules.IsCasToken(property.Type))
         {
@@ -39,7 +39,7 @@ internal static class CasTokens
         {
             context.ReportDiagnostic(Diagnostic.Create(
                 Descriptors.CasToken,
-                cas.Syntax.GetLocation(),
+                KeyRules.ExpressionOf(cas).GetLocation(),
                 "MemcacheClient." + target.TargetMethod.Name,
                 origin));
         }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -73,7 +74,7 @@ internal sealed class KeyRules
             }
             else if (ordinal == plain.CasOrdinal && argument.ArgumentKind != ArgumentKind.DefaultValue)
             {
-                CasTokens.Analyze(context, this, invocation, argument.Value);
+                CasTokens.Analyze(context, this, invocation, argument);
             }
         }
     }
@@ -82,12 +83,12 @@ internal sealed class KeyRules
     {
         if (!plain.IsList)
         {
-            ReportIfManaged(context, invocation, plain, argument.Value);
+            ReportIfManaged(context, invocation, plain, argument.Value, ExpressionOf(argument));
             return;
         }
         foreach (var element in ListElements(argument.Value))
         {
-            ReportIfManaged(context, invocation, plain, element);
+            ReportIfManaged(context, invocation, plain, element, element.Syntax);
         }
     }
 
@@ -117,7 +118,18 @@ internal sealed class KeyRules
         };
     }
 
-    private void ReportIfManaged(OperationAnalysisContext context, IInvocationOperation invocation, PlainMethod plain, IOperation key)
+    /// <summary>The argument's expression as written, parentheses included (the operation tree skips them).</summary>
+    public static SyntaxNode ExpressionOf(IArgumentOperation argument)
+    {
+        var node = argument.Syntax is ArgumentSyntax syntax ? syntax.Expression : argument.Syntax;
+        while (node.Parent is ParenthesizedExpressionSyntax parenthesized)
+        {
+            node = parenthesized;
+        }
+        return node;
+    }
+
+    private void ReportIfManaged(OperationAnalysisContext context, IInvocationOperation invocation, PlainMethod plain, IOperation key, SyntaxNode location)
     {
         if (Match(key) is not { } manifest)
         {
@@ -127,7 +139,7 @@ internal sealed class KeyRules
         var properties = ImmutableDictionary<string, string?>.Empty.Add(Descriptors.MethodProperty, method);
         context.ReportDiagnostic(Diagnostic.Create(
             plain.IsRead ? Descriptors.PlainRead : Descriptors.PlainWrite,
-            key.Syntax.GetLocation(),
+            location.GetLocation(),
             properties,
             "MemcacheClient." + method,
             manifest.Keyspace,
