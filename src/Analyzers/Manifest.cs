@@ -51,9 +51,29 @@ internal sealed class Manifest
         Add(compilation.Assembly, attributeType, builder);
         foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
         {
-            Add(assembly, attributeType, builder);
+            // Only an assembly compiled against Memstore can carry the attribute: skip the framework's without
+            // decoding their attributes.
+            if (ReferencesMemstore(assembly))
+            {
+                Add(assembly, attributeType, builder);
+            }
         }
         return builder.ToImmutable();
+    }
+
+    private static bool ReferencesMemstore(IAssemblySymbol assembly)
+    {
+        foreach (var module in assembly.Modules)
+        {
+            foreach (var reference in module.ReferencedAssemblies)
+            {
+                if (reference.Name == "Memstore")
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void Add(IAssemblySymbol assembly, INamedTypeSymbol attributeType, ImmutableArray<Manifest>.Builder builder)

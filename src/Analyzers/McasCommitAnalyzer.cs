@@ -39,7 +39,12 @@ public sealed class McasCommitAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod.OriginalDefinition;
-        if (!marked.GetOrAdd(method, m => m.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, commit))))
+        if (!marked.TryGetValue(method, out var isCommit))
+        {
+            isCommit = method.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, commit));
+            marked.TryAdd(method, isCommit);
+        }
+        if (!isCommit)
         {
             return;
         }
