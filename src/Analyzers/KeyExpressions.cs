@@ -1,13 +1,14 @@
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Memstore.Analyzers;
 
 /// <summary>
 /// Turns the expression that builds a key into a <see cref="KeyPattern"/>: constants, interpolated strings,
-/// concatenations, <c>string.Format</c>/<c>string.Concat</c> with a constant format, and locals initialized with
-/// one of those. Anything else is an unknown part.
+/// concatenations, <c>string.Format</c>/<c>string.Concat</c> with a constant format, and locals (and static
+/// readonly fields of the same file) initialized with one of those. Anything else is an unknown part.
 /// </summary>
 internal static class KeyExpressions
 {
@@ -63,6 +64,8 @@ internal static class KeyExpressions
                 return AppendStringMethod(invocation, sb, depth);
             case ILocalReferenceOperation local:
                 return Append(Initializer(local), sb, depth + 1);
+            case IFieldReferenceOperation { Field: { IsStatic: true, IsReadOnly: true } field } reference:
+                return Append(Initializer(field, reference.SemanticModel), sb, depth + 1);
             default:
                 return false;
         }
@@ -137,6 +140,24 @@ internal static class KeyExpressions
                 sb.Append(c);
             }
         }
+    }
+
+    /// <summary>
+    /// The initializer of a <c>static readonly</c> field declared in the same file (a field elsewhere would need
+    /// another semantic model), else null.
+    /// </summary>
+    private static IOperation? Initializer(IFieldSymbol field, SemanticModel? model)
+    {
+        if (model is null || field.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+        var syntax = field.DeclaringSyntaxReferences[0].GetSyntax();
+        if (syntax.SyntaxTree != model.SyntaxTree || syntax is not VariableDeclaratorSyntax { Initializer: { } initializer })
+        {
+            return null;
+        }
+        return model.GetOperation(initializer) is IFieldInitializerOperation init ? init.Value : null;
     }
 
     /// <summary>The initializer of a local declared with one (<c>var key = $"...";</c>), else null.</summary>

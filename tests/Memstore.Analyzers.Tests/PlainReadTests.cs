@@ -94,6 +94,32 @@ public class PlainReadTests
     }
 
     [Fact]
+    public async Task Follows_constants_and_static_readonly_fields_of_the_same_file()
+    {
+        var source = Header + """
+            class C
+            {
+                const string Accounts = "bank:acct:";
+                static readonly string Prefix = "bank:" + "acct:";
+                static readonly string Shared = Other.Prefix;
+                static string mutable = "bank:acct:";
+
+                async Task M(MemcacheClient client, string id)
+                {
+                    await client.GetAsync({|#0:Accounts + id|});
+                    await client.GetAsync({|#1:Prefix + id|});
+                    await client.GetAsync({|#2:$"{Prefix}{id}"|});
+                    await client.GetAsync(mutable + id);
+                    await client.GetAsync(Shared + id);
+                }
+            }
+
+            static class Other { public static string Prefix => "bank:acct:"; }
+            """;
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(source, Read(0, "GetAsync"), Read(1, "GetAsync"), Read(2, "GetAsync"));
+    }
+
+    [Fact]
     public async Task Reads_through_the_Client_property_of_an_McasClient_are_plain()
     {
         var source = Header + """
