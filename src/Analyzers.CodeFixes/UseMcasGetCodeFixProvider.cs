@@ -44,6 +44,7 @@ public sealed class UseMcasGetCodeFixProvider : CodeFixProvider
             }
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
             if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>(i => i.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetAsync" or "GetManyAsync" }) is not { } invocation
+                || !invocation.ArgumentList.Span.Contains(diagnostic.Location.SourceSpan)
                 || invocation.Expression is not MemberAccessExpressionSyntax access
                 || !IsFixableOverload(model, invocation, context.CancellationToken)
                 || FindMcasClient(model, invocation, context.CancellationToken) is not { } mcas)

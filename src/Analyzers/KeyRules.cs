@@ -83,30 +83,39 @@ internal sealed class KeyRules
     {
         if (!plain.IsList)
         {
-            ReportIfManaged(context, invocation, plain, argument.Value, ExpressionOf(argument));
+            _ = ReportIfManaged(context, invocation, plain, argument.Value, ExpressionOf(argument));
             return;
         }
-        foreach (var element in ListElements(argument.Value))
+        var value = SkipConversions(argument.Value);
+        if (value is ILocalReferenceOperation local && KeyExpressions.Initializer(local) is { } init)
         {
-            ReportIfManaged(context, invocation, plain, element, element.Syntax);
+            // A list built elsewhere: one diagnostic, on the argument (diagnostics stay inside the call).
+            foreach (var element in ListElements(SkipConversions(init)))
+            {
+                if (ReportIfManaged(context, invocation, plain, element, ExpressionOf(argument)))
+                {
+                    return;
+                }
+            }
+            return;
+        }
+        foreach (var element in ListElements(value))
+        {
+            _ = ReportIfManaged(context, invocation, plain, element, element.Syntax);
         }
     }
 
-    private static IEnumerable<IOperation> ListElements(IOperation value)
+    private static IOperation SkipConversions(IOperation value)
     {
         while (value is IConversionOperation { IsImplicit: true } conversion)
         {
             value = conversion.Operand;
         }
-        if (value is ILocalReferenceOperation local && KeyExpressions.Initializer(local) is { } init)
-        {
-            value = init;
-            while (value is IConversionOperation { IsImplicit: true } c)
-            {
-                value = c.Operand;
-            }
-        }
-        return value switch
+        return value;
+    }
+
+    private static IEnumerable<IOperation> ListElements(IOperation value) =>
+        value switch
         {
             IArrayCreationOperation { Initializer: { } array } => array.ElementValues,
             ICollectionExpressionOperation collection => collection.Elements,
@@ -116,7 +125,6 @@ internal sealed class KeyRules
                 .Select(static add => add.Arguments[0].Value),
             _ => [],
         };
-    }
 
     /// <summary>The argument's expression as written, parentheses included (the operation tree skips them).</summary>
     public static SyntaxNode ExpressionOf(IArgumentOperation argument)
@@ -129,11 +137,11 @@ internal sealed class KeyRules
         return node;
     }
 
-    private void ReportIfManaged(OperationAnalysisContext context, IInvocationOperation invocation, PlainMethod plain, IOperation key, SyntaxNode location)
+    private bool ReportIfManaged(OperationAnalysisContext context, IInvocationOperation invocation, PlainMethod plain, IOperation key, SyntaxNode location)
     {
         if (Match(key) is not { } manifest)
         {
-            return;
+            return false;
         }
         var method = invocation.TargetMethod.Name;
         var properties = ImmutableDictionary<string, string?>.Empty.Add(Descriptors.MethodProperty, method);
@@ -144,6 +152,7 @@ internal sealed class KeyRules
             "MemcacheClient." + method,
             manifest.Keyspace,
             manifest.Template));
+        return true;
     }
 
     /// <summary>The MCAS-managed manifest whose keys <paramref name="key"/> can produce (longest prefix first), or null.</summary>

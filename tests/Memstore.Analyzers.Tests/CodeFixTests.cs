@@ -47,6 +47,8 @@ public class CodeFixTests
                     await client.GetAsync(cancellationToken: ct, key: {|#1:"bank:acct:" + id|});
                     var all = await client.GetManyAsync([{|#2:"bank:acct:1"|}]);
                     using var lease = await client.GetLeaseAsync({|#3:"bank:acct:2"|});
+                    string[] keys = ["bank:acct:3"];
+                    await client.GetManyAsync({|#4:keys|});
                 }
             }
             """;
@@ -61,10 +63,12 @@ public class CodeFixTests
                     await _mcas.GetAsync(cancellationToken: ct, key: "bank:acct:" + id);
                     var all = await _mcas.GetManyAsync(["bank:acct:1"]);
                     using var lease = await client.GetLeaseAsync({|#0:"bank:acct:2"|});
+                    string[] keys = ["bank:acct:3"];
+                    await _mcas.GetManyAsync(keys);
                 }
             }
             """;
-        await Verify.CodeFixAsync(source, fixedSource, [Read(0), Read(1), Read(2, "GetManyAsync"), Read(3, "GetLeaseAsync")], [Read(0, "GetLeaseAsync")]);
+        await Verify.CodeFixAsync(source, fixedSource, [Read(0), Read(1), Read(2, "GetManyAsync"), Read(3, "GetLeaseAsync"), Read(4, "GetManyAsync")], [Read(0, "GetLeaseAsync")]);
     }
 
     [Fact]
@@ -82,11 +86,13 @@ public class CodeFixTests
 
             class D
             {
+
                 static async Task S(MemcacheClient client) => await client.GetAsync({|#1:"bank:acct:2"|});
 
                 McasClient Instance { get; } = null!;
             }
             """;
-        await Verify.CodeFixAsync(source, source, [Read(0), Read(1)], [Read(0), Read(1)]);
+        DiagnosticResult[] all = [Read(0), Read(1)];
+        await Verify.CodeFixAsync(source, source, all, all);
     }
 }

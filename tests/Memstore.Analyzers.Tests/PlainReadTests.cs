@@ -120,6 +120,29 @@ public class PlainReadTests
     }
 
     [Fact]
+    public async Task Reports_each_mcas_key_of_a_key_list_held_in_a_local()
+    {
+        var source = Header + """
+            class C
+            {
+                async Task M(MemcacheClient client, string id)
+                {
+                    string[] keys = ["plain:1", "bank:ledger:d:1", $"bank:acct:{id}"];
+                    await client.GetManyAsync({|#0:keys|});
+                    var list = new List<string> { "bank:sess:1", "bank:acct:" + id };
+                    await client.GetManyAsync({|#1:list|});
+                    string[] plain = ["plain:1", "bank:sess:2"];
+                    await client.GetManyAsync(plain);
+                }
+            }
+            """;
+        // A list built elsewhere gets one diagnostic, on the argument, naming the first MCAS key's keyspace.
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(
+            source,
+            Read(0, "GetManyAsync", "Bank.BankStore.Ledger", "bank:ledger:{day}:{n}"), Read(1, "GetManyAsync"));
+    }
+
+    [Fact]
     public async Task Reads_through_the_Client_property_of_an_McasClient_are_plain()
     {
         var source = Header + """
