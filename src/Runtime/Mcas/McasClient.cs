@@ -93,6 +93,7 @@ public sealed partial class McasClient : IAsyncDisposable
     /// and writes nothing; a key listed twice is an <see cref="ArgumentException"/>.
     /// </summary>
     /// <exception cref="McasCorruptionException">The operation's descriptor vanished (evicted or flushed) while it ran.</exception>
+    [McasCommit]
     public async ValueTask<bool> CompareAndSwapAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync(updates, cancellationToken).ConfigureAwait(false)).Succeeded;
 

@@ -4,6 +4,8 @@ using System.Diagnostics.Metrics;
 using System.Reflection;
 using Memstore.Transport;
 
+using MetricCounter = System.Diagnostics.Metrics.Counter<long>;
+
 namespace Memstore.Telemetry;
 
 /// <summary>
@@ -31,16 +33,16 @@ internal static class MemstoreInstruments
             HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         });
 
-    public static readonly Counter<long> Operations = Meter.CreateCounter<long>(
+    public static readonly MetricCounter Operations = Meter.CreateCounter<long>(
         MemstoreTelemetry.Operations, "{operation}", "Completed memcached operations by outcome (hit, miss, stored, not_stored, exists, not_found, ok, error).");
 
-    public static readonly Counter<long> Errors = Meter.CreateCounter<long>(
+    public static readonly MetricCounter Errors = Meter.CreateCounter<long>(
         MemstoreTelemetry.Errors, "{error}", "Failed memcached operations by error.type (timeout, connection, server_error, client_error, protocol, canceled, disposed, other).");
 
-    public static readonly Counter<long> Timeouts = Meter.CreateCounter<long>(
+    public static readonly MetricCounter Timeouts = Meter.CreateCounter<long>(
         MemstoreTelemetry.Timeouts, "{timeout}", "memcached operations that timed out (waiting for room in the queue or for the response).");
 
-    public static readonly Counter<long> ConnectionEvents = Meter.CreateCounter<long>(
+    public static readonly MetricCounter ConnectionEvents = Meter.CreateCounter<long>(
         MemstoreTelemetry.ConnectionEvents, "{event}", "Connection events: connected, lost, connect_failed, stalled.");
 
     static MemstoreInstruments()

@@ -1,0 +1,49 @@
+namespace Memstore.Analyzers.Tests;
+
+public class KeyPatternTests
+{
+    private const char Hole = KeyPattern.AnyString;
+
+    [Theory]
+    [InlineData("bank:acct:42", true)]
+    [InlineData("bank:acct:" + "\0", true)]
+    [InlineData("bank:acct:" + "\0" + ":x", true)]
+    [InlineData("bank:acct:x" + "\0", true)]
+    [InlineData("bank:acct:", false)]
+    [InlineData("bank:acct", false)]
+    [InlineData("bank:account:1", false)]
+    [InlineData("bank:account:" + "\0", false)]
+    [InlineData("bank:" + "\0", false)]
+    [InlineData("\0" + "bank:acct:1", false)]
+    [InlineData("xbank:acct:1", false)]
+    public void Keys_match_a_template_only_through_its_whole_constant_prefix(string key, bool expected) =>
+        Assert.Equal(expected, KeyPattern.KeyMatchesTemplate(key, KeyPattern.FromTemplate("bank:acct:{id}")));
+
+    [Theory]
+    [InlineData("bank:ledger:1:2", true)]
+    [InlineData("bank:ledger:1", false)]
+    [InlineData("bank:ledger:1:", false)]
+    [InlineData("bank:ledger:" + "\0" + ":x", true)]
+    [InlineData("bank:ledger:" + "\0" + "x", true)]
+    public void Templates_with_several_placeholders_are_patterns(string key, bool expected) =>
+        Assert.Equal(expected, KeyPattern.KeyMatchesTemplate(key, KeyPattern.FromTemplate("bank:ledger:{day}:{n}")));
+
+    [Theory]
+    [InlineData("bank:{x}", "bank:acct:{id}", true)]
+    [InlineData("bank:acct:{id}", "bank:acct:{id}", true)]
+    [InlineData("bank:sess:{id}", "bank:acct:{id}", false)]
+    [InlineData("bank:acct", "bank:acct:{id}", false)]
+    [InlineData("{a}:acct:{b}", "bank:acct:{id}", true)]
+    [InlineData("bank:{a}:owner", "bank:acct:{id}:balance", false)]
+    [InlineData("bank:{a}:{b}", "bank:acct:{id}", true)]
+    public void Two_templates_alias_when_some_key_matches_both(string a, string b, bool expected) =>
+        Assert.Equal(expected, KeyPattern.Intersects(KeyPattern.FromTemplate(a), KeyPattern.FromTemplate(b)));
+
+    [Fact]
+    public void A_template_without_a_constant_prefix_only_matches_constant_keys()
+    {
+        var template = KeyPattern.FromTemplate("{id}");
+        Assert.True(KeyPattern.KeyMatchesTemplate("anything", template));
+        Assert.False(KeyPattern.KeyMatchesTemplate("x" + Hole, template));
+    }
+}
