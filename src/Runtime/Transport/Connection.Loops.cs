@@ -100,7 +100,16 @@ internal sealed partial class Connection
         {
             while (true)
             {
-                var needed = ProcessResponses(buffer, ref start, end);
+                int needed;
+                var completions = CompletionBatch.Begin();
+                try
+                {
+                    needed = ProcessResponses(buffer, ref start, end);
+                }
+                finally
+                {
+                    completions.Dispatch();
+                }
                 if (start == end)
                 {
                     start = end = 0;

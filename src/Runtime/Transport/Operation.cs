@@ -13,7 +13,10 @@ internal abstract class Operation : IValueTaskSource
 {
     private const int Queued = 0, InFlight = 1, Completing = 2, Completed = 3;
 
+    // Completions from the reader are signalled in batches on a pool thread, where callers' continuations
+    // may run inline; any other completion (timeout, cancellation, lost connection) queues its continuation.
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private Exception? _error;
     private CancellationTokenRegistration _cancellation;
     private int _state;
     private int _references;
@@ -92,7 +95,29 @@ internal abstract class Operation : IValueTaskSource
     /// <summary>Finishes a completion begun with <see cref="TryBeginCompletion"/>.</summary>
     protected void EndCompletion(Exception? error)
     {
+        _error = error;
         Volatile.Write(ref _state, Completed);
+        // On the reader thread, completions join the batch of the current read and are signalled together
+        // by one pool work item; anywhere else (timeouts, cancellation, lost connections) each gets its own.
+        if (CompletionBatch.Current is { } batch)
+        {
+            batch.Add(this);
+        }
+        else
+        {
+            Signal(inline: false);
+        }
+    }
+
+    /// <summary>
+    /// Wakes the caller. Inline only from a completion batch's pool work item; otherwise the continuation
+    /// is queued so that user code never runs on a timer, cancellation or connection thread.
+    /// </summary>
+    internal void Signal(bool inline)
+    {
+        _core.RunContinuationsAsynchronously = !inline;
+        var error = _error;
+        _error = null;
         if (error is null)
         {
             _core.SetResult(true);

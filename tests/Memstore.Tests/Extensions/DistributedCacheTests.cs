@@ -60,13 +60,14 @@ public sealed class DistributedCacheTests(MemcachedFixture fixture) : IClassFixt
     public async Task Sliding_expiry_slides_on_every_read_and_expires_without_reads()
     {
         var key = TestKeys.Unique();
-        await _cache.SetAsync(key, [7], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(2) });
-        for (var i = 0; i < 6; i++)
+        // A 3 s window read every 0.6 s: generous margins, because a loaded CI machine can delay timers.
+        await _cache.SetAsync(key, [7], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(3) });
+        for (var i = 0; i < 8; i++)
         {
             await Task.Delay(600);
-            Assert.NotNull(await _cache.GetAsync(key)); // 3.6 s in all: alive only because each read slid it
+            Assert.NotNull(await _cache.GetAsync(key)); // 4.8 s in all: alive only because each read slid it
         }
-        await Task.Delay(3500); // window 2 s + memcached's 1 s clock granularity
+        await Task.Delay(4500); // window 3 s + memcached's 1 s clock granularity
         Assert.Null(await _client.GetLeaseAsync(key)); // memcached itself dropped it: no sidecar, no client-side check
     }
 

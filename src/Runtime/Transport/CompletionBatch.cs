@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+
+namespace Memstore.Transport;
+
+/// <summary>
+/// The operations one socket read completed, woken together by a single thread-pool work item. Under
+/// load one read carries many responses; waking each caller separately costs a pool dispatch and often
+/// a thread wake-up per response, which dominated the client's CPU profile.
+/// </summary>
+internal sealed class CompletionBatch : IThreadPoolWorkItem
+{
+    private static readonly ConcurrentQueue<CompletionBatch> Pool = new();
+
+    [ThreadStatic]
+    private static CompletionBatch? t_current;
+
+    private readonly List<Operation> _operations = new(32);
+
+    /// <summary>The batch the reader on this thread is filling, if any.</summary>
+    public static CompletionBatch? Current => t_current;
+
+    public void Add(Operation operation) => _operations.Add(operation);
+
+    /// <summary>Starts collecting completions on the calling (reader) thread.</summary>
+    public static CompletionBatch Begin()
+    {
+        if (!Pool.TryDequeue(out var batch))
+        {
+            batch = new CompletionBatch();
+        }
+        t_current = batch;
+        return batch;
+    }
+
+    /// <summary>Stops collecting and hands the completed operations to the pool in one work item.</summary>
+    public void Dispatch()
+    {
+        t_current = null;
+        if (_operations.Count == 0)
+        {
+            Pool.Enqueue(this);
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        // Callers resume in response order, each continuation running until its next await.
+        foreach (var operation in _operations)
+        {
+            operation.Signal(inline: true);
+        }
+        _operations.Clear();
+        Pool.Enqueue(this);
+    }
+}
