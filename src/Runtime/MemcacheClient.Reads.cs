@@ -164,12 +164,12 @@ public sealed partial class MemcacheClient
     }
 
     /// <summary>
-    /// Builds one quiet batch per connection in a single pass: each key is validated, routed and written
-    /// once, tagged with its position in the batch as the opaque.
+    /// Builds one batch per connection in a single pass: each key is validated, routed and written
+    /// once (classic multi-key gets for text keys, quiet meta gets for base64 keys).
     /// </summary>
-    private List<(Connection Connection, BatchGetOperation Operation)> PrepareBatches(IReadOnlyList<string> keys, CacheValue[] results)
+    private List<(Connection Connection, MultiGetOperation Operation)> PrepareBatches(IReadOnlyList<string> keys, CacheValue[] results)
     {
-        var batches = new List<(Connection Connection, BatchGetOperation Operation)>(Math.Min(_nodes.Length, keys.Count));
+        var batches = new List<(Connection Connection, MultiGetOperation Operation)>(Math.Min(_nodes.Length, keys.Count));
         Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
         try
         {
@@ -177,7 +177,7 @@ public sealed partial class MemcacheClient
             {
                 var length = KeyCodec.Encode(keys[i], _keyMode, keyBytes);
                 var connection = Route(keyBytes[..length], "get-many", keys[i]);
-                BatchGetOperation? operation = null;
+                MultiGetOperation? operation = null;
                 foreach (var (existing, batch) in batches)
                 {
                     if (ReferenceEquals(existing, connection))
@@ -188,10 +188,11 @@ public sealed partial class MemcacheClient
                 }
                 if (operation is null)
                 {
-                    operation = new BatchGetOperation(results);
+                    // Text keys go as classic multi-key gets (cheaper for memcached per key); base64 keys need meta.
+                    operation = _keyMode == KeyMode.Text ? new ClassicBatchGetOperation(results) : new BatchGetOperation(results);
                     batches.Add((connection, operation));
                 }
-                MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, withValue: true, touchTtl: null, quiet: true, opaque: operation.Add(i));
+                operation.AddKey(i, keyBytes[..length], _keyMode);
             }
         }
         catch
@@ -205,7 +206,7 @@ public sealed partial class MemcacheClient
         }
         foreach (var (_, operation) in batches)
         {
-            MetaRequestWriter.NoOp(operation.Request);
+            operation.Close();
         }
         return batches;
     }

@@ -1,0 +1,117 @@
+using System.Buffers.Text;
+
+namespace Memstore.Protocol;
+
+/// <summary>
+/// Parses the replies of the classic <c>gets k1 k2 ...</c> command: <c>VALUE key flags bytes cas</c> lines
+/// with their data blocks, closed by <c>END</c>. Stateless per reply, like <see cref="MetaResponseParser"/>.
+/// </summary>
+internal static class ClassicValueParser
+{
+    internal enum Kind
+    {
+        Value,
+        End,
+        Error,
+    }
+
+    internal struct Reply
+    {
+        public Kind Kind;
+        public int TotalLength;
+        public int KeyOffset;
+        public int KeyLength;
+        public uint Flags;
+        public ulong Cas;
+        public int ValueOffset;
+        public int ValueLength;
+    }
+
+    /// <summary>Parses one reply, or returns false with the buffer length needed to complete it.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> buffer, out Reply reply, out int needed)
+    {
+        reply = default;
+        if (!MetaResponseParser.TryReadLine(buffer, out var line, out var lineLength))
+        {
+            needed = buffer.Length + 1;
+            return false;
+        }
+        needed = 0;
+        if (line.SequenceEqual("END"u8))
+        {
+            reply.Kind = Kind.End;
+            reply.TotalLength = lineLength;
+            return true;
+        }
+        if (line.StartsWith("SERVER_ERROR"u8) || line.StartsWith("CLIENT_ERROR"u8) || line.SequenceEqual("ERROR"u8))
+        {
+            reply.Kind = Kind.Error;
+            reply.TotalLength = lineLength;
+            reply.KeyOffset = 0;
+            reply.KeyLength = line.Length; // the error text, for the message
+            return true;
+        }
+        if (!line.StartsWith("VALUE "u8))
+        {
+            throw MetaResponseParser.Malformed("expected VALUE or END in reply to gets", line);
+        }
+        var rest = line[6..];
+        var keyEnd = rest.IndexOf((byte)' ');
+        if (keyEnd <= 0)
+        {
+            throw MetaResponseParser.Malformed("VALUE line without a key", line);
+        }
+        reply.KeyOffset = 6;
+        reply.KeyLength = keyEnd;
+        rest = rest[(keyEnd + 1)..];
+        reply.Flags = Number<uint>(ref rest, line);
+        var size = Number<int>(ref rest, line);
+        reply.Cas = Number<ulong>(ref rest, line);
+        if (!rest.IsEmpty || size < 0 || size > MetaResponseParser.MaxValueLength)
+        {
+            throw MetaResponseParser.Malformed("invalid VALUE line", line);
+        }
+        var total = (long)lineLength + size + 2;
+        if (buffer.Length < total)
+        {
+            needed = (int)total;
+            return false;
+        }
+        if (buffer[lineLength + size] != (byte)'\r' || buffer[lineLength + size + 1] != (byte)'\n')
+        {
+            throw MetaResponseParser.Malformed("value block not terminated by CR LF", line);
+        }
+        reply.Kind = Kind.Value;
+        reply.ValueOffset = lineLength;
+        reply.ValueLength = size;
+        reply.TotalLength = (int)total;
+        return true;
+    }
+
+    private static T Number<T>(ref ReadOnlySpan<byte> rest, ReadOnlySpan<byte> line)
+        where T : struct
+    {
+        var end = rest.IndexOf((byte)' ');
+        var token = end < 0 ? rest : rest[..end];
+        rest = end < 0 ? [] : rest[(end + 1)..];
+        bool ok;
+        int used;
+        T value;
+        if (typeof(T) == typeof(uint))
+        {
+            ok = Utf8Parser.TryParse(token, out uint v, out used);
+            value = (T)(object)v;
+        }
+        else if (typeof(T) == typeof(int))
+        {
+            ok = Utf8Parser.TryParse(token, out int v, out used);
+            value = (T)(object)v;
+        }
+        else
+        {
+            ok = Utf8Parser.TryParse(token, out ulong v, out used);
+            value = (T)(object)v;
+        }
+        return ok && used == token.Length && token.Length > 0 ? value : throw MetaResponseParser.Malformed("invalid number in a VALUE line", line);
+    }
+}
