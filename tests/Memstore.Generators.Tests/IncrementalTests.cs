@@ -29,7 +29,7 @@ public sealed class IncrementalTests
 
             [McasGroup]
             [Keyspace("acct:{id}")]
-            public partial Keyspace<string, Product> Accounts { get; }
+            public partial McasKeyspace<string, Product> Accounts { get; }
 
             [Deque("jobs")]
             public partial Keyspace<int, string> Jobs { get; }

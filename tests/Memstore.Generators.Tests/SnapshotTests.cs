@@ -86,7 +86,7 @@ public sealed class SnapshotTests
 
                 [McasGroup]
                 [Keyspace("wallet:{id}")]
-                public partial Keyspace<string, Card> Wallets { get; }
+                public partial McasKeyspace<string, Card> Wallets { get; }
 
                 [Deque("moves")]
                 public partial Keyspace<int, string> Moves { get; }

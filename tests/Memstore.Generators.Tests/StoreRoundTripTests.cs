@@ -194,10 +194,12 @@ public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Mcas_and_deque_members_are_recognised_but_not_plain_accessors()
+    public async Task Mcas_members_are_mcas_keyspaces_and_deques_are_recognised()
     {
         var bank = new Outer.BankStore(_client);
-        Assert.Throws<NotSupportedException>(() => bank.Accounts);
+        Assert.IsAssignableFrom<McasKeyspace<string, ProfileV1>>(bank.Accounts);
+        Assert.Equal("bank:acct:x", bank.Accounts.FormatKey("x"));
+        Assert.False((await bank.Owners.GetAsync(Guid.NewGuid())).Exists);
         Assert.Throws<NotSupportedException>(() => bank.Jobs);
         await bank.Audit.SetAsync(1, "ok");
         Assert.Equal("ok", await bank.Audit.GetAsync(1));

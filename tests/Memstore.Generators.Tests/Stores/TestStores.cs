@@ -63,7 +63,10 @@ public static partial class Outer
     {
         [McasGroup]
         [Keyspace("acct:{id}")]
-        public partial Keyspace<string, ProfileV1> Accounts { get; }
+        public partial McasKeyspace<string, ProfileV1> Accounts { get; }
+
+        [McasGroup("owner:{id}")]
+        public partial McasKeyspace<Guid, string> Owners { get; }
 
         [Deque("jobs")]
         public partial Keyspace<int, string> Jobs { get; }
@@ -71,4 +74,20 @@ public static partial class Outer
         [Keyspace("audit:{id}")]
         public partial Keyspace<long, string> Audit { get; }
     }
+}
+
+public sealed record BankAccount(string Owner, long Balance);
+
+/// <summary>A store whose accounts MCAS manages: reads through McasGet, writes only through MCAS commits.</summary>
+[MemcacheStore(Prefix = "mbank:")]
+public partial class McasBankStore
+{
+    [McasGroup("acct:{id}")]
+    public partial McasKeyspace<string, BankAccount> Accounts { get; }
+
+    [McasGroup]
+    public partial McasKeyspace<(int Region, string Name), long> Totals { get; }
+
+    [Keyspace("note:{id}")]
+    public partial Keyspace<int, string> Notes { get; }
 }
