@@ -78,7 +78,7 @@ internal static class MemberParser
             problem = "declare it as '{ get; }' with no body or setter";
             canStub = false;
         }
-        else if (property.Type is INamedTypeSymbol { Name: "Keyspace" or "Counter" or "McasKeyspace" } && property.ContainingType.IsGenericType)
+        else if (property.Type is INamedTypeSymbol { Name: "Keyspace" or "Counter" or "McasKeyspace" or "TypedDeque" } && property.ContainingType.IsGenericType)
         {
             problem = "the store class must not be generic";
         }
@@ -115,6 +115,31 @@ internal static class MemberParser
             }
         }
 
+        if (kind == MemberKind.Deque && valid)
+        {
+            if (property.Type is INamedTypeSymbol { Name: "TypedDeque", TypeArguments.Length: 1, ContainingNamespace: { Name: "Memstore", ContainingNamespace.IsGlobalNamespace: true } } deque)
+            {
+                valueType = deque.TypeArguments[0];
+                if (Template.FindInvalidCharacter(template) is { } bad)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, templateLocation, "Deque name", template, bad));
+                    valid = false;
+                }
+                else if (template.Length == 0 || template.IndexOf('{') >= 0 || template.IndexOf('}') >= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedMember, templateLocation ?? location, property.Name,
+                        "a deque name must be non-empty literal text, without placeholders"));
+                    valid = false;
+                }
+            }
+            else
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedMember, typeLocation ?? location, property.Name,
+                    "[Deque] needs a property of type Memstore.TypedDeque<T>"));
+                valid = false;
+            }
+        }
+
         var parts = new List<KeyPartModel>();
         if (keyType is not null)
         {
@@ -124,7 +149,7 @@ internal static class MemberParser
         var codec = ValueCodecKind.None;
         var shapes = EquatableArray<TypeShapeModel>.Empty;
         var collections = EquatableArray<CollectionFormatterModel>.Empty;
-        if (valueType is not null && kind is MemberKind.Keyspace or MemberKind.McasGroup && valid)
+        if (valueType is not null && kind is MemberKind.Keyspace or MemberKind.McasGroup or MemberKind.Deque && valid)
         {
             codec = valueType.SpecialType switch
             {

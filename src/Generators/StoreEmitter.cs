@@ -52,6 +52,20 @@ internal static class StoreEmitter
         {
             w.Line($"this.__{member.PropertyName} = new __{member.PropertyName}Impl({(member.Kind == MemberKind.McasGroup ? "() => this.__Mcas" : "client")});");
         }
+        foreach (var member in bundle.Members.Where(m => m.IsValid && m.Kind == MemberKind.Deque))
+        {
+            // The codecs are typed on the non-nullable value type; a nullable-annotated T is the same type at run time.
+            var annotated = member.ValueType.EndsWith("?", System.StringComparison.Ordinal);
+            if (annotated)
+            {
+                w.Line("#nullable disable warnings");
+            }
+            w.Line($"this.__{member.PropertyName} = new {member.PropertyType}(client, {CodeWriter.Literal(store.Prefix + member.Template)}, {Codec(member)});");
+            if (annotated)
+            {
+                w.Line("#nullable restore warnings");
+            }
+        }
         w.Close();
         if (mcas.Count > 0)
         {
@@ -70,6 +84,12 @@ internal static class StoreEmitter
             if (IsEmitted(member))
             {
                 EmitKeyspace(w, store, member);
+            }
+            else if (member.IsValid && member.Kind == MemberKind.Deque)
+            {
+                w.Line($"private readonly {member.PropertyType} __{member.PropertyName};").Line();
+                w.Line($"/// <summary>The deque <c>{CodeWriter.Xml(store.Prefix + member.Template)}</c>, items stored as {FormatName(member.Codec)}.</summary>");
+                w.Line($"{member.Modifiers} partial {member.PropertyType} {member.PropertyName} {{ get => this.__{member.PropertyName}; }}");
             }
             else if (member.CanStub)
             {
@@ -211,8 +231,6 @@ internal static class StoreEmitter
     {
         var (exception, message) = member.Kind switch
         {
-            MemberKind.Deque when member.IsValid => ("NotSupportedException",
-                $"'{member.PropertyName}' is a deque, which this version of Memstore does not generate."),
             _ => ("InvalidOperationException",
                 $"Memstore could not generate '{member.PropertyName}': {string.Join(", ", member.Diagnostics.Select(d => d.Id).Distinct())} reported at build time."),
         };

@@ -90,6 +90,22 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void MEMS1003_deque_of_wrong_type() => Single("MEMS1003", """
+        [MemcacheStore] public partial class Jobs
+        {
+            [Deque("jobs")] public partial [|Keyspace<int, string>|] Queue { get; }
+        }
+        """);
+
+    [Fact]
+    public void MEMS1003_deque_name_with_placeholder() => Single("MEMS1003", """
+        [MemcacheStore] public partial class Jobs
+        {
+            [Deque([|"jobs:{id}"|])] public partial TypedDeque<string> Queue { get; }
+        }
+        """);
+
+    [Fact]
     public void MEMS1004_unsupported_key_type() => Single("MEMS1004", """
         [MemcacheStore] public partial class Shop
         {

@@ -32,7 +32,7 @@ public sealed class IncrementalTests
             public partial McasKeyspace<string, Product> Accounts { get; }
 
             [Deque("jobs")]
-            public partial Keyspace<int, string> Jobs { get; }
+            public partial TypedDeque<string> Jobs { get; }
         }
 
         public partial class Orphan

@@ -89,7 +89,7 @@ public sealed class SnapshotTests
                 public partial McasKeyspace<string, Card> Wallets { get; }
 
                 [Deque("moves")]
-                public partial Keyspace<int, string> Moves { get; }
+                public partial TypedDeque<Point> Moves { get; }
             }
         }
         """);

@@ -69,7 +69,10 @@ public static partial class Outer
         public partial McasKeyspace<Guid, string> Owners { get; }
 
         [Deque("jobs")]
-        public partial Keyspace<int, string> Jobs { get; }
+        public partial TypedDeque<string> Jobs { get; }
+
+        [Deque("transfers")]
+        public partial TypedDeque<ProfileV1> Transfers { get; }
 
         [Keyspace("audit:{id}")]
         public partial Keyspace<long, string> Audit { get; }
