@@ -78,7 +78,7 @@ internal static class MemberParser
             problem = "declare it as '{ get; }' with no body or setter";
             canStub = false;
         }
-        else if (property.Type is INamedTypeSymbol { Name: "Keyspace" or "Counter" or "McasKeyspace" or "TypedDeque" } && property.ContainingType.IsGenericType)
+        else if (property.Type is INamedTypeSymbol { Name: "Keyspace" or "CounterKeyspace" or "McasKeyspace" or "TypedDeque" } && property.ContainingType.IsGenericType)
         {
             problem = "the store class must not be generic";
         }
@@ -99,7 +99,7 @@ internal static class MemberParser
         ITypeSymbol? valueType = null;
         if (kind is MemberKind.Keyspace or MemberKind.Counter or MemberKind.McasGroup && valid)
         {
-            var expected = kind switch { MemberKind.Counter => "Counter", MemberKind.McasGroup => "McasKeyspace", _ => "Keyspace" };
+            var expected = kind switch { MemberKind.Counter => "CounterKeyspace", MemberKind.McasGroup => "McasKeyspace", _ => "Keyspace" };
             if (property.Type is INamedTypeSymbol { ContainingNamespace: { Name: "Memstore", ContainingNamespace.IsGlobalNamespace: true } } named
                 && named.Name == expected && named.TypeArguments.Length == (kind == MemberKind.Counter ? 1 : 2))
             {
@@ -108,7 +108,7 @@ internal static class MemberParser
             }
             else
             {
-                var shape = kind switch { MemberKind.Counter => "Counter<TKey>", MemberKind.McasGroup => "McasKeyspace<TKey, TValue>", _ => "Keyspace<TKey, TValue>" };
+                var shape = kind switch { MemberKind.Counter => "CounterKeyspace<TKey>", MemberKind.McasGroup => "McasKeyspace<TKey, TValue>", _ => "Keyspace<TKey, TValue>" };
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedMember, typeLocation ?? location, property.Name,
                     $"[{AttributeName(kind)}] needs a property of type Memstore.{shape}"));
                 valid = false;

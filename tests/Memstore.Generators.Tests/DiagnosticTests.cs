@@ -154,7 +154,7 @@ public sealed class DiagnosticTests
             {
                 [Keyspace("p:{id}")] public partial Keyspace<int, string> Products { get; }
                 [Keyspace("p:{name}")] public partial Keyspace<string, string> ProductsByName { get; }
-                [Counter([|"p:{id}"|])] public partial Counter<Guid> Views { get; }
+                [Counter([|"p:{id}"|])] public partial CounterKeyspace<Guid> Views { get; }
             }
             """.Replace("[Keyspace(\"p:{name}\")]", "[Keyspace(\"q:{name}\")]")).GetMessage());
 

@@ -25,7 +25,7 @@ public sealed class IncrementalTests
             public partial Keyspace<int, Product> Products { get; }
 
             [Counter("views:{page}")]
-            public partial Counter<string> Views { get; }
+            public partial CounterKeyspace<string> Views { get; }
 
             [McasGroup]
             [Keyspace("acct:{id}")]

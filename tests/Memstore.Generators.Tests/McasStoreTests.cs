@@ -197,7 +197,7 @@ public sealed class McasStoreTests(MemcachedFixture fixture) : IClassFixture<Mem
                 public partial Keyspace<(int Day, int N), string> Log { get; }
 
                 [Counter("hits:{page}")]
-                public partial Counter<string> Hits { get; }
+                public partial CounterKeyspace<string> Hits { get; }
             }
             """);
         using var image = new MemoryStream();

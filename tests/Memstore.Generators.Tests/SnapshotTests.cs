@@ -43,7 +43,7 @@ public sealed class SnapshotTests
             public partial Keyspace<string, string> Names { get; }
 
             [Counter("views:{page}")]
-            public partial Counter<Category> Views { get; }
+            public partial CounterKeyspace<Category> Views { get; }
         }
         """);
 

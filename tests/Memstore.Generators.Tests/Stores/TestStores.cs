@@ -31,7 +31,7 @@ public partial class TestStore
     public partial Keyspace<int, string> ShortLived { get; }
 
     [Counter("hits:{page}")]
-    public partial Counter<string> Hits { get; }
+    public partial CounterKeyspace<string> Hits { get; }
 }
 
 // Two deploys of one keyspace: the same prefix and template, different versions of the value type.
