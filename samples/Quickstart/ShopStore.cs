@@ -32,5 +32,5 @@ public partial class ShopStore
 
     /// <summary>Page views by page name: decimal counters other clients can read.</summary>
     [Counter("views:{page}")]
-    public partial Counter<string> Views { get; }
+    public partial CounterKeyspace<string> Views { get; }
 }

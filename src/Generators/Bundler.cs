@@ -30,7 +30,7 @@ internal static class Bundler
             for (var i = 0; i < own.Count; i++)
             {
                 var member = own[i];
-                if (!member.IsValid || member.Kind is not (MemberKind.Keyspace or MemberKind.Counter))
+                if (!member.IsValid || member.Kind is not (MemberKind.Keyspace or MemberKind.Counter or MemberKind.McasGroup or MemberKind.Deque))
                 {
                     continue;
                 }

@@ -31,10 +31,24 @@ internal static class MemberParser
         var diagnostics = new List<DiagnosticInfo>();
         var attribute = context.Attributes[0];
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        var template = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+        var template = attribute.ConstructorArguments.FirstOrDefault().Value as string;
+        var templateAttribute = attribute;
+        if (kind == MemberKind.McasGroup && template is null
+            && property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Memstore.KeyspaceAttribute") is { } keyspaceAttribute)
+        {
+            // [McasGroup] [Keyspace("acct:{id}", TtlSeconds = ...)]: the keyspace attribute gives template and TTL.
+            templateAttribute = keyspaceAttribute;
+            attributeSyntax = keyspaceAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            template = keyspaceAttribute.ConstructorArguments.FirstOrDefault().Value as string;
+        }
         var templateLocation = LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression ?? attributeSyntax);
+        if (kind == MemberKind.McasGroup && template is null)
+        {
+            template = DefaultTemplate(property);
+        }
+        template ??= "";
         var ttl = -1;
-        foreach (var named in attribute.NamedArguments)
+        foreach (var named in templateAttribute.NamedArguments)
         {
             if (named.Key == "TtlSeconds" && named.Value.Value is int t)
             {
@@ -64,7 +78,7 @@ internal static class MemberParser
             problem = "declare it as '{ get; }' with no body or setter";
             canStub = false;
         }
-        else if (property.Type is INamedTypeSymbol { Name: "Keyspace" or "Counter" } && property.ContainingType.IsGenericType)
+        else if (property.Type is INamedTypeSymbol { Name: "Keyspace" or "CounterKeyspace" or "McasKeyspace" or "TypedDeque" } && property.ContainingType.IsGenericType)
         {
             problem = "the store class must not be generic";
         }
@@ -85,7 +99,7 @@ internal static class MemberParser
         ITypeSymbol? valueType = null;
         if (kind is MemberKind.Keyspace or MemberKind.Counter or MemberKind.McasGroup && valid)
         {
-            var expected = kind == MemberKind.Counter ? "Counter" : "Keyspace";
+            var expected = kind switch { MemberKind.Counter => "CounterKeyspace", MemberKind.McasGroup => "McasKeyspace", _ => "Keyspace" };
             if (property.Type is INamedTypeSymbol { ContainingNamespace: { Name: "Memstore", ContainingNamespace.IsGlobalNamespace: true } } named
                 && named.Name == expected && named.TypeArguments.Length == (kind == MemberKind.Counter ? 1 : 2))
             {
@@ -94,15 +108,40 @@ internal static class MemberParser
             }
             else
             {
-                var shape = kind == MemberKind.Counter ? "Counter<TKey>" : "Keyspace<TKey, TValue>";
+                var shape = kind switch { MemberKind.Counter => "CounterKeyspace<TKey>", MemberKind.McasGroup => "McasKeyspace<TKey, TValue>", _ => "Keyspace<TKey, TValue>" };
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedMember, typeLocation ?? location, property.Name,
                     $"[{AttributeName(kind)}] needs a property of type Memstore.{shape}"));
                 valid = false;
             }
         }
 
+        if (kind == MemberKind.Deque && valid)
+        {
+            if (property.Type is INamedTypeSymbol { Name: "TypedDeque", TypeArguments.Length: 1, ContainingNamespace: { Name: "Memstore", ContainingNamespace.IsGlobalNamespace: true } } deque)
+            {
+                valueType = deque.TypeArguments[0];
+                if (Template.FindInvalidCharacter(template) is { } bad)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, templateLocation, "Deque name", template, bad));
+                    valid = false;
+                }
+                else if (template.Length == 0 || template.IndexOf('{') >= 0 || template.IndexOf('}') >= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedMember, templateLocation ?? location, property.Name,
+                        "a deque name must be non-empty literal text, without placeholders"));
+                    valid = false;
+                }
+            }
+            else
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedMember, typeLocation ?? location, property.Name,
+                    "[Deque] needs a property of type Memstore.TypedDeque<T>"));
+                valid = false;
+            }
+        }
+
         var parts = new List<KeyPartModel>();
-        if (keyType is not null && kind != MemberKind.McasGroup)
+        if (keyType is not null)
         {
             valid &= BindKey(property, keyType, template, templateLocation, typeLocation, parts, diagnostics);
         }
@@ -110,7 +149,7 @@ internal static class MemberParser
         var codec = ValueCodecKind.None;
         var shapes = EquatableArray<TypeShapeModel>.Empty;
         var collections = EquatableArray<CollectionFormatterModel>.Empty;
-        if (valueType is not null && kind == MemberKind.Keyspace && valid)
+        if (valueType is not null && kind is MemberKind.Keyspace or MemberKind.McasGroup or MemberKind.Deque && valid)
         {
             codec = valueType.SpecialType switch
             {
@@ -154,6 +193,16 @@ internal static class MemberParser
             Location: location,
             Diagnostics: diagnostics.ToEquatableArray(),
             CanStub: canStub);
+    }
+
+    /// <summary>The template of an <c>[McasGroup]</c> that names none: the property's name, then one placeholder per key part.</summary>
+    private static string DefaultTemplate(IPropertySymbol property)
+    {
+        if (property.Type is INamedTypeSymbol { TypeArguments.Length: > 0 } named && named.TypeArguments[0] is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            return property.Name + string.Concat(tuple.TupleElements.Select(e => ":{" + e.Name + "}"));
+        }
+        return property.Name + ":{key}";
     }
 
     public static string AttributeName(MemberKind kind) => kind switch

@@ -60,6 +60,52 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void MEMS1003_mcas_group_on_a_plain_keyspace()
+    {
+        // A plain Keyspace would expose plain get/set on MCAS-managed keys.
+        var diagnostic = Single("MEMS1003", """
+            [MemcacheStore] public partial class Bank
+            {
+                [McasGroup("acct:{id}")] public partial [|Keyspace<string, long>|] Accounts { get; }
+            }
+            """);
+        Assert.Contains("McasKeyspace<TKey, TValue>", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MEMS1006_mcas_group_template_checked_like_a_keyspace() => Single("MEMS1006", """
+        [MemcacheStore] public partial class Bank
+        {
+            [McasGroup([|"acct:{id}:{other}"|])] public partial McasKeyspace<string, long> Accounts { get; }
+        }
+        """);
+
+    [Fact]
+    public void MEMS1007_mcas_group_overlapping_a_plain_keyspace() => Single("MEMS1007", """
+        [MemcacheStore] public partial class Bank
+        {
+            [Keyspace("acct:{id}")] public partial Keyspace<string, long> Plain { get; }
+            [McasGroup([|"acct:{id}"|])] public partial McasKeyspace<string, long> Accounts { get; }
+        }
+        """);
+
+    [Fact]
+    public void MEMS1003_deque_of_wrong_type() => Single("MEMS1003", """
+        [MemcacheStore] public partial class Jobs
+        {
+            [Deque("jobs")] public partial [|Keyspace<int, string>|] Queue { get; }
+        }
+        """);
+
+    [Fact]
+    public void MEMS1003_deque_name_with_placeholder() => Single("MEMS1003", """
+        [MemcacheStore] public partial class Jobs
+        {
+            [Deque([|"jobs:{id}"|])] public partial TypedDeque<string> Queue { get; }
+        }
+        """);
+
+    [Fact]
     public void MEMS1004_unsupported_key_type() => Single("MEMS1004", """
         [MemcacheStore] public partial class Shop
         {
@@ -108,7 +154,7 @@ public sealed class DiagnosticTests
             {
                 [Keyspace("p:{id}")] public partial Keyspace<int, string> Products { get; }
                 [Keyspace("p:{name}")] public partial Keyspace<string, string> ProductsByName { get; }
-                [Counter([|"p:{id}"|])] public partial Counter<Guid> Views { get; }
+                [Counter([|"p:{id}"|])] public partial CounterKeyspace<Guid> Views { get; }
             }
             """.Replace("[Keyspace(\"p:{name}\")]", "[Keyspace(\"q:{name}\")]")).GetMessage());
 

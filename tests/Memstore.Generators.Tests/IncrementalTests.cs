@@ -25,14 +25,14 @@ public sealed class IncrementalTests
             public partial Keyspace<int, Product> Products { get; }
 
             [Counter("views:{page}")]
-            public partial Counter<string> Views { get; }
+            public partial CounterKeyspace<string> Views { get; }
 
             [McasGroup]
             [Keyspace("acct:{id}")]
-            public partial Keyspace<string, Product> Accounts { get; }
+            public partial McasKeyspace<string, Product> Accounts { get; }
 
             [Deque("jobs")]
-            public partial Keyspace<int, string> Jobs { get; }
+            public partial TypedDeque<string> Jobs { get; }
         }
 
         public partial class Orphan

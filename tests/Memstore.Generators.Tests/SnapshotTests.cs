@@ -43,7 +43,7 @@ public sealed class SnapshotTests
             public partial Keyspace<string, string> Names { get; }
 
             [Counter("views:{page}")]
-            public partial Counter<Category> Views { get; }
+            public partial CounterKeyspace<Category> Views { get; }
         }
         """);
 
@@ -86,10 +86,10 @@ public sealed class SnapshotTests
 
                 [McasGroup]
                 [Keyspace("wallet:{id}")]
-                public partial Keyspace<string, Card> Wallets { get; }
+                public partial McasKeyspace<string, Card> Wallets { get; }
 
                 [Deque("moves")]
-                public partial Keyspace<int, string> Moves { get; }
+                public partial TypedDeque<Point> Moves { get; }
             }
         }
         """);

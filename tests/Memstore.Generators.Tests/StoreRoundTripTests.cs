@@ -180,6 +180,35 @@ public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Typed_deques_push_and_pop_through_the_codec()
+    {
+        var bank = new Outer.BankStore(_client);
+        Assert.Equal("bank:transfers", bank.Transfers.Name);
+        // Operations bind on first use: the deque must exist.
+        await Assert.ThrowsAsync<Memstore.Collections.DequeNameException>(async () => await new TypedDeque<string>(_client, "gen:deque:" + Guid.NewGuid().ToString("N"), Memstore.Serialization.Utf8StringCodec.Instance).PushRightAsync("x"));
+
+        await bank.Transfers.CreateOrBindAsync();
+        while ((await bank.Transfers.TryPopLeftAsync()).Success)
+        {
+        }
+        Assert.True(await bank.Transfers.IsEmptyAsync());
+        await bank.Transfers.PushRightAsync(new ProfileV1("b", 1));
+        await bank.Transfers.PushLeftAsync(new ProfileV1("a", 1));
+        await bank.Transfers.PushRightAsync(new ProfileV1("c", 1));
+
+        // Another store over the same client binds to the same deque.
+        var other = new Outer.BankStore(_client);
+        Assert.False(await other.Transfers.CreateOrBindAsync());
+        Assert.Equal("a", (await other.Transfers.TryPopLeftAsync()).Value!.Name);
+        Assert.Equal("c", (await bank.Transfers.TryPopRightAsync()).Value!.Name);
+        var last = await bank.Transfers.TryPopLeftAsync();
+        Assert.True(last.Success);
+        Assert.Equal("b", last.Value!.Name);
+        Assert.Equal(default, await bank.Transfers.TryPopLeftAsync());
+        await Assert.ThrowsAsync<Memstore.Collections.DequeNameException>(async () => await bank.Transfers.CreateAsync());
+    }
+
+    [Fact]
     public async Task Ttl_expires_items_and_touch_extends_them()
     {
         await _store.ShortLived.SetAsync(1, "gone soon");
@@ -194,11 +223,13 @@ public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Mcas_and_deque_members_are_recognised_but_not_plain_accessors()
+    public async Task Mcas_members_are_mcas_keyspaces_and_deques_are_typed_deques()
     {
         var bank = new Outer.BankStore(_client);
-        Assert.Throws<NotSupportedException>(() => bank.Accounts);
-        Assert.Throws<NotSupportedException>(() => bank.Jobs);
+        Assert.IsAssignableFrom<McasKeyspace<string, ProfileV1>>(bank.Accounts);
+        Assert.Equal("bank:acct:x", bank.Accounts.FormatKey("x"));
+        Assert.False((await bank.Owners.GetAsync(Guid.NewGuid())).Exists);
+        Assert.Equal("bank:jobs", bank.Jobs.Name);
         await bank.Audit.SetAsync(1, "ok");
         Assert.Equal("ok", await bank.Audit.GetAsync(1));
     }

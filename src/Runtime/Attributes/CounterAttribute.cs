@@ -1,7 +1,7 @@
 namespace Memstore;
 
 /// <summary>
-/// Declares a counter keyspace on a partial property of type <see cref="Counter{TKey}"/> in a
+/// Declares a counter keyspace on a partial property of type <see cref="CounterKeyspace{TKey}"/> in a
 /// <see cref="MemcacheStoreAttribute">[MemcacheStore]</see> class. Counters are stored as decimal text with
 /// the <see cref="MemcacheFlags.Integer"/> flag, so other clients (and memcached's own incr/decr) read them.
 /// </summary>

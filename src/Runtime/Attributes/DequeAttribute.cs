@@ -1,9 +1,10 @@
 namespace Memstore;
 
 /// <summary>
-/// Declares a lock-free deque on a partial property of a <see cref="MemcacheStoreAttribute">[MemcacheStore]</see>
-/// class. The generator recognises the attribute; the deque's code comes with the collections support, and
-/// until then the property throws <see cref="NotSupportedException"/>.
+/// Declares a lock-free deque on a partial property of type <see cref="TypedDeque{T}"/> in a
+/// <see cref="MemcacheStoreAttribute">[MemcacheStore]</see> class. The generator implements the property with
+/// a typed view of the <see cref="Collections.MemcacheDeque"/> named by the store's prefix and the attribute's
+/// name, whose items are encoded with the codec a keyspace of <c>T</c> would use.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
 public sealed class DequeAttribute : Attribute

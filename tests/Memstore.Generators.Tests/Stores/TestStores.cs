@@ -31,7 +31,7 @@ public partial class TestStore
     public partial Keyspace<int, string> ShortLived { get; }
 
     [Counter("hits:{page}")]
-    public partial Counter<string> Hits { get; }
+    public partial CounterKeyspace<string> Hits { get; }
 }
 
 // Two deploys of one keyspace: the same prefix and template, different versions of the value type.
@@ -63,12 +63,34 @@ public static partial class Outer
     {
         [McasGroup]
         [Keyspace("acct:{id}")]
-        public partial Keyspace<string, ProfileV1> Accounts { get; }
+        public partial McasKeyspace<string, ProfileV1> Accounts { get; }
+
+        [McasGroup("owner:{id}")]
+        public partial McasKeyspace<Guid, string> Owners { get; }
 
         [Deque("jobs")]
-        public partial Keyspace<int, string> Jobs { get; }
+        public partial TypedDeque<string> Jobs { get; }
+
+        [Deque("transfers")]
+        public partial TypedDeque<ProfileV1> Transfers { get; }
 
         [Keyspace("audit:{id}")]
         public partial Keyspace<long, string> Audit { get; }
     }
+}
+
+public sealed record BankAccount(string Owner, long Balance);
+
+/// <summary>A store whose accounts MCAS manages: reads through McasGet, writes only through MCAS commits.</summary>
+[MemcacheStore(Prefix = "mbank:")]
+public partial class McasBankStore
+{
+    [McasGroup("acct:{id}")]
+    public partial McasKeyspace<string, BankAccount> Accounts { get; }
+
+    [McasGroup]
+    public partial McasKeyspace<(int Region, string Name), long> Totals { get; }
+
+    [Keyspace("note:{id}")]
+    public partial Keyspace<int, string> Notes { get; }
 }

@@ -10,12 +10,12 @@ namespace Memstore;
 /// <see cref="CounterAttribute"/>.
 /// </summary>
 /// <typeparam name="TKey">The key: a string, an integer, a <see cref="Guid"/>, an enum, or a tuple of those.</typeparam>
-public abstract class Counter<TKey>
+public abstract class CounterKeyspace<TKey>
 {
     /// <summary>Creates the counter keyspace.</summary>
     /// <param name="client">The client that carries the requests.</param>
     /// <param name="defaultExpiry">The expiry of counters created by an increment or decrement; null or zero means none.</param>
-    protected Counter(MemcacheClient client, TimeSpan? defaultExpiry)
+    protected CounterKeyspace(MemcacheClient client, TimeSpan? defaultExpiry)
     {
         ArgumentNullException.ThrowIfNull(client);
         Client = client;
