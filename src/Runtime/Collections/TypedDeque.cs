@@ -100,19 +100,7 @@ public sealed class TypedDeque<T>
         return Interlocked.CompareExchange(ref _deque, binding, current) == current ? binding : Volatile.Read(ref _deque)!;
     }
 
-    private byte[] Encode(T value)
-    {
-        var buffer = PooledBufferWriter.Rent();
-        try
-        {
-            _codec.Encode(value, buffer);
-            return buffer.WrittenMemory.ToArray();
-        }
-        finally
-        {
-            PooledBufferWriter.Return(buffer);
-        }
-    }
+    private byte[] Encode(T value) => _codec.EncodeToArray(value);
 
     private DequeItem<T> Decode(DequePopResult result) =>
         result is { Success: true, Value: { } bytes } ? new DequeItem<T>(true, _codec.Decode(bytes, _codec.Flags)) : default;

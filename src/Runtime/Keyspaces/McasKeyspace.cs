@@ -145,19 +145,7 @@ public abstract class McasKeyspace<TKey, TValue>
         transaction.Delete(FormatKey(key));
     }
 
-    private byte[] Encode(TValue value)
-    {
-        var buffer = PooledBufferWriter.Rent();
-        try
-        {
-            _codec.Encode(value, buffer);
-            return buffer.WrittenMemory.ToArray();
-        }
-        finally
-        {
-            PooledBufferWriter.Return(buffer);
-        }
-    }
+    private byte[] Encode(TValue value) => _codec.EncodeToArray(value);
 
     private McasItem<TValue> Decode(McasEntry entry) =>
         new(entry, entry.Value is { } bytes ? _codec.Decode(bytes, entry.Flags) : default);
