@@ -75,8 +75,8 @@ public sealed class DistributedCacheTests(MemcachedFixture fixture) : IClassFixt
     public async Task Refresh_slides_without_reading_the_value_back()
     {
         var key = TestKeys.Unique();
-        await _cache.SetAsync(key, [7], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(2) });
-        for (var i = 0; i < 6; i++)
+        await _cache.SetAsync(key, [7], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(3) });
+        for (var i = 0; i < 8; i++)
         {
             await Task.Delay(600);
             await _cache.RefreshAsync(key);
@@ -89,16 +89,18 @@ public sealed class DistributedCacheTests(MemcachedFixture fixture) : IClassFixt
     public async Task Absolute_expiry_caps_sliding_expiry()
     {
         var key = TestKeys.Unique();
+        // Sliding alone would keep the entry to ~5.2 s; the absolute deadline at 4 s must win.
+        // Wide margins, because a loaded CI machine can delay timers by hundreds of milliseconds.
         await _cache.SetAsync(key, [7], new DistributedCacheEntryOptions
         {
-            SlidingExpiration = TimeSpan.FromSeconds(2),
-            AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(2500),
+            SlidingExpiration = TimeSpan.FromSeconds(3),
+            AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(4),
         });
         await Task.Delay(1200);
         Assert.NotNull(await _cache.GetAsync(key));
         await Task.Delay(1000);
         Assert.NotNull(await _cache.GetAsync(key)); // slid, but the TTL is now capped by the deadline
-        await Task.Delay(1500);
+        await Task.Delay(2700);
         Assert.Null(await _cache.GetAsync(key));
     }
 
