@@ -42,7 +42,10 @@ public sealed class PackageTests
         try
         {
             var feed = Path.Combine(work.FullName, "feed");
-            await Run(repo, "dotnet", "pack", "src/Runtime/Memstore.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
+            // --no-build: pack what this test run was built from; rebuilding the runtime here would rewrite
+            // assemblies that other test projects running in parallel are loading.
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            await Run(repo, "dotnet", "pack", "src/Runtime/Memstore.csproj", "--no-build", "-c", configuration, "-o", feed, $"-p:Version={version}");
             var package = Path.Combine(feed, $"Memstore.{version}.nupkg");
             Assert.True(File.Exists(package), $"no package at {package}");
             using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
