@@ -156,4 +156,17 @@ public class GeneratedStoreBenchmarks
     /// <summary>Typed set of the order: key formatting, generated serialization into a pooled buffer, set.</summary>
     [Benchmark]
     public ValueTask<StoreResult> TypedSetOrder() => _store!.Orders.SetAsync(2, _order);
+
+    private static readonly MessagePackSerializerOptions Reflection = MessagePackSerializerOptions.Standard.WithResolver(
+        MessagePack.Resolvers.ContractlessStandardResolver.Instance);
+
+    /// <summary>What users do without the generator: the raw client plus MessagePack's reflection resolver.</summary>
+    [Benchmark]
+    public ValueTask<StoreResult> ReflectionSetOrder() =>
+        _client!.SetAsync("bench:order:3", MessagePackSerializer.Serialize(_order, Reflection), flags: MemcacheFlags.MessagePack);
+
+    /// <summary>The same get as <see cref="TypedGetOrder"/>, deserialized by the reflection resolver.</summary>
+    [Benchmark]
+    public async ValueTask<BenchOrder> ReflectionGetOrder() =>
+        MessagePackSerializer.Deserialize<BenchOrder>((await _client!.GetAsync("bench:order:1")).Value, Reflection);
 }
