@@ -55,33 +55,6 @@ public class BuildTests
         }
     }
 
-    [Fact]
-    public async Task The_Memstore_package_carries_the_analyzers_and_code_fixes()
-    {
-        var root = RepositoryRoot();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dir = Directory.CreateTempSubdirectory("memstore-analyzer-pack-");
-        try
-        {
-            var pack = await RunAsync(
-                root, "pack", "src/Runtime/Memstore.csproj", "--no-build", "--no-restore", "-c", configuration,
-                "-o", dir.FullName, "-p:NuspecOutputPath=" + Path.Combine(dir.FullName, "nuspec"), "--disable-build-servers", "-nodeReuse:false");
-            Assert.True(pack.ExitCode == 0, pack.Output);
-            var package = Directory.GetFiles(dir.FullName, "Memstore.*.nupkg").Single();
-            using var zip = System.IO.Compression.ZipFile.OpenRead(package);
-            var entries = zip.Entries.Select(e => e.FullName).ToList();
-            Assert.Contains("analyzers/dotnet/cs/Memstore.Analyzers.dll", entries);
-            Assert.Contains("analyzers/dotnet/cs/Memstore.Analyzers.CodeFixes.dll", entries);
-            Assert.Contains("lib/net10.0/Memstore.dll", entries);
-            using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
-            Assert.DoesNotContain("Memstore.Analyzers", await nuspec.ReadToEndAsync(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
-
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-
 namespace Memstore.Protocol;
 
 /// <summary>
@@ -64,13 +62,14 @@ internal static class ClassicValueParser
         reply.KeyOffset = 6;
         reply.KeyLength = keyEnd;
         rest = rest[(keyEnd + 1)..];
-        reply.Flags = Number<uint>(ref rest, line);
-        var size = Number<int>(ref rest, line);
-        reply.Cas = Number<ulong>(ref rest, line);
-        if (!rest.IsEmpty || size < 0 || size > MetaResponseParser.MaxValueLength)
+        reply.Flags = MetaResponseParser.ParseUInt32(NextToken(ref rest), line);
+        var length = MetaResponseParser.ParseUInt32(NextToken(ref rest), line);
+        reply.Cas = MetaResponseParser.ParseUInt64(NextToken(ref rest), line);
+        if (!rest.IsEmpty || length > MetaResponseParser.MaxValueLength)
         {
             throw MetaResponseParser.Malformed("invalid VALUE line", line);
         }
+        var size = (int)length;
         var total = (long)lineLength + size + 2;
         if (buffer.Length < total)
         {
@@ -88,30 +87,11 @@ internal static class ClassicValueParser
         return true;
     }
 
-    private static T Number<T>(ref ReadOnlySpan<byte> rest, ReadOnlySpan<byte> line)
-        where T : struct
+    private static ReadOnlySpan<byte> NextToken(ref ReadOnlySpan<byte> rest)
     {
         var end = rest.IndexOf((byte)' ');
         var token = end < 0 ? rest : rest[..end];
         rest = end < 0 ? [] : rest[(end + 1)..];
-        bool ok;
-        int used;
-        T value;
-        if (typeof(T) == typeof(uint))
-        {
-            ok = Utf8Parser.TryParse(token, out uint v, out used);
-            value = (T)(object)v;
-        }
-        else if (typeof(T) == typeof(int))
-        {
-            ok = Utf8Parser.TryParse(token, out int v, out used);
-            value = (T)(object)v;
-        }
-        else
-        {
-            ok = Utf8Parser.TryParse(token, out ulong v, out used);
-            value = (T)(object)v;
-        }
-        return ok && used == token.Length && token.Length > 0 ? value : throw MetaResponseParser.Malformed("invalid number in a VALUE line", line);
+        return token;
     }
 }

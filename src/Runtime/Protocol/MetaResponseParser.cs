@@ -181,10 +181,10 @@ internal static class MetaResponseParser
         }
     }
 
-    private static uint ParseUInt32(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>
+    internal static uint ParseUInt32(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>
         Utf8Parser.TryParse(token, out uint value, out var used) && used == token.Length ? value : throw Malformed("invalid number in a flag", line);
 
-    private static ulong ParseUInt64(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>
+    internal static ulong ParseUInt64(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>
         Utf8Parser.TryParse(token, out ulong value, out var used) && used == token.Length ? value : throw Malformed("invalid number in a flag", line);
 
     private static long ParseInt64(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>

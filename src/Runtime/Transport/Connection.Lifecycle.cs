@@ -61,7 +61,7 @@ internal sealed partial class Connection
                 _lastProgress = Stopwatch.GetTimestamp();
             }
             Log.Connected(_logger, _name);
-            SetStatus(ConnectionStatus.Connected, null);
+            ReportEvent(ConnectionStatus.Connected);
             _writeSignal.Set(); // requests queued while connecting
 
             var cause = await RunSessionAsync(stream).ConfigureAwait(false);
@@ -199,7 +199,7 @@ internal sealed partial class Connection
         if (!disposed)
         {
             Log.ConnectionLost(_logger, _name, pending, cause);
-            SetStatus(ConnectionStatus.Connecting, cause);
+            ReportEvent(ConnectionStatus.Connecting);
         }
         foreach (var operation in lost)
         {
@@ -233,7 +233,7 @@ internal sealed partial class Connection
             _sendQueue.Clear();
         }
         Log.ConnectFailed(_logger, _name, retryDelay.TotalMilliseconds, error);
-        SetStatus(ConnectionStatus.Down, error);
+        ReportEvent(ConnectionStatus.Down);
         var failure = DownException("", null, queued.Length);
         foreach (var operation in queued)
         {

@@ -107,7 +107,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Server} sent nothing for {StallMilliseconds} ms with {InFlight} request(s) in flight; resetting the connection")]
     public static partial void Stalled(ILogger logger, string server, int inFlight, double stallMilliseconds);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A connection status listener for {Server} threw")]
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A ServerHealthChanged subscriber threw while handling {Server}")]
     public static partial void StatusListenerFailed(ILogger logger, string server, Exception error);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "memcached server {Server} marked dead; probing again at {RetryAt}; failover policy {Policy}")]

@@ -61,7 +61,6 @@ internal sealed partial class Connection : IAsyncDisposable
         _lifecycle = Task.Run(RunAsync);
     }
 
-    public ServerAddress Server => _server;
 
     /// <summary>The server's telemetry tags, built once.</summary>
     public Telemetry.ServerTags Tags { get; }
@@ -81,19 +80,6 @@ internal sealed partial class Connection : IAsyncDisposable
         }
     }
 
-    public ConnectionStatus Status
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _status;
-            }
-        }
-    }
-
-    /// <summary>Raised (on a pool thread) when the connection opens or is lost. For health tracking.</summary>
-    public event Action<Connection, ConnectionStatus, Exception?>? StatusChanged;
 
     /// <summary>
     /// Queues a prepared operation. Completes synchronously unless the connection is full, in which case it
@@ -180,25 +166,14 @@ internal sealed partial class Connection : IAsyncDisposable
         operation.ReleaseByConnection();
     }
 
-    private void SetStatus(ConnectionStatus status, Exception? cause)
-    {
+    /// <summary>Counts a connection event; health itself is tracked by the server's <see cref="Cluster.ServerHealth"/>.</summary>
+    private void ReportEvent(ConnectionStatus status) =>
         Telemetry.MemstoreInstruments.ConnectionEvent(Tags, ClientName, status switch
         {
             ConnectionStatus.Connected => "connected",
             ConnectionStatus.Down => "connect_failed",
             _ => "lost",
         });
-        try
-        {
-            StatusChanged?.Invoke(this, status, cause);
-        }
-#pragma warning disable CA1031 // A faulty health listener must not kill the connection.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Log.StatusListenerFailed(_logger, _name, ex);
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Memstore.Transport;
 
 namespace Memstore.Tests.Infrastructure;
@@ -16,7 +17,7 @@ internal sealed class CountingStreamFactory : IConnectionStreamFactory
     public async ValueTask<Stream> ConnectAsync(ServerAddress server, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var inner = await TcpStreamFactory.Instance.ConnectAsync(server, timeout, cancellationToken);
-        return new CountingStream(inner, _writes.GetOrAdd(server, _ => new StrongBox<int>()));
+        return new CountingStream(inner, _writes.GetOrAdd(server, _ => new StrongBox<int>(0)));
     }
 
     private sealed class CountingStream(Stream inner, StrongBox<int> writes) : Stream
@@ -53,9 +54,4 @@ internal sealed class CountingStreamFactory : IConnectionStreamFactory
             base.Dispose(disposing);
         }
     }
-}
-
-internal sealed class StrongBox<T>
-{
-    public T Value = default!;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Memstore.Tests.Infrastructure;
@@ -91,7 +92,7 @@ public sealed class MemcachedServer : IAsyncDisposable
     /// </summary>
     public void Pause()
     {
-        Signal("STOP");
+        Signal(SigStop);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(5) && !IsStopped())
         {
@@ -106,13 +107,20 @@ public sealed class MemcachedServer : IAsyncDisposable
         return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T');
     }
 
-    public void Resume() => Signal("CONT");
+    public void Resume() => Signal(SigCont);
 
-    private void Signal(string signal)
+    private const int SigStop = 19, SigCont = 18; // Linux values (x86-64 and arm64)
+
+    private void Signal(int signal)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", _process!.Id.ToString()]);
-        kill.WaitForExit();
+        if (SendSignal(_process!.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
     }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>Sends raw protocol text to the server on a fresh connection and returns what it answered.</summary>
     public async Task<string> RawAsync(string request, TimeSpan? wait = null)
