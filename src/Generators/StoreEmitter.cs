@@ -137,8 +137,7 @@ internal static class StoreEmitter
         }
         w.Line();
         w.Line("/// <inheritdoc />");
-        w.Open($"public override string FormatKey({member.KeyType} key)");
-        w.Line("var builder = new global::Memstore.Serialization.KeyBuilder(stackalloc char[global::Memstore.Serialization.KeyBuilder.MaxLength]);");
+        w.Open($"protected override void WriteKey({member.KeyType} key, ref global::Memstore.Serialization.KeyBuilder builder)");
         var segments = Template.Parse(member.Template, out _)!.Segments;
         if (store.Prefix.Length > 0)
         {
@@ -156,7 +155,7 @@ internal static class StoreEmitter
         {
             if (!isHole)
             {
-                w.Line($"builder.Append({CodeWriter.Literal(text)});");
+                w.Line($"builder.Append({CodeWriter.Literal(text)}u8);");
                 continue;
             }
             var part = member.KeyParts[partIndex++];
@@ -167,7 +166,6 @@ internal static class StoreEmitter
                 _ => $"builder.Append({part.Accessor});",
             });
         }
-        w.Line("return builder.ToKeyString();");
         w.Close();
         w.Close();
     }

@@ -9,9 +9,15 @@ public sealed partial class MemcacheClient
     /// Reads value, flags, CAS token and remaining TTL (seconds, -1 for never) in one request.
     /// Used by MCAS, which must keep an item's expiry when it releases the key.
     /// </summary>
-    internal async ValueTask<(CacheValue Value, long Ttl)> GetWithTtlAsync(string key, CancellationToken cancellationToken)
+    internal ValueTask<(CacheValue Value, long Ttl)> GetWithTtlAsync(string key, CancellationToken cancellationToken)
     {
-        var operation = PrepareGet("mcas-get", key, ValueTarget.Array, null, null, out var connection, withTtl: true);
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareGet("mcas-get", Validate(key, scratch), ValueTarget.Array, null, null, out var connection, withTtl: true);
+        return CompleteWithTtlAsync(operation, connection, cancellationToken);
+    }
+
+    private async ValueTask<(CacheValue Value, long Ttl)> CompleteWithTtlAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
+    {
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);

@@ -10,15 +10,45 @@ public sealed partial class MemcacheClient
     /// <summary>Reads an item: its bytes, client flags and CAS token, or a miss.</summary>
     public ValueTask<CacheValue> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareGet("get", key, ValueTarget.Array, null, null, out var connection);
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Array, null, null, out var connection);
         return CompleteValueAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Reads an item and, on a hit, sets its expiry in the same request.</summary>
     public ValueTask<CacheValue> GetAndTouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareGet("get-and-touch", key, ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection);
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareGet("get-and-touch", Validate(key, scratch), ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection);
         return CompleteValueAsync(operation, connection, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads an item into <paramref name="destination"/> without allocating: on a hit the bytes are written
+    /// to the buffer writer and the result says how many. On a miss nothing is written.
+    /// </summary>
+    public ValueTask<CacheValueInfo> GetAsync(string key, IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Writer, destination, null, out var connection);
+        return CompleteInfoAsync(operation, connection, cancellationToken);
+    }
+
+    /// <summary>Reads an item into a pooled buffer; returns null on a miss. Dispose the lease when done.</summary>
+    public ValueTask<CacheLease?> GetLeaseAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Pooled, null, null, out var connection);
+        return CompleteLeaseAsync(operation, connection, cancellationToken);
+    }
+
+    /// <summary>Sets an item's expiry without reading it. Returns false when the key holds no item.</summary>
+    public ValueTask<bool> TouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
+    {
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareGet("touch", Validate(key, scratch), ValueTarget.None, null, Expiration.ToTtl(expiry), out var connection);
+        return CompleteTouchAsync(operation, connection, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -37,15 +67,9 @@ public sealed partial class MemcacheClient
         }
     }
 
-    /// <summary>
-    /// Reads an item into <paramref name="destination"/> without allocating: on a hit the bytes are written
-    /// to the buffer writer and the result says how many. On a miss nothing is written.
-    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CacheValueInfo> GetAsync(string key, IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
+    private async ValueTask<CacheValueInfo> CompleteInfoAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        var operation = PrepareGet("get", key, ValueTarget.Writer, destination, null, out var connection);
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
@@ -59,11 +83,9 @@ public sealed partial class MemcacheClient
         }
     }
 
-    /// <summary>Reads an item into a pooled buffer; returns null on a miss. Dispose the lease when done.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CacheLease?> GetLeaseAsync(string key, CancellationToken cancellationToken = default)
+    private async ValueTask<CacheLease?> CompleteLeaseAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
     {
-        var operation = PrepareGet("get", key, ValueTarget.Pooled, null, null, out var connection);
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
@@ -77,11 +99,9 @@ public sealed partial class MemcacheClient
         }
     }
 
-    /// <summary>Sets an item's expiry without reading it. Returns false when the key holds no item.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> TouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
+    private async ValueTask<bool> CompleteTouchAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
     {
-        var operation = PrepareGet("touch", key, ValueTarget.None, null, Expiration.ToTtl(expiry), out var connection);
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
@@ -170,13 +190,13 @@ public sealed partial class MemcacheClient
     private List<(Connection Connection, MultiGetOperation Operation)> PrepareBatches(IReadOnlyList<string> keys, CacheValue[] results)
     {
         var batches = new List<(Connection Connection, MultiGetOperation Operation)>(Math.Min(_nodes.Length, keys.Count));
-        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
         try
         {
             for (var i = 0; i < keys.Count; i++)
             {
-                var length = KeyCodec.Encode(keys[i], _keyMode, keyBytes);
-                var connection = Route(keyBytes[..length], "get-many", keys[i]);
+                var key = Validate(keys[i], scratch);
+                var connection = Route(key, "get-many");
                 MultiGetOperation? operation = null;
                 foreach (var (existing, batch) in batches)
                 {
@@ -192,7 +212,7 @@ public sealed partial class MemcacheClient
                     operation = _keyMode == KeyMode.Text ? new ClassicBatchGetOperation(results) : new BatchGetOperation(results);
                     batches.Add((connection, operation));
                 }
-                operation.AddKey(i, keyBytes[..length], _keyMode);
+                operation.AddKey(i, key.Bytes, _keyMode);
             }
         }
         catch
@@ -211,13 +231,11 @@ public sealed partial class MemcacheClient
         return batches;
     }
 
-    private MetaOperation PrepareGet(string name, string key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, bool withTtl = false)
+    private MetaOperation PrepareGet(string name, in ValidKey key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, bool withTtl = false)
     {
-        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
-        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-        connection = Route(keyBytes[..length], name, key);
-        var operation = MetaOperation.Rent(name, key, target, destination);
-        MetaRequestWriter.Get(operation.Request, keyBytes[..length], _keyMode, target != ValueTarget.None, touchTtl, withTtl: withTtl);
+        connection = Route(key, name);
+        var operation = Rent(name, key, target, destination);
+        MetaRequestWriter.Get(operation.Request, key.Bytes, _keyMode, target != ValueTarget.None, touchTtl, withTtl: withTtl);
         return operation;
     }
 }

@@ -17,19 +17,11 @@ public sealed partial class MemcacheClient
     /// <param name="expiry">Time to live; null or zero for "never expires". Ignored by append and prepend.</param>
     /// <param name="flags">32-bit client flags stored with the item. Ignored by append and prepend.</param>
     /// <param name="cancellationToken">Cancels the wait; a request already sent may still be applied.</param>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StoreResult> StoreAsync(StoreMode mode, string key, ReadOnlyMemory<byte> value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
+    public ValueTask<StoreResult> StoreAsync(StoreMode mode, string key, ReadOnlyMemory<byte> value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareStore(mode, key, value.Span, expiry, flags, CasToken.None, out var connection);
-        try
-        {
-            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return ToStoreResult(operation);
-        }
-        finally
-        {
-            operation.ReleaseByCaller();
-        }
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareStore(mode, Validate(key, scratch), value.Span, expiry, flags, CasToken.None, out var connection);
+        return CompleteStoreAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Stores a value unconditionally.</summary>
@@ -60,14 +52,17 @@ public sealed partial class MemcacheClient
     /// Stores a value only if the item still carries <paramref name="cas"/> (from an earlier read). Returns
     /// <see cref="StoreStatus.Exists"/> if someone changed it since, <see cref="StoreStatus.NotFound"/> if it is gone.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StoreResult> CompareAndSetAsync(string key, ReadOnlyMemory<byte> value, CasToken cas, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
+    public ValueTask<StoreResult> CompareAndSetAsync(string key, ReadOnlyMemory<byte> value, CasToken cas, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
     {
-        if (!cas.HasValue)
-        {
-            throw new ArgumentException("CompareAndSetAsync needs the CAS token of an earlier read; CasToken.None would store unconditionally. Use SetAsync for that.", nameof(cas));
-        }
-        var operation = PrepareStore(StoreMode.Set, key, value.Span, expiry, flags, cas, out var connection);
+        RequireCas(cas);
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareStore(StoreMode.Set, Validate(key, scratch), value.Span, expiry, flags, cas, out var connection);
+        return CompleteStoreAsync(operation, connection, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StoreResult> CompleteStoreAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
+    {
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
@@ -79,15 +74,28 @@ public sealed partial class MemcacheClient
         }
     }
 
+    private static void RequireCas(CasToken cas)
+    {
+        if (!cas.HasValue)
+        {
+            throw new ArgumentException("CompareAndSetAsync needs the CAS token of an earlier read; CasToken.None would store unconditionally. Use SetAsync for that.", nameof(cas));
+        }
+    }
+
     /// <summary>Deletes an item; with a CAS token, only if the item has not changed since it was read.</summary>
     public ValueTask<DeleteStatus> DeleteAsync(string key, CasToken cas = default, CancellationToken cancellationToken = default)
     {
-        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
-        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-        var connection = Route(keyBytes[..length], "delete", key);
-        var operation = MetaOperation.Rent("delete", key, ValueTarget.None);
-        MetaRequestWriter.Delete(operation.Request, keyBytes[..length], _keyMode, cas);
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareDelete(Validate(key, scratch), cas, out var connection);
         return CompleteDeleteAsync(operation, connection, cancellationToken);
+    }
+
+    private MetaOperation PrepareDelete(in ValidKey key, CasToken cas, out Connection connection)
+    {
+        connection = Route(key, "delete");
+        var operation = Rent("delete", key, ValueTarget.None);
+        MetaRequestWriter.Delete(operation.Request, key.Bytes, _keyMode, cas);
+        return operation;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -114,17 +122,24 @@ public sealed partial class MemcacheClient
     /// created with <paramref name="initialValue"/> and <paramref name="expiry"/> when an initial value is
     /// given; otherwise the result says not found. Wraps at 2^64.
     /// </summary>
-    public ValueTask<CounterResult> IncrementAsync(string key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
-        ArithmeticAsync("increment", key, decrement: false, delta, initialValue, expiry, cancellationToken);
+    public ValueTask<CounterResult> IncrementAsync(string key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    {
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareArithmetic("increment", Validate(key, scratch), decrement: false, delta, initialValue, expiry, out var connection);
+        return CompleteArithmeticAsync(operation, connection, cancellationToken);
+    }
 
-    /// <summary>Subtracts <paramref name="delta"/> from a counter, stopping at zero. See <see cref="IncrementAsync"/>.</summary>
-    public ValueTask<CounterResult> DecrementAsync(string key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
-        ArithmeticAsync("decrement", key, decrement: true, delta, initialValue, expiry, cancellationToken);
+    /// <summary>Subtracts <paramref name="delta"/> from a counter, stopping at zero. See <see cref="IncrementAsync(string, ulong, ulong?, TimeSpan?, CancellationToken)"/>.</summary>
+    public ValueTask<CounterResult> DecrementAsync(string key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    {
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operation = PrepareArithmetic("decrement", Validate(key, scratch), decrement: true, delta, initialValue, expiry, out var connection);
+        return CompleteArithmeticAsync(operation, connection, cancellationToken);
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CounterResult> ArithmeticAsync(string name, string key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, CancellationToken cancellationToken)
+    private async ValueTask<CounterResult> CompleteArithmeticAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
     {
-        var operation = PrepareArithmetic(name, key, decrement, delta, initialValue, expiry, out var connection);
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
@@ -138,31 +153,28 @@ public sealed partial class MemcacheClient
         }
     }
 
-    private MetaOperation PrepareArithmetic(string name, string key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, out Connection connection)
+    private MetaOperation PrepareArithmetic(string name, in ValidKey key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, out Connection connection)
     {
         var ttl = Expiration.ToTtl(expiry);
-        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
-        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-        connection = Route(keyBytes[..length], name, key);
-        var operation = MetaOperation.Rent(name, key, ValueTarget.Number);
-        MetaRequestWriter.Arithmetic(operation.Request, keyBytes[..length], _keyMode, decrement, delta, initialValue, ttl);
+        connection = Route(key, name);
+        var operation = Rent(name, key, ValueTarget.Number);
+        MetaRequestWriter.Arithmetic(operation.Request, key.Bytes, _keyMode, decrement, delta, initialValue, ttl);
         return operation;
     }
 
-    private MetaOperation PrepareStore(StoreMode mode, string key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas, out Connection connection)
+    /// <summary>Validates, routes and writes a store request; the value is copied into the request here.</summary>
+    private MetaOperation PrepareStore(StoreMode mode, in ValidKey key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas, out Connection connection)
     {
         if (!Enum.IsDefined(mode))
         {
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown store mode.");
         }
         var ttl = Expiration.ToTtl(expiry);
-        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
-        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
         CheckValueSize(key, value.Length);
         var name = StoreName(mode, cas);
-        connection = Route(keyBytes[..length], name, key);
-        var operation = MetaOperation.Rent(name, key, ValueTarget.None, hasDataBlock: true);
-        MetaRequestWriter.Store(operation.Request, keyBytes[..length], _keyMode, mode, value, flags, ttl, cas);
+        connection = Route(key, name);
+        var operation = Rent(name, key, ValueTarget.None, hasDataBlock: true);
+        MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas);
         return operation;
     }
 

@@ -65,6 +65,13 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         return _nodes[_locator.Locate(keyBytes[..length])].Address;
     }
 
+    /// <summary>The server a key given as UTF-8 bytes is stored on (no I/O); the same as for the equal string.</summary>
+    public ServerAddress Locate(ReadOnlySpan<byte> key)
+    {
+        KeyCodec.Validate(key, _keyMode);
+        return _nodes[_locator.Locate(key)].Address;
+    }
+
     /// <summary>Closes every connection. Requests not yet sent fail with <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -77,26 +84,6 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         {
             await node.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// Picks the connection of the server that owns the key, applying the failover policy when that server
-    /// is marked dead: fail at once, or move to the next live server on the continuum.
-    /// </summary>
-    private Connection Route(ReadOnlySpan<byte> keyBytes, string operation, string key)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var node = _nodes[_locator.Locate(keyBytes)];
-        if (!node.Health.IsDead)
-        {
-            return node.NextConnection();
-        }
-        if (_options.Failover == FailoverPolicy.FailFast)
-        {
-            throw node.Health.Unavailable(operation, key);
-        }
-        var live = _locator.LocateLive(keyBytes);
-        return live >= 0 ? _nodes[live].NextConnection() : throw node.Health.Unavailable(operation, key);
     }
 
     /// <summary>Raised when a server is marked dead or comes back after a successful probe (on a pool thread).</summary>
@@ -153,16 +140,6 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         {
             await submitted.ConfigureAwait(false);
             await operation.AsValueTask().ConfigureAwait(false);
-        }
-    }
-
-    private void CheckValueSize(string key, int length)
-    {
-        if ((uint)length > _maxValueSize)
-        {
-            throw new ValueTooLargeException(
-                $"The value for key {KeyCodec.Describe(key)} is {length} bytes, over MemcacheClientOptions.MaxValueSize ({_maxValueSize} bytes); nothing was sent. "
-                + "Raise the limit only together with the servers' item size (memcached -I).", length, (int)_maxValueSize);
         }
     }
 

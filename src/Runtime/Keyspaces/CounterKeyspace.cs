@@ -29,19 +29,33 @@ public abstract class CounterKeyspace<TKey>
     public TimeSpan? DefaultExpiry { get; }
 
     /// <summary>The memcached key for <paramref name="key"/>: the store's prefix and the keyspace's template.</summary>
-    public abstract string FormatKey(TKey key);
+    public string FormatKey(TKey key)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return builder.ToKeyString();
+    }
+
+    /// <summary>Writes the memcached key for <paramref name="key"/> as UTF-8.</summary>
+    protected abstract void WriteKey(TKey key, ref KeyBuilder builder);
 
     /// <summary>Adds <paramref name="delta"/>; a missing counter is created holding <paramref name="delta"/>. Wraps at 2^64.</summary>
     /// <returns>The counter's value after the increment.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ulong> IncrementAsync(TKey key, ulong delta = 1, CancellationToken cancellationToken = default) =>
-        (await Client.IncrementAsync(FormatKey(key), delta, initialValue: delta, DefaultExpiry, cancellationToken).ConfigureAwait(false)).Value;
+    public ValueTask<ulong> IncrementAsync(TKey key, ulong delta = 1, CancellationToken cancellationToken = default)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return ValueOf(Client.IncrementAsync(builder.Utf8Key, delta, initialValue: delta, DefaultExpiry, cancellationToken));
+    }
 
     /// <summary>Subtracts <paramref name="delta"/>, stopping at zero; a missing counter is created holding zero.</summary>
     /// <returns>The counter's value after the decrement.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ulong> DecrementAsync(TKey key, ulong delta = 1, CancellationToken cancellationToken = default) =>
-        (await Client.DecrementAsync(FormatKey(key), delta, initialValue: 0, DefaultExpiry, cancellationToken).ConfigureAwait(false)).Value;
+    public ValueTask<ulong> DecrementAsync(TKey key, ulong delta = 1, CancellationToken cancellationToken = default)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return ValueOf(Client.DecrementAsync(builder.Utf8Key, delta, initialValue: 0, DefaultExpiry, cancellationToken));
+    }
 
     /// <summary>Reads a counter; null when it does not exist.</summary>
     /// <exception cref="MemcacheFormatException">The item is not a decimal number.</exception>
@@ -66,16 +80,23 @@ public abstract class CounterKeyspace<TKey>
     /// <param name="value">The new value.</param>
     /// <param name="expiry">The expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StoreResult> SetAsync(TKey key, ulong value, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    public ValueTask<StoreResult> SetAsync(TKey key, ulong value, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
     {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
         Span<byte> digits = stackalloc byte[20];
         Utf8Formatter.TryFormat(value, digits, out var written);
-        var bytes = digits[..written].ToArray();
-        return await Client.SetAsync(FormatKey(key), bytes, expiry ?? DefaultExpiry, MemcacheFlags.Integer, cancellationToken).ConfigureAwait(false);
+        return Client.SetAsync(builder.Utf8Key, digits[..written], expiry ?? DefaultExpiry, MemcacheFlags.Integer, cancellationToken);
     }
 
     /// <summary>Deletes a counter.</summary>
-    public ValueTask<DeleteStatus> DeleteAsync(TKey key, CancellationToken cancellationToken = default) =>
-        Client.DeleteAsync(FormatKey(key), default, cancellationToken);
+    public ValueTask<DeleteStatus> DeleteAsync(TKey key, CancellationToken cancellationToken = default)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return Client.DeleteAsync(builder.Utf8Key, default, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<ulong> ValueOf(ValueTask<CounterResult> result) => (await result.ConfigureAwait(false)).Value;
 }

@@ -37,7 +37,15 @@ public abstract class Keyspace<TKey, TValue>
     public uint Flags => _codec.Flags;
 
     /// <summary>The memcached key for <paramref name="key"/>: the store's prefix and the keyspace's template.</summary>
-    public abstract string FormatKey(TKey key);
+    public string FormatKey(TKey key)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return builder.ToKeyString();
+    }
+
+    /// <summary>Writes the memcached key for <paramref name="key"/> as UTF-8; requests send it without making a string.</summary>
+    protected abstract void WriteKey(TKey key, ref KeyBuilder builder);
 
     /// <summary>Reads a value; the type's default on a miss.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -45,17 +53,23 @@ public abstract class Keyspace<TKey, TValue>
         (await TryGetAsync(key, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Reads a value with its CAS token, or a miss.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CacheItem<TValue>> TryGetAsync(TKey key, CancellationToken cancellationToken = default) =>
-        Decode(await Client.GetAsync(FormatKey(key), cancellationToken).ConfigureAwait(false));
+    public ValueTask<CacheItem<TValue>> TryGetAsync(TKey key, CancellationToken cancellationToken = default)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return Client.GetDecodedAsync(builder.Utf8Key, _codec, touch: false, null, cancellationToken);
+    }
 
     /// <summary>Reads a value and sets a new expiry on it in one request.</summary>
     /// <param name="key">The key.</param>
     /// <param name="expiry">The new expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CacheItem<TValue>> GetAndTouchAsync(TKey key, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
-        Decode(await Client.GetAndTouchAsync(FormatKey(key), expiry ?? DefaultExpiry, cancellationToken).ConfigureAwait(false));
+    public ValueTask<CacheItem<TValue>> GetAndTouchAsync(TKey key, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return Client.GetDecodedAsync(builder.Utf8Key, _codec, touch: true, expiry ?? DefaultExpiry, cancellationToken);
+    }
 
     /// <summary>Reads many values in one round trip per server; results are in the order of <paramref name="keys"/>.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -93,52 +107,56 @@ public abstract class Keyspace<TKey, TValue>
         StoreAsync(StoreMode.Replace, key, value, expiry, cancellationToken);
 
     /// <summary>Stores a value in the given mode.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StoreResult> StoreAsync(StoreMode mode, TKey key, TValue value, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
-    {
-        var memcacheKey = FormatKey(key);
-        var buffer = PooledBufferWriter.Rent();
-        try
-        {
-            _codec.Encode(value, buffer);
-            return await Client.StoreAsync(mode, memcacheKey, buffer.WrittenMemory, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            PooledBufferWriter.Return(buffer);
-        }
-    }
+    public ValueTask<StoreResult> StoreAsync(StoreMode mode, TKey key, TValue value, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(mode, key, value, compare: false, default, expiry, cancellationToken);
 
     /// <summary>
     /// Stores a value only if the item has not changed since <paramref name="cas"/> was read
     /// (from <see cref="TryGetAsync"/>, <see cref="GetAndTouchAsync"/> or <see cref="GetManyAsync"/>).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StoreResult> CompareAndSetAsync(TKey key, TValue value, CasToken cas, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    public ValueTask<StoreResult> CompareAndSetAsync(TKey key, TValue value, CasToken cas, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(StoreMode.Set, key, value, compare: true, cas, expiry, cancellationToken);
+
+    /// <summary>Deletes an item; with a token, only if it has not changed since the token was read.</summary>
+    public ValueTask<DeleteStatus> DeleteAsync(TKey key, CasToken cas = default, CancellationToken cancellationToken = default)
     {
-        var memcacheKey = FormatKey(key);
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return Client.DeleteAsync(builder.Utf8Key, cas, cancellationToken);
+    }
+
+    /// <summary>Sets a new expiry on an item; false when there is no item.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expiry">The new expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public ValueTask<bool> TouchAsync(TKey key, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return Client.TouchAsync(builder.Utf8Key, expiry ?? DefaultExpiry, cancellationToken);
+    }
+
+    /// <summary>
+    /// Encodes the value into a pooled buffer and hands key and value bytes to the client, which copies both into
+    /// the request before it returns; so the buffer goes back at once, on this thread, and nothing is allocated.
+    /// </summary>
+    private ValueTask<StoreResult> WriteAsync(StoreMode mode, TKey key, TValue value, bool compare, CasToken cas, TimeSpan? expiry, CancellationToken cancellationToken)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
         var buffer = PooledBufferWriter.Rent();
         try
         {
             _codec.Encode(value, buffer);
-            return await Client.CompareAndSetAsync(memcacheKey, buffer.WrittenMemory, cas, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken).ConfigureAwait(false);
+            return compare
+                ? Client.CompareAndSetAsync(builder.Utf8Key, buffer.WrittenMemory.Span, cas, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken)
+                : Client.StoreAsync(mode, builder.Utf8Key, buffer.WrittenMemory.Span, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken);
         }
         finally
         {
             PooledBufferWriter.Return(buffer);
         }
     }
-
-    /// <summary>Deletes an item; with a token, only if it has not changed since the token was read.</summary>
-    public ValueTask<DeleteStatus> DeleteAsync(TKey key, CasToken cas = default, CancellationToken cancellationToken = default) =>
-        Client.DeleteAsync(FormatKey(key), cas, cancellationToken);
-
-    /// <summary>Sets a new expiry on an item; false when there is no item.</summary>
-    /// <param name="key">The key.</param>
-    /// <param name="expiry">The new expiry; null takes <see cref="DefaultExpiry"/>, zero means no expiry.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    public ValueTask<bool> TouchAsync(TKey key, TimeSpan? expiry = null, CancellationToken cancellationToken = default) =>
-        Client.TouchAsync(FormatKey(key), expiry ?? DefaultExpiry, cancellationToken);
 
     private CacheItem<TValue> Decode(CacheValue value) =>
         value.Found ? new CacheItem<TValue>(_codec.Decode(value.Value, value.Flags), value.Cas) : default;

@@ -41,7 +41,15 @@ public abstract class McasKeyspace<TKey, TValue>
     public uint Flags => _codec.Flags;
 
     /// <summary>The memcached key for <paramref name="key"/>: the store's prefix and the keyspace's template.</summary>
-    public abstract string FormatKey(TKey key);
+    public string FormatKey(TKey key)
+    {
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return builder.ToKeyString();
+    }
+
+    /// <summary>Writes the memcached key for <paramref name="key"/> as UTF-8.</summary>
+    protected abstract void WriteKey(TKey key, ref KeyBuilder builder);
 
     /// <summary>Reads an item through McasGet: its value (if it exists) and the entry a commit needs.</summary>
     public async ValueTask<McasItem<TValue>> GetAsync(TKey key, CancellationToken cancellationToken = default) =>

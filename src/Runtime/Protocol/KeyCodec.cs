@@ -24,7 +24,7 @@ internal static class KeyCodec
     public static int Encode(string key, KeyMode mode, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var limit = mode == KeyMode.Binary ? MaxBinaryKeyBytes : MaxKeyBytes;
+        var limit = Limit(mode);
         if (key.Length == 0)
         {
             throw new InvalidKeyException("A memcached key cannot be empty.", key);
@@ -32,10 +32,7 @@ internal static class KeyCodec
         // UTF-8 never has fewer bytes than UTF-16 code units, so this check is exact enough to reject early.
         if (key.Length > limit || Encoding.UTF8.GetByteCount(key) > limit)
         {
-            throw new InvalidKeyException(
-                $"Key {Describe(key)} is {Encoding.UTF8.GetByteCount(key)} UTF-8 bytes; the limit is {limit} bytes"
-                + (mode == KeyMode.Binary ? " in binary key mode (base64 must fit memcached's 250)." : " (memcached's KEY_MAX_LENGTH)."),
-                key);
+            throw TooLong(key, Encoding.UTF8.GetByteCount(key), mode);
         }
         var length = Encoding.UTF8.GetBytes(key, destination);
         if (mode == KeyMode.Text)
@@ -44,6 +41,33 @@ internal static class KeyCodec
         }
         return length;
     }
+
+    /// <summary>Checks a key given as UTF-8 bytes against the rules of <paramref name="mode"/>.</summary>
+    public static void Validate(ReadOnlySpan<byte> utf8Key, KeyMode mode)
+    {
+        if (utf8Key.IsEmpty)
+        {
+            throw new InvalidKeyException("A memcached key cannot be empty.", "");
+        }
+        if (utf8Key.Length > Limit(mode))
+        {
+            throw TooLong(Describable(utf8Key), utf8Key.Length, mode);
+        }
+        if (mode == KeyMode.Text)
+        {
+            CheckTextKey(utf8Key, null);
+        }
+    }
+
+    /// <summary>The text of a key given as bytes, for messages (invalid UTF-8 shows as U+FFFD).</summary>
+    public static string Describable(ReadOnlySpan<byte> utf8Key) => Encoding.UTF8.GetString(utf8Key);
+
+    private static int Limit(KeyMode mode) => mode == KeyMode.Binary ? MaxBinaryKeyBytes : MaxKeyBytes;
+
+    private static InvalidKeyException TooLong(string key, int byteCount, KeyMode mode) => new(
+        $"Key {Describe(key)} is {byteCount} UTF-8 bytes; the limit is {Limit(mode)} bytes"
+        + (mode == KeyMode.Binary ? " in binary key mode (base64 must fit memcached's 250)." : " (memcached's KEY_MAX_LENGTH)."),
+        key);
 
     /// <summary>Writes the key as it goes on the wire: raw, or base64 in binary mode.</summary>
     public static void WriteWireKey(RequestBuffer buffer, ReadOnlySpan<byte> keyBytes, KeyMode mode)
@@ -58,13 +82,14 @@ internal static class KeyCodec
         buffer.Advance(written);
     }
 
-    private static void CheckTextKey(ReadOnlySpan<byte> bytes, string key)
+    private static void CheckTextKey(ReadOnlySpan<byte> bytes, string? key)
     {
         for (var i = 0; i < bytes.Length; i++)
         {
             var b = bytes[i];
             if (b <= 0x20 || b == 0x7F)
             {
+                key ??= Describable(bytes);
                 var charIndex = Encoding.UTF8.GetCharCount(bytes[..i]);
                 var what = b == 0x20 ? "a space" : "a control character";
                 throw new InvalidKeyException(

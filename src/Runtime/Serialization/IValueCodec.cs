@@ -12,7 +12,10 @@ public interface IValueCodec<T>
     /// <summary>Writes <paramref name="value"/> to <paramref name="destination"/>.</summary>
     void Encode(T value, IBufferWriter<byte> destination);
 
-    /// <summary>Reads a value written with <paramref name="flags"/>.</summary>
+    /// <summary>
+    /// Reads a value written with <paramref name="flags"/>. <paramref name="bytes"/> may be a pooled buffer that is
+    /// reused after the call: copy what the value keeps.
+    /// </summary>
     /// <exception cref="MemcacheFormatException">The flags name a format this codec does not read, or the bytes are malformed.</exception>
     T Decode(ReadOnlyMemory<byte> bytes, uint flags);
 }

@@ -1,34 +1,48 @@
 using System.Globalization;
+using System.Text;
 
 namespace Memstore.Serialization;
 
 /// <summary>
-/// Builds a key from its parts in a caller-supplied (usually stack-allocated) buffer, so the only allocation is
-/// the final key string. Used by generated keyspaces; keys are validated by the client when they are sent.
+/// Builds a key as UTF-8 from its parts in a caller-supplied (usually stack-allocated) buffer, so a generated
+/// keyspace sends its keys without allocating. Keys are validated by the client when they are sent.
 /// </summary>
 public ref struct KeyBuilder
 {
-    /// <summary>A buffer size that holds any valid key (memcached allows 250 bytes, and a character is at least one byte).</summary>
+    /// <summary>A buffer size that holds any valid key (memcached allows 250 bytes).</summary>
     public const int MaxLength = 256;
 
-    private readonly Span<char> _buffer;
+    private readonly Span<byte> _buffer;
     private int _length;
 
     /// <summary>Creates a builder over <paramref name="buffer"/>.</summary>
-    public KeyBuilder(Span<char> buffer)
+    public KeyBuilder(Span<byte> buffer)
     {
         _buffer = buffer;
         _length = 0;
     }
 
-    /// <summary>Appends text.</summary>
-    public void Append(scoped ReadOnlySpan<char> text)
+    /// <summary>The key built so far, as UTF-8.</summary>
+    public readonly ReadOnlySpan<byte> Utf8Key => _buffer[.._length];
+
+    /// <summary>Appends text that is already UTF-8 (a template's constant part).</summary>
+    public void Append(scoped ReadOnlySpan<byte> utf8Text)
     {
-        if (!text.TryCopyTo(_buffer[_length..]))
+        if (!utf8Text.TryCopyTo(_buffer[_length..]))
         {
             throw TooLong();
         }
-        _length += text.Length;
+        _length += utf8Text.Length;
+    }
+
+    /// <summary>Appends text, encoded as UTF-8.</summary>
+    public void Append(scoped ReadOnlySpan<char> text)
+    {
+        if (!Encoding.UTF8.TryGetBytes(text, _buffer[_length..], out var written))
+        {
+            throw TooLong();
+        }
+        _length += written;
     }
 
     /// <summary>Appends a string key part; null is refused.</summary>
@@ -68,9 +82,12 @@ public ref struct KeyBuilder
         _length += written;
     }
 
-    /// <summary>Returns the key built so far.</summary>
-    public readonly string ToKeyString() => new(_buffer[.._length]);
+    /// <summary>Returns the key built so far as a string.</summary>
+    public readonly string ToKeyString() => Encoding.UTF8.GetString(Utf8Key);
 
-    private readonly InvalidKeyException TooLong() =>
-        new($"The key starting \"{new string(_buffer[..Math.Min(_length, 40)])}\" is longer than memcached's 250-byte limit.", null);
+    private readonly InvalidKeyException TooLong()
+    {
+        var start = Encoding.UTF8.GetString(_buffer[..Math.Min(_length, 40)]);
+        return new InvalidKeyException($"The key starting \"{start}\" is longer than memcached's 250-byte limit.", null);
+    }
 }

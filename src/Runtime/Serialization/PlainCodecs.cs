@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Memstore.Serialization;
@@ -51,10 +50,7 @@ public sealed class RawBytesCodec : IValueCodec<byte[]>
     }
 
     /// <inheritdoc />
-    public byte[] Decode(ReadOnlyMemory<byte> bytes, uint flags) =>
-        MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : bytes.ToArray();
+    public byte[] Decode(ReadOnlyMemory<byte> bytes, uint flags) => bytes.ToArray();
 }
 
 /// <summary>64-bit integers as ASCII decimal with <see cref="MemcacheFlags.Integer"/>, the format of memcached's counters.</summary>

@@ -51,7 +51,7 @@ internal sealed class MetaOperation : Operation
             operation = new MetaOperation();
         }
         operation.Name = name;
-        operation.Key = key;
+        operation.SetKey(key);
         operation.Target = target;
         operation._destination = destination;
         operation.HasDataBlock = hasDataBlock;
@@ -157,7 +157,7 @@ internal sealed class MetaOperation : Operation
     protected override void Recycle()
     {
         _destination = null;
-        Key = null;
+        SetKey((string?)null);
         if (ValueArray is { } leftover && Target == ValueTarget.Pooled)
         {
             ArrayPool<byte>.Shared.Return(leftover);

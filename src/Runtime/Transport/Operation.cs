@@ -36,8 +36,30 @@ internal abstract class Operation : IValueTaskSource
     /// <summary>Name of the operation for error messages (<c>get</c>, <c>set</c>, ...).</summary>
     public string Name { get; protected set; } = "";
 
-    /// <summary>The caller's key, kept only to explain errors.</summary>
-    public string? Key { get; protected set; }
+    // The caller's key, kept only to explain errors: its string when it came as one; otherwise a copy of
+    // its UTF-8 bytes (in a buffer the pooled operation keeps), turned into text only when an error needs it.
+    private string? _keyText;
+    private byte[]? _keyBytes;
+    private int _keyByteCount;
+
+    /// <summary>The caller's key, for error messages and opt-in traces (null for requests without one).</summary>
+    public string? Key => _keyText ?? (_keyByteCount > 0 ? KeyCodec.Describable(_keyBytes.AsSpan(0, _keyByteCount)) : null);
+
+    /// <summary>Remembers the key a caller gave as a string.</summary>
+    protected void SetKey(string? key)
+    {
+        _keyText = key;
+        _keyByteCount = 0;
+    }
+
+    /// <summary>Remembers a key a caller gave as UTF-8 bytes (copied; no string is made unless needed).</summary>
+    public void SetKey(ReadOnlySpan<byte> utf8Key)
+    {
+        _keyText = null;
+        _keyBytes ??= new byte[KeyCodec.MaxKeyBytes];
+        _keyByteCount = utf8Key.Length;
+        utf8Key.CopyTo(_keyBytes);
+    }
 
     /// <summary>Whether the request carries a data block (matters when the server rejects the line).</summary>
     public bool HasDataBlock { get; protected set; }
