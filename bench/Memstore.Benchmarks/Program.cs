@@ -6,5 +6,12 @@ if (args.Length > 0 && args[0] == "alloc-check")
     // Exact, process-wide bytes per operation for GetAsync into a reused buffer (see docs/performance.md).
     return await AllocationCheck.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200_000).ConfigureAwait(false);
 }
+if (args.Length > 0 && args[0] == "typed-overhead")
+{
+    // Generated keyspace versus raw client, interleaved rounds, median ratio (see docs/performance.md).
+    var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21;
+    var perRound = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2_000;
+    return await TypedOverheadCheck.RunAsync(rounds, perRound).ConfigureAwait(false);
+}
 BenchmarkSwitcher.FromAssembly(typeof(ClientBenchmarks).Assembly).Run(args);
 return 0;
