@@ -8,7 +8,8 @@ namespace Memstore.Tests.Packaging;
 /// console app with a generated store (it must build and run) and the web app from README.md with
 /// HybridCache (it must build without a warning).
 /// </summary>
-public sealed partial class PackageConsumerTests(PackedPackage package) : IClassFixture<PackedPackage>
+[Collection(PackedPackageGroup.Name)]
+public sealed partial class PackageConsumerTests(PackedPackage package)
 {
     [GeneratedRegex("<!-- package-test:begin -->\\s*```csharp\\n(?<code>.*?)```\\s*<!-- package-test:end -->", RegexOptions.Singleline)]
     private static partial Regex DocumentedProgram();

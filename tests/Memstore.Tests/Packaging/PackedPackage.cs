@@ -5,6 +5,7 @@ namespace Memstore.Tests.Packaging;
 /// <summary>
 /// The Memstore package, packed once per test run (without rebuilding: other test projects are running
 /// the assemblies) into a local feed under a unique version; consumer projects restore it from there.
+/// Every packaging test class shares this one fixture through <see cref="PackedPackageGroup"/>.
 /// </summary>
 public sealed class PackedPackage : IAsyncLifetime
 {
@@ -57,9 +58,24 @@ public sealed class PackedPackage : IAsyncLifetime
     }
 
     /// <summary>Runs the dotnet CLI and returns its output; a non-zero exit fails the test with that output.</summary>
-    public static async Task<string> DotnetAsync(string workingDirectory, params string[] arguments)
+    public static Task<string> DotnetAsync(string workingDirectory, params string[] arguments) =>
+        DotnetAsync(TimeSpan.FromMinutes(5), workingDirectory, arguments);
+
+    /// <inheritdoc cref="DotnetAsync(string, string[])"/>
+    public static async Task<string> DotnetAsync(TimeSpan timeout, string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var (exitCode, text) = await RunAsync("dotnet", workingDirectory, timeout, arguments);
+        Assert.True(exitCode == 0, $"dotnet {string.Join(' ', arguments)} in {workingDirectory} failed with {exitCode}:\n{text}");
+        return text;
+    }
+
+    /// <summary>
+    /// Runs a program and returns its exit code and output (standard output, then standard error). One that
+    /// outlives <paramref name="timeout"/> is killed with its children and fails the test with what it printed.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -68,13 +84,20 @@ public sealed class PackedPackage : IAsyncLifetime
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        var text = await output + await errors;
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} in {workingDirectory} failed with {process.ExitCode}:\n{text}");
-        return text;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"{fileName} {string.Join(' ', arguments)} in {workingDirectory} did not finish within {timeout} and was killed:\n{await output}{await errors}");
+        }
+        return (process.ExitCode, await output + await errors);
     }
 
     public Task DisposeAsync()
@@ -88,4 +111,11 @@ public sealed class PackedPackage : IAsyncLifetime
         }
         return Task.CompletedTask;
     }
+}
+
+/// <summary>The packaging tests: one pack for all their classes, which run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class PackedPackageGroup : ICollectionFixture<PackedPackage>
+{
+    public const string Name = "Packed package";
 }
