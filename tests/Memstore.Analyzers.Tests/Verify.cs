@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Basic.Reference.Assemblies;
 using Memstore.Analyzers;
 using Memstore.Analyzers.CodeFixes;
@@ -59,6 +60,86 @@ internal static class Verify
             test.NumberOfFixAllInProjectIterations = n;
         }
         await test.RunAsync();
+    }
+
+    /// <summary>What code the Memstore generator writes needs besides Memstore: MessagePack (formatters).</summary>
+    public static readonly MetadataReference[] GeneratedCodeReferences =
+    [
+        MetadataReference.CreateFromFile(typeof(MessagePack.MessagePackSerializer).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(MessagePack.MessagePackObjectAttribute).Assembly.Location),
+    ];
+
+    /// <summary>As the generator tests compile: newest language version, nullable enabled.</summary>
+    public static readonly CSharpParseOptions GeneratorParseOptions = new(LanguageVersion.Preview);
+
+    /// <summary>
+    /// Code fix test for diagnostics of the real Memstore source generator (MEMS10xx): the harness runs
+    /// <see cref="Memstore.Generators.StoreGenerator"/> on the test state and on every fixed state, so the
+    /// generator's diagnostics are the ones fixed and verified, and the generated code is compiled with the
+    /// fixed source (its compiler errors would fail the test). Generated text is not compared (the generator's
+    /// snapshot tests do that), and the generated-code and pragma exclusion checks are skipped: they are meant
+    /// for analyzers, while a generator reports in <c>&lt;auto-generated&gt;</c> files and ignores pragmas.
+    /// </summary>
+    /// <param name="iterations">When given, the exact number of single fixes applied one after another until no diagnostic is left.</param>
+    public static async Task GeneratorCodeFixAsync<TCodeFix>(string source, string fixedSource, DiagnosticResult[] expected, DiagnosticResult[]? remaining = null, int? iterations = null)
+        where TCodeFix : CodeFixProvider, new()
+    {
+        var test = new GeneratorCodeFixTest<TCodeFix>
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            ReferenceAssemblies = NoReferenceAssemblies,
+            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck | TestBehaviors.SkipGeneratedCodeCheck | TestBehaviors.SkipSuppressionCheck,
+        };
+        Configure(test.TestState, GeneratedCodeReferences, withMemstore: true);
+        Configure(test.FixedState, GeneratedCodeReferences, withMemstore: true);
+        test.SolutionTransforms.Add(static (solution, projectId) =>
+        {
+            var project = solution.GetProject(projectId)!;
+            return solution
+                .WithProjectParseOptions(projectId, GeneratorParseOptions)
+                .WithProjectCompilationOptions(projectId, ((CSharpCompilationOptions)project.CompilationOptions!).WithNullableContextOptions(NullableContextOptions.Enable));
+        });
+        test.ExpectedDiagnostics.AddRange(expected);
+        // Compiler errors of the test state (a partial member in a type that is not partial) go away with the fix:
+        // the fixed state expects exactly what it lists, nothing inherited.
+        test.FixedState.InheritanceMode = StateInheritanceMode.Explicit;
+        test.FixedState.ExpectedDiagnostics.AddRange(remaining ?? []);
+        test.NumberOfIncrementalIterations = iterations;
+        await test.RunAsync();
+    }
+
+    private sealed class GeneratorCodeFixTest<TCodeFix> : CSharpCodeFixTest<EmptyDiagnosticAnalyzer, TCodeFix, DefaultVerifier>
+        where TCodeFix : CodeFixProvider, new()
+    {
+        protected override IEnumerable<Type> GetSourceGenerators() => [typeof(Memstore.Generators.StoreGenerator)];
+
+        /// <summary>
+        /// The generator reports its locations as path and span (<see cref="LocationKind.ExternalFile"/>, no syntax
+        /// tree), which the harness never hands to a code fix. The IDE maps such a diagnostic to the document with
+        /// that path and gives code fixes a copy located in the document's tree (Roslyn's DiagnosticData: the same
+        /// id, formatted message and properties, a location in the tree); this does the same.
+        /// </summary>
+        protected override async Task<(Compilation compilation, ImmutableArray<Microsoft.CodeAnalysis.Diagnostic> generatorDiagnostics)> GetProjectCompilationAsync(Project project, IVerifier verifier, CancellationToken cancellationToken)
+        {
+            var (compilation, diagnostics) = await base.GetProjectCompilationAsync(project, verifier, cancellationToken);
+            return (compilation, diagnostics.Select(d => InTree(compilation, d)).ToImmutableArray());
+        }
+
+        private static Microsoft.CodeAnalysis.Diagnostic InTree(Compilation compilation, Microsoft.CodeAnalysis.Diagnostic diagnostic)
+        {
+            if (diagnostic.Location.Kind != LocationKind.ExternalFile
+                || compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == diagnostic.Location.GetLineSpan().Path) is not { } tree)
+            {
+                return diagnostic;
+            }
+            var descriptor = diagnostic.Descriptor;
+            return Microsoft.CodeAnalysis.Diagnostic.Create(
+                diagnostic.Id, descriptor.Category, diagnostic.GetMessage(), diagnostic.Severity, diagnostic.DefaultSeverity,
+                descriptor.IsEnabledByDefault, diagnostic.WarningLevel, diagnostic.IsSuppressed, descriptor.Title, descriptor.Description,
+                descriptor.HelpLinkUri, Location.Create(tree, diagnostic.Location.SourceSpan), diagnostic.AdditionalLocations,
+                descriptor.CustomTags, diagnostic.Properties);
+        }
     }
 
     private static void Configure(SolutionState state, MetadataReference[] extra, bool withMemstore)
