@@ -121,8 +121,11 @@ internal sealed record MemberShapeModel(
     bool IsInitOnly,
     bool IsSettable);
 
-/// <summary>A closed generic MessagePack formatter the resolver returns for a collection or nullable type.</summary>
-internal sealed record CollectionFormatterModel(string TypeName, string FormatterExpression);
+/// <summary>
+/// The closed generic formatter the resolver returns for a collection or nullable type: MessagePack's own, or one of the
+/// generated collection formatters (<see cref="Helper"/> names it, empty when none), which the generator then also emits.
+/// </summary>
+internal sealed record CollectionFormatterModel(string TypeName, string FormatterExpression, string Helper);
 
 /// <summary>A store with its members, ready for emission, and every diagnostic about it.</summary>
 internal sealed record StoreBundle(StoreModel Store, EquatableArray<MemberModel> Members, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -99,6 +99,14 @@ public sealed class StoreGenerator : IIncrementalGenerator
                     spc.AddSource("Memstore.Generated." + shape.FormatterName + ".g.cs", source);
                 }
             }
+            foreach (var helper in set.Collections.Select(c => c.Helper).Where(h => h.Length > 0).Distinct().OrderBy(h => h, StringComparer.Ordinal))
+            {
+                // The namespace keeps these hint names apart from the formatters of user types, which hold no '.'.
+                if (CollectionFormatterSources.Source(helper) is { } source)
+                {
+                    spc.AddSource("Memstore.Generated.Collections." + helper + ".g.cs", source);
+                }
+            }
             var resolver = Safe(() => FormatterEmitter.EmitResolver(set.Shapes, set.Collections));
             if (resolver is not null)
             {

@@ -93,4 +93,25 @@ public sealed class SnapshotTests
             }
         }
         """);
+
+    [Fact]
+    public void Collection_interfaces_and_sets_use_the_generated_collection_formatters() => VerifyAll("Collections", """
+        using System.Collections.Generic;
+        using Memstore;
+
+        namespace Library;
+
+        public sealed record Book(string Title, int Year);
+
+        public sealed record Shelf(
+            IReadOnlyList<Book> Books, IEnumerable<string> Authors, HashSet<string> Tags,
+            IReadOnlyDictionary<string, int> Counts, Dictionary<string, HashSet<int>> ByYear);
+
+        [MemcacheStore(Prefix = "lib:")]
+        public partial class LibraryStore
+        {
+            [Keyspace("shelf:{id}")]
+            public partial Keyspace<int, Shelf> Shelves { get; }
+        }
+        """);
 }

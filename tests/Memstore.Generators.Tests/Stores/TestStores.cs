@@ -15,6 +15,9 @@ public partial class TestStore
     [Keyspace("renamed:{n}")]
     public partial Keyspace<ulong, Renamed> Renamed { get; }
 
+    [Keyspace("shelf:{id}")]
+    public partial Keyspace<int, Shelf> Shelves { get; }
+
     [Keyspace("color:{c}")]
     public partial Keyspace<Color, List<Point>> ByColor { get; }
 

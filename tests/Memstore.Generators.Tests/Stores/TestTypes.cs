@@ -78,3 +78,22 @@ public sealed class CardV2
     [Key(0)] public string Name { get; set; } = "";
     [Key(2)] public Color Color { get; set; } = Color.Blue;
 }
+
+/// <summary>Collections behind every interface the generator supports, and a set: the generated collection formatters.</summary>
+public sealed record Shelf(
+    IReadOnlyList<Point> Points, IList<string> Names, ICollection<long> Longs, IReadOnlyCollection<int> Counts,
+    IEnumerable<string?> Words, IDictionary<string, int> ByName, IReadOnlyDictionary<Color, string> Labels, HashSet<string> Tags);
+
+/// <summary>A list that re-implements <see cref="IEnumerable{T}"/> to enumerate backwards: serializers must use that.</summary>
+public sealed class BackwardsList<T> : List<T>, IEnumerable<T>
+{
+    public BackwardsList(IEnumerable<T> items) : base(items) { }
+
+    IEnumerator<T> IEnumerable<T>.GetEnumerator()
+    {
+        for (var i = Count - 1; i >= 0; i--)
+        {
+            yield return this[i];
+        }
+    }
+}
