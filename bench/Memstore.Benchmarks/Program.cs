@@ -11,7 +11,7 @@ if (args.Length > 0 && args[0] == "typed-overhead")
     // Generated keyspace versus raw client, interleaved rounds, median ratio (see docs/performance.md).
     var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21;
     var perRound = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2_000;
-    return await TypedOverheadCheck.RunAsync(rounds, perRound).ConfigureAwait(false);
+    return await TypedOverheadCheck.RunAsync(rounds, perRound, args.Length > 3 ? args[3] : null).ConfigureAwait(false);
 }
 BenchmarkSwitcher.FromAssembly(typeof(ClientBenchmarks).Assembly).Run(args);
 return 0;
