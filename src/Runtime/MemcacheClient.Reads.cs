@@ -123,19 +123,35 @@ public sealed partial class MemcacheClient
         ArgumentNullException.ThrowIfNull(keys);
         cancellationToken.ThrowIfCancellationRequested();
         var results = new CacheValue[keys.Count];
-        if (keys.Count == 0)
+        if (keys.Count > 0)
         {
-            return results;
+            await SendBatchesAsync(PrepareBatches(keys, null, results), cancellationToken).ConfigureAwait(false);
         }
-        var batches = PrepareBatches(keys, results);
+        return results;
+    }
+
+    /// <summary>Reads many items by keys given as UTF-8 bytes (see the string overload).</summary>
+    internal async ValueTask<CacheValue[]> GetManyAsync(Utf8KeyList keys, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new CacheValue[keys.Count];
+        if (keys.Count > 0)
+        {
+            await SendBatchesAsync(PrepareBatches(null, keys, results), cancellationToken).ConfigureAwait(false);
+        }
+        return results;
+    }
+
+    /// <summary>Sends every server's batch at once, then waits for all of them.</summary>
+    private ValueTask SendBatchesAsync(List<(Connection Connection, MultiGetOperation Operation)> batches, CancellationToken cancellationToken)
+    {
         var pending = new List<(Operation Operation, ValueTask Completion)>(batches.Count);
         Exception? firstError = null;
         foreach (var (connection, operation) in batches)
         {
             StartOrRecord(pending, operation, connection, cancellationToken, ref firstError);
         }
-        await AwaitAllAsync(pending, firstError).ConfigureAwait(false);
-        return results;
+        return AwaitAllAsync(pending, firstError);
     }
 
     /// <summary>Sends one of several concurrent requests; a synchronous failure is remembered, not thrown.</summary>
@@ -187,15 +203,15 @@ public sealed partial class MemcacheClient
     /// Builds one batch per connection in a single pass: each key is validated, routed and written
     /// once (classic multi-key gets for text keys, quiet meta gets for base64 keys).
     /// </summary>
-    private List<(Connection Connection, MultiGetOperation Operation)> PrepareBatches(IReadOnlyList<string> keys, CacheValue[] results)
+    private List<(Connection Connection, MultiGetOperation Operation)> PrepareBatches(IReadOnlyList<string>? textKeys, Utf8KeyList? utf8Keys, CacheValue[] results)
     {
-        var batches = new List<(Connection Connection, MultiGetOperation Operation)>(Math.Min(_nodes.Length, keys.Count));
+        var batches = new List<(Connection Connection, MultiGetOperation Operation)>(Math.Min(_nodes.Length, results.Length));
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
         try
         {
-            for (var i = 0; i < keys.Count; i++)
+            for (var i = 0; i < results.Length; i++)
             {
-                var key = Validate(keys[i], scratch);
+                var key = textKeys is not null ? Validate(textKeys[i], scratch) : Validate(utf8Keys![i]);
                 var connection = Route(key, "get-many");
                 MultiGetOperation? operation = null;
                 foreach (var (existing, batch) in batches)

@@ -90,4 +90,37 @@ public sealed class TypedKeyInputTests(MemcachedFixture fixture) : IClassFixture
             Assert.Equal(value, await _store.Blobs.GetAsync(size));
         }
     }
+
+    [Fact]
+    public async Task Get_many_sends_keys_built_as_bytes_long_and_short_in_caller_order()
+    {
+        // Long keys overflow the key list's first buffer, so it has to grow mid-way.
+        var id = Guid.NewGuid();
+        var keys = Enumerable.Range(0, 60)
+            .Select(i => (Tenant: $"t{i}-" + new string(i % 2 == 0 ? 'ü' : 'x', i % 3 == 0 ? 80 : 3), Region: Region.Eu, Id: id, Slot: i))
+            .ToList();
+        for (var i = 0; i < keys.Count; i += 2)
+        {
+            await _store.Texts.SetAsync(keys[i], $"v{i}");
+        }
+
+        var items = await _store.Texts.GetManyAsync(keys);
+
+        Assert.Equal(keys.Count, items.Length);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            Assert.Equal(i % 2 == 0, items[i].Found);
+            Assert.Equal(i % 2 == 0 ? $"v{i}" : null, items[i].Value);
+        }
+        Assert.Empty(await _store.Everything.GetManyAsync([]));
+    }
+
+    [Fact]
+    public async Task Get_many_with_one_bad_key_refuses_the_whole_call_and_sends_nothing()
+    {
+        var before = Assert.Single(await _client.GetStatsAsync()).Value["cmd_get"];
+        var error = await Assert.ThrowsAsync<InvalidKeyException>(async () => await _store.Everything.GetManyAsync(["fine", "not fine", "also-fine"]));
+        Assert.Equal("gt:all:not fine", error.Key);
+        Assert.Equal(before, Assert.Single(await _client.GetStatsAsync()).Value["cmd_get"]);
+    }
 }

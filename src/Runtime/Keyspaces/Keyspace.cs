@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Memstore.Protocol;
 using Memstore.Serialization;
 
 namespace Memstore;
@@ -72,22 +73,38 @@ public abstract class Keyspace<TKey, TValue>
     }
 
     /// <summary>Reads many values in one round trip per server; results are in the order of <paramref name="keys"/>.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<CacheItem<TValue>[]> GetManyAsync(IReadOnlyList<TKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var formatted = new string[keys.Count];
-        for (var i = 0; i < formatted.Length; i++)
-        {
-            formatted[i] = FormatKey(keys[i]);
-        }
-        var values = await Client.GetManyAsync(formatted, cancellationToken).ConfigureAwait(false);
+        using var utf8Keys = WriteKeys(keys);
+        var values = await Client.GetManyAsync(utf8Keys, cancellationToken).ConfigureAwait(false);
         var items = new CacheItem<TValue>[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
             items[i] = Decode(values[i]);
         }
         return items;
+    }
+
+    private Utf8KeyList WriteKeys(IReadOnlyList<TKey> keys)
+    {
+        var list = new Utf8KeyList(keys.Count);
+        try
+        {
+            var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+            foreach (var key in keys)
+            {
+                builder.Clear();
+                WriteKey(key, ref builder);
+                list.Add(builder.Utf8Key);
+            }
+            return list;
+        }
+        catch
+        {
+            list.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Stores a value unconditionally.</summary>

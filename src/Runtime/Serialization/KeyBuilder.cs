@@ -82,6 +82,9 @@ public ref struct KeyBuilder
         _length += written;
     }
 
+    /// <summary>Starts a new key in the same buffer.</summary>
+    public void Clear() => _length = 0;
+
     /// <summary>Returns the key built so far as a string.</summary>
     public readonly string ToKeyString() => Encoding.UTF8.GetString(Utf8Key);
 
