@@ -123,4 +123,20 @@ public sealed class TypedKeyInputTests(MemcachedFixture fixture) : IClassFixture
         Assert.Equal("gt:all:not fine", error.Key);
         Assert.Equal(before, Assert.Single(await _client.GetStatsAsync()).Value["cmd_get"]);
     }
+
+    [Fact]
+    public async Task A_counter_holding_something_else_is_a_format_error_naming_the_key()
+    {
+        var page = "bad-" + Guid.NewGuid().ToString("N");
+        await _client.SetAsync(_store.Hits.FormatKey(page), "not a number");
+
+        var error = await Assert.ThrowsAsync<MemcacheFormatException>(async () => await _store.Hits.GetAsync(page));
+        Assert.Contains($"gt:hits:{page}", error.Message);
+        Assert.Contains("not a decimal number", error.Message);
+
+        // memcached pads a counter that shrank with spaces; that is still a number.
+        await _client.SetAsync(_store.Hits.FormatKey(page), "42   ");
+        Assert.Equal(42ul, await _store.Hits.GetAsync(page));
+        Assert.Null(await _store.Hits.GetAsync("absent-" + page));
+    }
 }

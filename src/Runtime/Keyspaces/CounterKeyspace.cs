@@ -59,20 +59,51 @@ public abstract class CounterKeyspace<TKey>
 
     /// <summary>Reads a counter; null when it does not exist.</summary>
     /// <exception cref="MemcacheFormatException">The item is not a decimal number.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ulong?> GetAsync(TKey key, CancellationToken cancellationToken = default)
+    public ValueTask<ulong?> GetAsync(TKey key, CancellationToken cancellationToken = default)
     {
-        var value = await Client.GetAsync(FormatKey(key), cancellationToken).ConfigureAwait(false);
-        if (!value.Found)
+        var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
+        WriteKey(key, ref builder);
+        return ReadAsync(Client.GetDecodedAsync(builder.Utf8Key, CounterCodec.Instance, touch: false, null, cancellationToken), key);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ulong?> ReadAsync(ValueTask<CacheItem<ulong>> pending, TKey key)
+    {
+        try
         {
-            return null;
+            var item = await pending.ConfigureAwait(false);
+            return item.Found ? item.Value : null;
         }
-        var span = value.Value.AsSpan().TrimEnd((byte)' ');
-        if (!Utf8Parser.TryParse(span, out ulong number, out var consumed) || consumed != span.Length)
+        catch (MemcacheFormatException error)
         {
-            throw new MemcacheFormatException($"Counter {FormatKey(key)} holds {MemcacheFlags.Describe(value.Flags)}, not a decimal number.");
+            // The codec cannot know the key; the caller needs it to find the bad item.
+            throw new MemcacheFormatException($"Counter {FormatKey(key)}: {error.Message}", error);
         }
-        return number;
+    }
+
+    /// <summary>Counters as memcached stores them: unsigned 64-bit decimal text (incr pads with spaces after a shrink).</summary>
+    private sealed class CounterCodec : IValueCodec<ulong>
+    {
+        public static CounterCodec Instance { get; } = new();
+
+        public uint Flags => MemcacheFlags.Integer;
+
+        public void Encode(ulong value, System.Buffers.IBufferWriter<byte> destination)
+        {
+            var span = destination.GetSpan(20);
+            Utf8Formatter.TryFormat(value, span, out var written);
+            destination.Advance(written);
+        }
+
+        public ulong Decode(ReadOnlyMemory<byte> bytes, uint flags)
+        {
+            var span = bytes.Span.TrimEnd((byte)' ');
+            if (!Utf8Parser.TryParse(span, out ulong number, out var consumed) || consumed != span.Length)
+            {
+                throw new MemcacheFormatException($"the item holds {MemcacheFlags.Describe(flags)} ({bytes.Length} bytes), not a decimal number.");
+            }
+            return number;
+        }
     }
 
     /// <summary>Sets a counter to <paramref name="value"/>.</summary>
