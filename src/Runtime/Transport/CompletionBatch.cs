@@ -14,12 +14,22 @@ internal sealed class CompletionBatch : IThreadPoolWorkItem
     [ThreadStatic]
     private static CompletionBatch? t_current;
 
+    [ThreadStatic]
+    private static bool t_othersWaiting;
+
     private readonly List<Operation> _operations = new(32);
 
     /// <summary>The batch the reader on this thread is filling, if any.</summary>
     public static CompletionBatch? Current => t_current;
 
     public void Add(Operation operation) => _operations.Add(operation);
+
+    /// <summary>
+    /// True while this thread resumes a caller with more callers of the same batch behind it. Such a caller
+    /// queues its next request for the writer loop rather than writing it inline: the others' requests
+    /// follow at once, and one batched write serves them all without delaying their wake-up by a syscall.
+    /// </summary>
+    public static bool OthersWaiting => t_othersWaiting;
 
     /// <summary>Starts collecting completions on the calling (reader) thread.</summary>
     public static CompletionBatch Begin()
@@ -47,9 +57,18 @@ internal sealed class CompletionBatch : IThreadPoolWorkItem
     void IThreadPoolWorkItem.Execute()
     {
         // Callers resume in response order, each continuation running until its next await.
-        foreach (var operation in _operations)
+        var last = _operations.Count - 1;
+        try
         {
-            operation.Signal(inline: true);
+            for (var i = 0; i <= last; i++)
+            {
+                t_othersWaiting = i < last;
+                _operations[i].Signal(inline: true);
+            }
+        }
+        finally
+        {
+            t_othersWaiting = false;
         }
         _operations.Clear();
         Pool.Enqueue(this);

@@ -57,6 +57,8 @@ internal sealed partial class Connection
                 }
                 _stream = stream;
                 _abortReason = null;
+                _writer = WriterState.Idle;
+                _handedOver = null;
                 _status = ConnectionStatus.Connected;
                 _lastProgress = Stopwatch.GetTimestamp();
             }
@@ -242,12 +244,20 @@ internal sealed partial class Connection
         }
     }
 
-    /// <summary>Ends the current session, if any, so the lifecycle loop fails in-flight requests and reconnects.</summary>
-    private void AbortSession(Exception reason)
+    /// <summary>
+    /// Ends the current session, if any, so the lifecycle loop fails in-flight requests and reconnects. With
+    /// <paramref name="onlyStream"/>, only if that stream is still the session's (a late failure on an old
+    /// stream must not end its successor).
+    /// </summary>
+    private void AbortSession(Exception reason, Stream? onlyStream = null)
     {
         Stream? stream;
         lock (_sync)
         {
+            if (onlyStream is not null && !ReferenceEquals(_stream, onlyStream))
+            {
+                return;
+            }
             _abortReason ??= reason;
             stream = _stream;
         }

@@ -18,8 +18,8 @@ internal enum ConnectionStatus
 
 /// <summary>
 /// One multiplexed connection to one server, shared by every caller. Callers enqueue requests; a writer
-/// loop copies whatever is queued into one buffer and sends it with one write; a reader loop matches
-/// responses to requests in order. Lost connections fail exactly the requests in flight and reconnect
+/// loop copies whatever is queued into one buffer and sends it with one write (a caller that finds the
+/// connection idle writes its own request inline); a reader loop matches responses to requests in order. Lost connections fail exactly the requests in flight and reconnect
 /// with exponential backoff; queued requests wait for the new connection.
 /// </summary>
 internal sealed partial class Connection : IAsyncDisposable
@@ -82,7 +82,8 @@ internal sealed partial class Connection : IAsyncDisposable
 
 
     /// <summary>
-    /// Queues a prepared operation. Completes synchronously unless the connection is full, in which case it
+    /// Queues a prepared operation, or writes it inline when the connection is idle (see
+    /// <see cref="TryClaimInlineWrite"/>). Completes synchronously unless the connection is full, in which case it
     /// waits for room (back-pressure) within the operation timeout. Throws without queuing when the server
     /// is known to be down.
     /// </summary>
@@ -132,6 +133,7 @@ internal sealed partial class Connection : IAsyncDisposable
 
     private void Enqueue(Operation operation)
     {
+        Stream? inline;
         lock (_sync)
         {
             if (_status is ConnectionStatus.Down or ConnectionStatus.Disposed)
@@ -142,9 +144,20 @@ internal sealed partial class Connection : IAsyncDisposable
                     ? new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation.Name}' was not sent to {_name}.")
                     : DownException(operation.Name, operation.Key, 1);
             }
-            _sendQueue.Enqueue(operation);
+            inline = TryClaimInlineWrite(operation);
+            if (inline is null)
+            {
+                _sendQueue.Enqueue(operation);
+            }
         }
-        _writeSignal.Set();
+        if (inline is null)
+        {
+            _writeSignal.Set();
+        }
+        else
+        {
+            WriteInline(inline, operation);
+        }
     }
 
     private MemcacheConnectionException DownException(string operation, string? key, int affected)

@@ -1,0 +1,241 @@
+using System.Buffers;
+using System.Diagnostics;
+
+namespace Memstore.Transport;
+
+/// <summary>Who is writing to the current session's stream; only one writer at a time, so bytes never interleave.</summary>
+internal enum WriterState
+{
+    /// <summary>Nobody: the next request may be written inline by its caller.</summary>
+    Idle,
+    /// <summary>The writer loop (which also owns a pending inline write handed over to it).</summary>
+    Loop,
+    /// <summary>A caller is writing its own request.</summary>
+    Inline,
+}
+
+internal sealed partial class Connection
+{
+    private const int WriteBatchSize = 64 * 1024;
+
+    // Guarded by _sync; reset when a session starts.
+    private WriterState _writer;
+    private Task? _handedOver;
+
+    /// <summary>
+    /// Under <see cref="_sync"/>: when the connection is idle — nothing queued, nothing in flight, nobody
+    /// writing — claims the stream for the caller and moves the operation straight to in-flight (before its
+    /// bytes are written, like the writer loop does). Returns the stream to write to, or null when the
+    /// request must be queued for the writer loop. With requests in flight the server answers them first
+    /// anyway, so queuing costs little latency and lets the writer batch; only an idle connection pays the
+    /// writer hop in full.
+    /// </summary>
+    private Stream? TryClaimInlineWrite(Operation operation)
+    {
+        if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || _sendQueue.Count > 0 || _inFlight.Count > 0
+            || CompletionBatch.OthersWaiting || _stream is not { } stream)
+        {
+            return null;
+        }
+        if (!operation.TryMarkWritten())
+        {
+            return null; // already failed (canceled): the writer loop drops it without sending
+        }
+        _lastProgress = Stopwatch.GetTimestamp(); // stall detection measures from when the server had something to answer
+        _inFlight.Enqueue(operation);
+        _writer = WriterState.Inline;
+        return stream;
+    }
+
+    /// <summary>
+    /// Writes one request on the caller's thread. A write that completes at once (the usual case: the socket
+    /// buffer has room) costs no thread hand-off; one that would block is handed to the writer loop, which
+    /// finishes it before writing anything else. A failed write resets the session like a writer-loop failure.
+    /// </summary>
+    private void WriteInline(Stream stream, Operation operation)
+    {
+        Task? pending = null;
+        try
+        {
+            var write = stream.WriteAsync(operation.Request.WrittenMemory, CancellationToken.None);
+            if (write.IsCompletedSuccessfully)
+            {
+                write.GetAwaiter().GetResult();
+                var flush = stream.FlushAsync(CancellationToken.None);
+                if (!flush.IsCompletedSuccessfully)
+                {
+                    pending = flush;
+                }
+            }
+            else
+            {
+                pending = write.AsTask();
+            }
+        }
+#pragma warning disable CA1031 // Any write failure ends the session; the request is in flight and fails with it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            AbortSession(ex, stream);
+        }
+        // A handed-over write that fails ends the session through the writer loop; if the session ends first,
+        // nobody awaits it, so its failure is observed here.
+        pending?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var wake = false;
+        lock (_sync)
+        {
+            if (ReferenceEquals(_stream, stream) && _writer == WriterState.Inline)
+            {
+                if (pending is not null)
+                {
+                    _handedOver = pending;
+                    _writer = WriterState.Loop;
+                    wake = true;
+                }
+                else
+                {
+                    _writer = WriterState.Idle;
+                    wake = _sendQueue.Count > 0;
+                }
+            }
+        }
+        if (wake)
+        {
+            _writeSignal.Set();
+        }
+    }
+
+    /// <summary>
+    /// Copies everything queued into one buffer and sends it with one write, so N concurrent callers cost
+    /// one syscall rather than N. A request larger than the batch is sent straight from its own buffer.
+    /// </summary>
+    private async Task WriteLoopAsync(Stream stream, CancellationToken session)
+    {
+        var batch = ArrayPool<byte>.Shared.Rent(WriteBatchSize);
+        try
+        {
+            while (true)
+            {
+                await _writeSignal.WaitAsync().ConfigureAwait(false);
+                if (session.IsCancellationRequested)
+                {
+                    return;
+                }
+                if (!TryClaimWriter(out var handedOver))
+                {
+                    continue; // an inline write is under way; it wakes the loop again if requests queued behind it
+                }
+                do
+                {
+                    if (handedOver is not null)
+                    {
+                        await handedOver.ConfigureAwait(false);
+                        handedOver = null;
+                    }
+                    while (true)
+                    {
+                        var length = FillBatch(batch, out var large);
+                        if (length == 0 && large is null)
+                        {
+                            break;
+                        }
+                        if (length > 0)
+                        {
+                            await stream.WriteAsync(batch.AsMemory(0, length), session).ConfigureAwait(false);
+                        }
+                        if (large is not null)
+                        {
+                            await stream.WriteAsync(large.Request.WrittenMemory, session).ConfigureAwait(false);
+                        }
+                    }
+                    await stream.FlushAsync(session).ConfigureAwait(false);
+                }
+                while (!TryReleaseWriter());
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(batch);
+        }
+    }
+
+    /// <summary>Takes the stream for the loop unless a caller is writing inline; picks up a handed-over write.</summary>
+    private bool TryClaimWriter(out Task? handedOver)
+    {
+        lock (_sync)
+        {
+            handedOver = _handedOver;
+            _handedOver = null;
+            switch (_writer)
+            {
+                case WriterState.Inline:
+                    return false;
+                case WriterState.Loop:
+                    return true;
+                default:
+                    if (_sendQueue.Count == 0)
+                    {
+                        return false;
+                    }
+                    _writer = WriterState.Loop;
+                    return true;
+            }
+        }
+    }
+
+    /// <summary>Gives the stream back once flushed, unless more requests were queued meanwhile.</summary>
+    private bool TryReleaseWriter()
+    {
+        lock (_sync)
+        {
+            if (_status == ConnectionStatus.Connected && _sendQueue.Count > 0)
+            {
+                return false;
+            }
+            _writer = WriterState.Idle;
+            return true;
+        }
+    }
+
+    /// <summary>Moves queued requests to in-flight (in order) while copying their bytes into the batch.</summary>
+    private int FillBatch(byte[] batch, out Operation? large)
+    {
+        large = null;
+        var length = 0;
+        lock (_sync)
+        {
+            if (_status != ConnectionStatus.Connected)
+            {
+                return 0;
+            }
+            if (_inFlight.Count == 0)
+            {
+                // Stall detection measures from when the server had something to answer.
+                _lastProgress = Stopwatch.GetTimestamp();
+            }
+            while (_sendQueue.TryPeek(out var operation))
+            {
+                var size = operation.Request.Length;
+                if (length > 0 && length + size > batch.Length)
+                {
+                    break;
+                }
+                _sendQueue.Dequeue();
+                if (!operation.TryMarkWritten())
+                {
+                    Drop(operation); // timed out or canceled before it was sent: nothing reaches the server
+                    continue;
+                }
+                _inFlight.Enqueue(operation);
+                if (size > batch.Length)
+                {
+                    large = operation;
+                    break;
+                }
+                operation.Request.WrittenSpan.CopyTo(batch.AsSpan(length));
+                length += size;
+            }
+        }
+        return length;
+    }
+}
