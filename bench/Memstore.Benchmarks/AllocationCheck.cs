@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using MessagePack;
-using MessagePack.Resolvers;
 
 namespace Memstore.Benchmarks;
 
@@ -14,34 +13,27 @@ namespace Memstore.Benchmarks;
 /// </summary>
 internal static class AllocationCheck
 {
-    private static readonly MessagePackSerializerOptions Reflection =
-        MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
-
     public static async Task<int> RunAsync(int operations)
     {
-        using var server = MemcachedServer.Start();
-        await using var client = MemcacheClient.Create(server.Endpoint);
-        var store = new BenchStore(client);
-        var order = GeneratedStoreBenchmarks.SampleOrder();
-        await client.SetAsync("alloc:key", new byte[100]).ConfigureAwait(false);
-        await store.Orders.SetAsync(1, order).ConfigureAwait(false);
+        await using var seeded = await SeededStore.StartAsync().ConfigureAwait(false);
+        var (client, store, order) = (seeded.Client, seeded.Store, seeded.Order);
         var writer = new ArrayBufferWriter<byte>(4096);
 
         await MeasureAsync("get_into_writer", operations, () =>
         {
             writer.ResetWrittenCount();
-            return client.GetAsync("alloc:key", writer);
+            return client.GetAsync("bench:blob:1", writer);
         }).ConfigureAwait(false);
         await MeasureAsync("typed_set_order", operations, () => store.Orders.SetAsync(2, order)).ConfigureAwait(false);
         await MeasureAsync("reflection_serialize_raw_set_order", operations, () =>
-            client.SetAsync("bench:order:3", MessagePackSerializer.Serialize(order, Reflection), flags: MemcacheFlags.MessagePack)).ConfigureAwait(false);
+            client.SetAsync("bench:order:3", MessagePackSerializer.Serialize(order, SerializerOptions.Contractless), flags: MemcacheFlags.MessagePack)).ConfigureAwait(false);
         await MeasureAsync("typed_get_order", operations, () => store.Orders.TryGetAsync(1)).ConfigureAwait(false);
         await MeasureAsync("raw_get_reflection_deserialize_order", operations, GetWithReflectionAsync).ConfigureAwait(false);
 
         // Pooled like the library's own async methods, so the comparison counts no extra state machine.
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         async ValueTask<BenchOrder> GetWithReflectionAsync() =>
-            MessagePackSerializer.Deserialize<BenchOrder>((await client.GetAsync("bench:order:1").ConfigureAwait(false)).Value, Reflection);
+            MessagePackSerializer.Deserialize<BenchOrder>((await client.GetAsync("bench:order:1").ConfigureAwait(false)).Value, SerializerOptions.Contractless);
         return 0;
     }
 

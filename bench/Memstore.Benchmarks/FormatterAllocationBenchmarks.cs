@@ -53,10 +53,8 @@ public partial class FormatterBenchStore
 [CategoriesColumn]
 public class FormatterAllocationBenchmarks
 {
-    private static readonly MessagePackSerializerOptions Generated =
-        MessagePackSerializerOptions.Standard.WithResolver(Memstore.Generated.MemstoreResolver.Instance);
-    private static readonly MessagePackSerializerOptions Contractless =
-        MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
+    private static readonly MessagePackSerializerOptions Generated = SerializerOptions.Generated;
+    private static readonly MessagePackSerializerOptions Contractless = SerializerOptions.Contractless;
     private static readonly MessagePackSerializerOptions Standard = MessagePackSerializerOptions.Standard;
 
     private readonly BenchOrder _order = GeneratedStoreBenchmarks.SampleOrder();

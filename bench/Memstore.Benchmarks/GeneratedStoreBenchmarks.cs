@@ -1,9 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using MessagePack;
-using MessagePack.Resolvers;
 
 namespace Memstore.Benchmarks;
 
@@ -39,10 +35,8 @@ public partial class BenchStore
 [MemoryDiagnoser]
 public class FormatterBenchmarks
 {
-    private static readonly MessagePackSerializerOptions Generated =
-        MessagePackSerializerOptions.Standard.WithResolver(Memstore.Generated.MemstoreResolver.Instance);
-    private static readonly MessagePackSerializerOptions Dynamic =
-        MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
+    private static readonly MessagePackSerializerOptions Generated = SerializerOptions.Generated;
+    private static readonly MessagePackSerializerOptions Dynamic = SerializerOptions.Contractless;
 
     private readonly BenchOrder _order = GeneratedStoreBenchmarks.SampleOrder();
     private byte[] _generatedBytes = [];
@@ -77,11 +71,11 @@ public class FormatterBenchmarks
 [MemoryDiagnoser]
 public class GeneratedStoreBenchmarks
 {
-    private Process? _server;
+    private SeededStore? _seeded;
     private MemcacheClient? _client;
     private BenchStore? _store;
-    private readonly byte[] _blob = new byte[100];
-    private readonly BenchOrder _order = SampleOrder();
+    private byte[] _blob = [];
+    private BenchOrder _order = SampleOrder();
     private byte[] _orderBytes = [];
 
     internal static BenchOrder SampleOrder() => new(
@@ -90,39 +84,20 @@ public class GeneratedStoreBenchmarks
 
     /// <summary>Starts memcached on a free port and stores the values read by the get benchmarks.</summary>
     [GlobalSetup]
-    public void Setup()
+    public async Task Setup()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var start = new ProcessStartInfo("memcached") { UseShellExecute = false };
-        foreach (var argument in new[] { "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-l", "127.0.0.1", "-U", "0", "-t", "1", "-m", "64" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        if (Environment.UserName == "root")
-        {
-            start.ArgumentList.Add("-u");
-            start.ArgumentList.Add("root");
-        }
-        _server = Process.Start(start);
-        Thread.Sleep(300);
-        _client = MemcacheClient.Create($"127.0.0.1:{port}");
-        _store = new BenchStore(_client);
-        _orderBytes = MessagePackSerializer.Serialize(_order,
-            MessagePackSerializerOptions.Standard.WithResolver(Memstore.Generated.MemstoreResolver.Instance));
-        _client.SetAsync("bench:blob:1", _blob).AsTask().GetAwaiter().GetResult();
-        _client.SetAsync("bench:order:1", _orderBytes, flags: MemcacheFlags.MessagePack).AsTask().GetAwaiter().GetResult();
+        _seeded = await SeededStore.StartAsync();
+        (_client, _store, _blob, _order, _orderBytes) = (_seeded.Client, _seeded.Store, _seeded.Blob, _seeded.Order, _seeded.OrderBytes);
     }
 
     /// <summary>Stops the client and memcached.</summary>
     [GlobalCleanup]
-    public void Cleanup()
+    public async Task Cleanup()
     {
-        _client?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _server?.Kill();
-        _server?.Dispose();
+        if (_seeded is not null)
+        {
+            await _seeded.DisposeAsync();
+        }
     }
 
     /// <summary>Raw get of 100 bytes by a string key.</summary>
@@ -157,8 +132,7 @@ public class GeneratedStoreBenchmarks
     [Benchmark]
     public ValueTask<StoreResult> TypedSetOrder() => _store!.Orders.SetAsync(2, _order);
 
-    private static readonly MessagePackSerializerOptions Reflection = MessagePackSerializerOptions.Standard.WithResolver(
-        MessagePack.Resolvers.ContractlessStandardResolver.Instance);
+    private static readonly MessagePackSerializerOptions Reflection = SerializerOptions.Contractless;
 
     /// <summary>What users do without the generator: the raw client plus MessagePack's reflection resolver.</summary>
     [Benchmark]

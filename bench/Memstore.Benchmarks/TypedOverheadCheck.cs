@@ -15,15 +15,9 @@ internal static class TypedOverheadCheck
 {
     public static async Task<int> RunAsync(int rounds, int operationsPerRound, string? only = null)
     {
-        using var server = MemcachedServer.Start();
-        await using var client = MemcacheClient.Create(server.Endpoint);
-        var store = new BenchStore(client);
-        var blob = new byte[100];
-        var order = GeneratedStoreBenchmarks.SampleOrder();
-        var generated = MessagePackSerializerOptions.Standard.WithResolver(Memstore.Generated.MemstoreResolver.Instance);
-        var orderBytes = MessagePackSerializer.Serialize(order, generated);
-        await client.SetAsync("bench:blob:1", blob).ConfigureAwait(false);
-        await client.SetAsync("bench:order:1", orderBytes, flags: MemcacheFlags.MessagePack).ConfigureAwait(false);
+        await using var seeded = await SeededStore.StartAsync().ConfigureAwait(false);
+        var (client, store, blob, order, orderBytes) = (seeded.Client, seeded.Store, seeded.Blob, seeded.Order, seeded.OrderBytes);
+        var generated = SerializerOptions.Generated;
 
         var pairs = new (string Name, Func<ValueTask> Raw, Func<ValueTask> Typed)[]
         {

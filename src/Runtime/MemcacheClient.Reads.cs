@@ -118,26 +118,24 @@ public sealed partial class MemcacheClient
     /// batch of quiet gets closed by a no-op: one round trip per server, all servers at once. The result
     /// has one entry per key, in the order of <paramref name="keys"/>.
     /// </summary>
-    public async ValueTask<CacheValue[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    public ValueTask<CacheValue[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        cancellationToken.ThrowIfCancellationRequested();
-        var results = new CacheValue[keys.Count];
-        if (keys.Count > 0)
-        {
-            await SendBatchesAsync(PrepareBatches(keys, null, results), cancellationToken).ConfigureAwait(false);
-        }
-        return results;
+        return GetManyCoreAsync(keys, null, keys.Count, cancellationToken);
     }
 
     /// <summary>Reads many items by keys given as UTF-8 bytes (see the string overload).</summary>
-    internal async ValueTask<CacheValue[]> GetManyAsync(Utf8KeyList keys, CancellationToken cancellationToken)
+    internal ValueTask<CacheValue[]> GetManyAsync(Utf8KeyList keys, CancellationToken cancellationToken) =>
+        GetManyCoreAsync(null, keys, keys.Count, cancellationToken);
+
+    /// <summary>One multi-get over either key form (exactly one of <paramref name="textKeys"/> and <paramref name="utf8Keys"/>).</summary>
+    private async ValueTask<CacheValue[]> GetManyCoreAsync(IReadOnlyList<string>? textKeys, Utf8KeyList? utf8Keys, int count, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var results = new CacheValue[keys.Count];
-        if (keys.Count > 0)
+        var results = new CacheValue[count];
+        if (count > 0)
         {
-            await SendBatchesAsync(PrepareBatches(null, keys, results), cancellationToken).ConfigureAwait(false);
+            await SendBatchesAsync(PrepareBatches(textKeys, utf8Keys, results), cancellationToken).ConfigureAwait(false);
         }
         return results;
     }

@@ -60,17 +60,12 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// <summary>The server a key is stored on (no I/O).</summary>
     public ServerAddress Locate(string key)
     {
-        Span<byte> keyBytes = stackalloc byte[KeyCodec.ScratchSize];
-        var length = KeyCodec.Encode(key, _keyMode, keyBytes);
-        return _nodes[_locator.Locate(keyBytes[..length])].Address;
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        return _nodes[_locator.Locate(Validate(key, scratch).Bytes)].Address;
     }
 
     /// <summary>The server a key given as UTF-8 bytes is stored on (no I/O); the same as for the equal string.</summary>
-    public ServerAddress Locate(ReadOnlySpan<byte> key)
-    {
-        KeyCodec.Validate(key, _keyMode);
-        return _nodes[_locator.Locate(key)].Address;
-    }
+    public ServerAddress Locate(ReadOnlySpan<byte> key) => _nodes[_locator.Locate(Validate(key).Bytes)].Address;
 
     /// <summary>Closes every connection. Requests not yet sent fail with <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()

@@ -89,29 +89,16 @@ public sealed class InlineWriteTests
             return new UnevenStream(inner, this);
         }
 
-        private sealed class UnevenStream(Stream inner, UnevenStreamFactory owner) : Stream
+        private sealed class UnevenStream(Stream inner, UnevenStreamFactory owner) : DelegatingStream(inner)
         {
             private bool _probed;
-
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => true;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override void Flush() => inner.Flush();
-            public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-            public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-            public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
 
             public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
             {
                 if (!_probed)
                 {
                     _probed = true; // the connect probe
-                    return inner.WriteAsync(buffer, cancellationToken);
+                    return Inner.WriteAsync(buffer, cancellationToken);
                 }
                 if (owner.FailNext)
                 {
@@ -124,25 +111,16 @@ public sealed class InlineWriteTests
                     Interlocked.Increment(ref owner._slowWrites);
                     return SlowAsync(buffer.ToArray(), cancellationToken);
                 }
-                return inner.WriteAsync(buffer, cancellationToken);
+                return Inner.WriteAsync(buffer, cancellationToken);
             }
 
             private async ValueTask SlowAsync(byte[] copy, CancellationToken cancellationToken)
             {
                 await Task.Delay(2, cancellationToken);
                 // Split the request so a half-written one would show up as a protocol error.
-                await inner.WriteAsync(copy.AsMemory(0, copy.Length / 2), cancellationToken);
+                await Inner.WriteAsync(copy.AsMemory(0, copy.Length / 2), cancellationToken);
                 await Task.Delay(1, cancellationToken);
-                await inner.WriteAsync(copy.AsMemory(copy.Length / 2), cancellationToken);
-            }
-
-            protected override void Dispose(bool disposing)
-            {
-                if (disposing)
-                {
-                    inner.Dispose();
-                }
-                base.Dispose(disposing);
+                await Inner.WriteAsync(copy.AsMemory(copy.Length / 2), cancellationToken);
             }
         }
     }

@@ -20,38 +20,18 @@ internal sealed class CountingStreamFactory : IConnectionStreamFactory
         return new CountingStream(inner, _writes.GetOrAdd(server, _ => new StrongBox<int>(0)));
     }
 
-    private sealed class CountingStream(Stream inner, StrongBox<int> writes) : Stream
+    private sealed class CountingStream(Stream inner, StrongBox<int> writes) : DelegatingStream(inner)
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count)
         {
             Interlocked.Increment(ref writes.Value);
-            inner.Write(buffer, offset, count);
+            Inner.Write(buffer, offset, count);
         }
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref writes.Value);
-            return inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-            base.Dispose(disposing);
+            return Inner.WriteAsync(buffer, cancellationToken);
         }
     }
 }
