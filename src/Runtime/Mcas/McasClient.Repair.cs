@@ -27,15 +27,15 @@ public sealed partial class McasClient
         while (true)
         {
             var (value, _) = await ReadAsync(repair.Key, cancellationToken).ConfigureAwait(false);
-            var marker = WireCodec.TryDecodeMarker(value);
-            if (marker is null)
+            if (WireCodec.TryDecodeMarker(value) is not { } marker)
             {
                 return false;
             }
-            var descriptor = await LoadDescriptorAsync(marker, cancellationToken).ConfigureAwait(false);
-            if (descriptor is not null)
+            var descriptor = await LoadDescriptorAsync(marker.DescriptorKey, cancellationToken).ConfigureAwait(false);
+            if (descriptor is not null || marker.OverAbsent)
             {
-                await HelpAsync(descriptor, owner: false, depth: 0, cancellationToken).ConfigureAwait(false);
+                // A live operation is helped to its end; a late marker over an absent key is simply undone.
+                await ResolveForeignMarkerAsync(repair.Key, marker, value.Cas, new MissingDescriptorCheck(), depth: 0, "repairing it", cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var done = repair.Value is { } bytes

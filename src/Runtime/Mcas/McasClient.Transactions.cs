@@ -9,7 +9,8 @@ public sealed partial class McasClient
     /// (exponential, full jitter) and runs the body again with fresh reads, within
     /// <see cref="McasOptions.RetryBudget"/> and <see cref="McasOptions.MaxAttempts"/>. The body may run
     /// several times, so it must not have side effects outside the transaction.
-    /// A body that writes nothing commits by re-reading its keys and checking that none changed.
+    /// A body that writes nothing commits by re-reading its keys and checking that none changed (or, when one of
+    /// several keys read as absent, by an MCAS that keeps every key).
     /// </summary>
     /// <exception cref="McasConflictException">The budget ran out; the exception names the contended keys.</exception>
     public async ValueTask<T> TransactAsync<T>(Func<McasTransaction, CancellationToken, ValueTask<T>> body, CancellationToken cancellationToken = default)
@@ -21,7 +22,7 @@ public sealed partial class McasClient
         {
             var transaction = new McasTransaction(this, attempt);
             var result = await body(transaction, cancellationToken).ConfigureAwait(false);
-            var failedKey = transaction.HasWrites
+            var failedKey = transaction.HasWrites || NeedsCommitToValidate(transaction)
                 ? (await ExecuteAsync(transaction.BuildUpdates(), cancellationToken).ConfigureAwait(false)).FailedKey
                 : await ValidateReadsAsync(transaction, cancellationToken).ConfigureAwait(false);
             if (failedKey is null)
@@ -52,7 +53,15 @@ public sealed partial class McasClient
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A read-only attempt is consistent if a second read finds every token unchanged (double collect).</summary>
+    /// <summary>
+    /// A second read cannot prove that a key read as absent stayed absent in between (it may have been created
+    /// and deleted again), so a read-only attempt with an absent key among several commits its reads as an MCAS
+    /// that keeps every key, which checks all of them at one instant.
+    /// </summary>
+    private static bool NeedsCommitToValidate(McasTransaction transaction) =>
+        transaction.Reads.Count > 1 && transaction.Reads.Any(entry => !entry.Exists);
+
+    /// <summary>A read-only attempt over present keys is consistent if a second read finds every CAS token unchanged (double collect; tokens never repeat).</summary>
     private async ValueTask<string?> ValidateReadsAsync(McasTransaction transaction, CancellationToken cancellationToken)
     {
         var reads = transaction.Reads.ToArray();

@@ -4,7 +4,7 @@ using System.Text;
 namespace Memstore.Mcas;
 
 /// <summary>
-/// Lock-free multi-key compare-and-set over a memcached cluster (MCAS.md; Harris, Fraser and Pratt).
+/// Lock-free multi-key compare-and-set over a memcached cluster (docs/mcas.md; after Harris, Fraser and Pratt).
 /// Every read of an MCAS-managed key must go through <see cref="GetAsync"/> and every write through
 /// <see cref="CompareAndSwapAsync"/> or <see cref="TransactAsync{T}"/>: a plain read may see a marker,
 /// and a plain write breaks atomicity. Thread-safe; share one per <see cref="MemcacheClient"/>.
@@ -12,6 +12,9 @@ namespace Memstore.Mcas;
 public sealed partial class McasClient : IAsyncDisposable
 {
     private const int MaxHelpDepth = 64;
+
+    /// <summary>How often one read or one install may find the key taken by another operation before it gives up.</summary>
+    private const int MaxReadAttempts = 64;
     private static readonly TimeSpan MissingRecheckDelay = TimeSpan.FromMilliseconds(20);
 
     private readonly MemcacheClient _client;
@@ -39,40 +42,26 @@ public sealed partial class McasClient : IAsyncDisposable
     internal Func<string, IReadOnlyList<string>, CancellationToken, ValueTask>? AfterPhase1ForTesting { get; set; }
 
     /// <summary>
-    /// MCAS.md's McasGet: reads a key, first helping any operation that owns it to finish. Never returns a
+    /// McasGet (docs/mcas.md): reads a key, first helping any operation that owns it to finish. Never returns a
     /// marker. A missing key is an entry with <see cref="McasEntry.Exists"/> false.
     /// </summary>
-    /// <exception cref="McasCorruptionException">The key points to a descriptor that no longer exists.</exception>
+    /// <exception cref="McasCorruptionException">The key points to a descriptor that no longer exists and holds a value it replaced.</exception>
+    /// <exception cref="McasConflictException">Other operations took the key over <c>64</c> times in a row while this read tried to get past them.</exception>
     public async ValueTask<McasEntry> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        string? missing = null;
-        var missingCas = CasToken.None;
-        while (true)
+        var missing = new MissingDescriptorCheck();
+        for (var attempt = 0; attempt < MaxReadAttempts; attempt++)
         {
             McasMetrics.RoundTrips.Add(1);
             var (value, ttl) = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
-            var marker = WireCodec.TryDecodeMarker(value);
-            if (marker is null)
+            if (WireCodec.TryDecodeMarker(value) is not { } marker)
             {
                 return ToEntry(key, value, ttl);
             }
-            McasMetrics.RoundTrips.Add(1);
-            var descriptor = await LoadDescriptorAsync(marker, cancellationToken).ConfigureAwait(false);
-            if (descriptor is null)
-            {
-                // Missing once can be an owner that is releasing right now; the same marker twice is corruption.
-                if (missing == marker && missingCas == value.Cas)
-                {
-                    throw Corruption(marker, [key], "McasClient.RepairAsync resets the key.");
-                }
-                (missing, missingCas) = (marker, value.Cas);
-                await Task.Delay(MissingRecheckDelay, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            McasMetrics.Helps.Add(1);
-            await HelpAsync(descriptor, owner: false, depth: 0, cancellationToken).ConfigureAwait(false);
+            await ResolveForeignMarkerAsync(key, marker, value.Cas, missing, depth: 0, "reading it", cancellationToken).ConfigureAwait(false);
         }
+        throw Contended(key, MaxReadAttempts);
     }
 
     /// <summary>Reads several keys through <see cref="GetAsync"/>, all at once; results in the order of <paramref name="keys"/>.</summary>
@@ -88,11 +77,11 @@ public sealed partial class McasClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// MCAS.md's Mcas: applies every update if and only if every key still matches its entry, atomically
+    /// MCAS (docs/mcas.md): applies every update if and only if every key still matches its entry, atomically
     /// across keys and servers. Returns false on a conflict (nothing changed). An empty list returns true
     /// and writes nothing; a key listed twice is an <see cref="ArgumentException"/>.
     /// </summary>
-    /// <exception cref="McasCorruptionException">The operation's descriptor vanished (evicted or flushed) while it ran.</exception>
+    /// <exception cref="McasOutcomeUnknownException">The operation's descriptor was gone when this client came to decide (it stalled past <see cref="McasOptions.HelperLinger"/>, or the descriptor was evicted or flushed).</exception>
     [McasCommit]
     public async ValueTask<bool> CompareAndSwapAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync(updates, cancellationToken).ConfigureAwait(false)).Succeeded;
@@ -143,7 +132,7 @@ public sealed partial class McasClient : IAsyncDisposable
             throw new InvalidOperationException($"Could not add the MCAS descriptor {descriptor.Key} ({stored.Status}).");
         }
         descriptor.Cas = stored.Cas;
-        return await HelpAsync(descriptor, owner: true, depth: 0, cancellationToken).ConfigureAwait(false);
+        return await HelpAsync(descriptor, owner: true, depth: 0, (-1, CasToken.None), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One key needs no descriptor: a single CAS (or add, or CAS'd delete) is already atomic.</summary>

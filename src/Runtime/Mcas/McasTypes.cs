@@ -176,6 +176,28 @@ public sealed class McasCorruptionException : MemcacheException
     public IReadOnlyList<string> Keys { get; }
 }
 
+/// <summary>
+/// The owner of an MCAS cannot learn its outcome: the descriptor was gone when it came to decide. On a cluster
+/// that evicts nothing this means the owner stalled for longer than <see cref="McasOptions.HelperLinger"/> after
+/// another client finished the operation. The keys are consistent (the operation either happened or not);
+/// read them again to see which.
+/// </summary>
+public sealed class McasOutcomeUnknownException : MemcacheException
+{
+    /// <summary>Creates the exception.</summary>
+    public McasOutcomeUnknownException(string message, string descriptorKey, IReadOnlyList<string> keys) : base(message)
+    {
+        DescriptorKey = descriptorKey;
+        Keys = keys;
+    }
+
+    /// <summary>The descriptor that was gone.</summary>
+    public string DescriptorKey { get; }
+
+    /// <summary>The keys of the operation.</summary>
+    public IReadOnlyList<string> Keys { get; }
+}
+
 /// <summary>A transaction kept conflicting with other writers until its retry budget ran out.</summary>
 public sealed class McasConflictException : MemcacheException
 {

@@ -16,8 +16,17 @@ public static class MemstoreWireFormat
     /// </summary>
     public const uint ReservedFlag = 0x8000_0000;
 
-    /// <summary>The format version written in every envelope. Readers refuse versions they do not know.</summary>
+    /// <summary>
+    /// The format version of the deque's records (anchor, node, shard set). Readers refuse versions they do not know.
+    /// </summary>
     public const int Version = 1;
+
+    /// <summary>
+    /// The format version of MCAS records (marker, descriptor): 2 since markers say whether they were installed
+    /// over an absent key and decided descriptors record the CAS token of every marker phase 1 installed
+    /// (docs/mcas.md). Readers refuse versions they do not know.
+    /// </summary>
+    public const int McasVersion = 2;
 
     /// <summary>Envelope kind of a marker (a key owned by an MCAS operation).</summary>
     public const string MarkerKind = "mcas.ref";
@@ -65,7 +74,7 @@ internal sealed class DescriptorItem
     public bool ExpectAbsent => ExpectedCas == 0;
 }
 
-/// <summary>An MCAS descriptor: id, status and items sorted by ordinal UTF-8 key bytes.</summary>
+/// <summary>An MCAS descriptor: id, status, items sorted by ordinal UTF-8 key bytes, and the decided marker tokens.</summary>
 internal sealed class Descriptor
 {
     public required string Key { get; init; }
@@ -73,27 +82,55 @@ internal sealed class Descriptor
     public McasStatus Status { get; set; }
     public required DescriptorItem[] Items { get; init; }
 
+    /// <summary>
+    /// Written by the decide: per item, the CAS token of the marker phase 1 installed (0: none). Phase 2 writes
+    /// the outcome only over these markers; any other marker of this operation is a late install and is undone.
+    /// </summary>
+    public ulong[] Recorded { get; set; } = [];
+
     /// <summary>CAS token of the stored descriptor item as last seen by this process.</summary>
     public CasToken Cas { get; set; }
+
+    public ulong RecordedAt(int index) => index < Recorded.Length ? Recorded[index] : 0;
+
+    /// <summary>The index of the item for <paramref name="key"/>, or -1.</summary>
+    public int IndexOf(string key)
+    {
+        for (var i = 0; i < Items.Length; i++)
+        {
+            if (string.Equals(Items[i].Key, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 }
+
+/// <summary>What a marker says: the operation that owns the key, and whether it was installed over an absent key.</summary>
+internal readonly record struct Marker(string DescriptorKey, bool OverAbsent);
 
 /// <summary>Hand-written MessagePack encoding of every stored record (no reflection).</summary>
 internal static class WireCodec
 {
-    public static byte[] EncodeMarker(string descriptorKey)
+    public static byte[] EncodeMarker(string descriptorKey, bool overAbsent)
     {
         var buffer = new ArrayBufferWriter<byte>(64 + descriptorKey.Length);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(3);
+        writer.WriteArrayHeader(4);
         writer.Write(MemstoreWireFormat.MarkerKind);
-        writer.Write(MemstoreWireFormat.Version);
+        writer.Write(MemstoreWireFormat.McasVersion);
         writer.Write(descriptorKey);
+        writer.Write(overAbsent);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The descriptor key a marker points to, or null if the item is not a marker (then it is user data).</summary>
-    public static string? TryDecodeMarker(in CacheValue value)
+    /// <summary>
+    /// The marker an item holds, or null if it is not one (then it is user data). A marker of another format
+    /// version is a <see cref="MemcacheProtocolException"/>: guessing at it could lose data.
+    /// </summary>
+    public static Marker? TryDecodeMarker(in CacheValue value)
     {
         if (!value.Found || (value.Flags & MemstoreWireFormat.ReservedFlag) == 0)
         {
@@ -102,18 +139,20 @@ internal static class WireCodec
         try
         {
             var reader = new MessagePackReader(value.Value);
-            if (reader.ReadArrayHeader() != 3 || reader.ReadString() != MemstoreWireFormat.MarkerKind)
+            var count = reader.ReadArrayHeader();
+            if (count < 3 || reader.NextMessagePackType != MessagePackType.String || reader.ReadString() != MemstoreWireFormat.MarkerKind)
             {
                 return null;
             }
-            CheckVersion(reader.ReadInt32(), MemstoreWireFormat.MarkerKind);
-            return reader.ReadString();
+            CheckVersion(reader.ReadInt32(), MemstoreWireFormat.MarkerKind, MemstoreWireFormat.McasVersion);
+            var descriptorKey = reader.ReadString();
+            if (count < 4 || descriptorKey is null)
+            {
+                throw new MemcacheProtocolException($"A stored '{MemstoreWireFormat.MarkerKind}' record of version {MemstoreWireFormat.McasVersion} has {count} fields; it needs 4.");
+            }
+            return new Marker(descriptorKey, reader.ReadBoolean());
         }
-        catch (MessagePackSerializationException)
-        {
-            return null;
-        }
-        catch (EndOfStreamException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
         {
             return null;
         }
@@ -125,13 +164,14 @@ internal static class WireCodec
         var writer = new MessagePackWriter(buffer);
         writer.WriteArrayHeader(5);
         writer.Write(MemstoreWireFormat.DescriptorKind);
-        writer.Write(MemstoreWireFormat.Version);
+        writer.Write(MemstoreWireFormat.McasVersion);
         writer.Write(descriptor.Id);
         writer.Write((int)descriptor.Status);
         writer.WriteArrayHeader(descriptor.Items.Length);
-        foreach (var item in descriptor.Items)
+        for (var i = 0; i < descriptor.Items.Length; i++)
         {
-            writer.WriteArrayHeader(8);
+            var item = descriptor.Items[i];
+            writer.WriteArrayHeader(9);
             writer.Write(item.Key);
             writer.Write(item.ExpectedCas);
             WriteBytes(ref writer, item.OldValue);
@@ -140,6 +180,7 @@ internal static class WireCodec
             WriteBytes(ref writer, item.NewValue);
             writer.Write(item.NewFlags);
             writer.Write(item.NewExpires);
+            writer.Write(descriptor.RecordedAt(i));
         }
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
@@ -155,13 +196,18 @@ internal static class WireCodec
             {
                 throw Corrupt(key, "not a descriptor envelope");
             }
-            CheckVersion(reader.ReadInt32(), MemstoreWireFormat.DescriptorKind);
+            CheckVersion(reader.ReadInt32(), MemstoreWireFormat.DescriptorKind, MemstoreWireFormat.McasVersion);
             var id = reader.ReadString() ?? throw Corrupt(key, "no id");
             var status = (McasStatus)reader.ReadInt32();
+            if (status is not (McasStatus.Undecided or McasStatus.Succeeded or McasStatus.Failed))
+            {
+                throw Corrupt(key, $"status {(int)status}");
+            }
             var items = new DescriptorItem[reader.ReadArrayHeader()];
+            var recorded = new ulong[items.Length];
             for (var i = 0; i < items.Length; i++)
             {
-                if (reader.ReadArrayHeader() < 8)
+                if (reader.ReadArrayHeader() < 9)
                 {
                     throw Corrupt(key, "short item");
                 }
@@ -176,8 +222,9 @@ internal static class WireCodec
                     NewFlags = reader.ReadUInt32(),
                     NewExpires = reader.ReadInt64(),
                 };
+                recorded[i] = reader.ReadUInt64();
             }
-            return new Descriptor { Key = key, Id = id, Status = status, Items = items, Cas = value.Cas };
+            return new Descriptor { Key = key, Id = id, Status = status, Items = items, Recorded = recorded, Cas = value.Cas };
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
         {
@@ -207,11 +254,11 @@ internal static class WireCodec
         return sequence is { } bytes ? bytes.ToArray() : null;
     }
 
-    internal static void CheckVersion(int version, string kind)
+    internal static void CheckVersion(int version, string kind, int expected = MemstoreWireFormat.Version)
     {
-        if (version != MemstoreWireFormat.Version)
+        if (version != expected)
         {
-            throw new MemcacheProtocolException($"A stored '{kind}' record has format version {version}; this client reads version {MemstoreWireFormat.Version}. Upgrade the client.");
+            throw new MemcacheProtocolException($"A stored '{kind}' record has format version {version}; this client reads version {expected}. Records of another version are never guessed at: upgrade the client, or drain the operations of the other version first.");
         }
     }
 
