@@ -64,7 +64,11 @@ public sealed partial class McasClient : IAsyncDisposable
         throw Contended(key, MaxReadAttempts);
     }
 
-    /// <summary>Reads several keys through <see cref="GetAsync"/>, all at once; results in the order of <paramref name="keys"/>.</summary>
+    /// <summary>
+    /// Reads several keys through <see cref="GetAsync"/>, all at once; results in the order of <paramref name="keys"/>.
+    /// Each key is read on its own: this is not a snapshot (a reader can see some keys of an operation before it
+    /// and others after it). Use <see cref="TransactAsync{T}"/> for a consistent read.
+    /// </summary>
     public async ValueTask<McasEntry[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);

@@ -4,7 +4,7 @@ using MessagePack;
 namespace Memstore.Mcas;
 
 /// <summary>
-/// Constants of Memstore's stored format for MCAS and the deque (docs/wire-format.md), public so that
+/// Constants of Memstore's stored format for MCAS (docs/mcas.md) and the deque (docs/wire-format.md), public so that
 /// tools and other clients can recognise Memstore's own items.
 /// </summary>
 public static class MemstoreWireFormat

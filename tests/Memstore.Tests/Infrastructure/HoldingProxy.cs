@@ -35,6 +35,9 @@ public sealed class HoldingProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>Every byte that passed, in order per direction: what a participant really sends and receives.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(bool Request, byte[] Bytes)> Transcript { get; } = new();
+
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     /// <summary>
@@ -134,6 +137,7 @@ public sealed class HoldingProxy : IAsyncDisposable
                     {
                         await rule.HoldAsync(line, LongestHold);
                     }
+                    Transcript.Enqueue((true, request));
                     if (rule is { CutAfterForwarding: true })
                     {
                         link.Cut = true; // its reply must never reach the client
@@ -178,6 +182,7 @@ public sealed class HoldingProxy : IAsyncDisposable
                     link.Client.Client.Shutdown(SocketShutdown.Send);
                     return;
                 }
+                Transcript.Enqueue((false, chunk.AsSpan(0, read).ToArray()));
                 await to.WriteAsync(chunk.AsMemory(0, read), _stop.Token);
             }
         }
