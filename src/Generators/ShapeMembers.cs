@@ -50,7 +50,9 @@ internal static class ShapeMembers
                         continue;
                     }
                     var setter = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } s ? s : null;
-                    properties.Add((property, property.Type, setter is { IsInitOnly: false }, setter is { IsInitOnly: true }, depth));
+                    // A required member must be set in the object initializer, as init-only members are.
+                    var initOnly = setter is { IsInitOnly: true } || setter is not null && property.IsRequired;
+                    properties.Add((property, property.Type, setter is { IsInitOnly: false } && !property.IsRequired, initOnly, depth));
                 }
                 else if (member is IFieldSymbol { IsConst: false } field)
                 {
@@ -58,7 +60,7 @@ internal static class ShapeMembers
                     {
                         continue;
                     }
-                    fields.Add((field, field.Type, !field.IsReadOnly, false, depth));
+                    fields.Add((field, field.Type, !field.IsReadOnly && !field.IsRequired, !field.IsReadOnly && field.IsRequired, depth));
                 }
             }
             found[depth] = properties.Concat(fields).ToList();

@@ -99,6 +99,10 @@ internal sealed class TypeShapeBuilder
         {
             formatter = "NullableFormatter";
         }
+        if (named.IsTupleType)
+        {
+            return Fail(path, $"'{name}' is a value tuple, which is not a supported value (element names are not kept at run time); use a record");
+        }
         if (formatter is null)
         {
             return Fail(path, $"generic type '{name}' is not supported (use an array, List<T>, HashSet<T>, Dictionary<TKey, TValue> or their interfaces)");
