@@ -6,7 +6,7 @@ public sealed record RoundTripCase(string Type, string Value, string Json);
 /// <summary>
 /// One entry of the catalogue. <see cref="Expect"/>: the MEMS ID reported at the <c>[|...|]</c> span of
 /// <see cref="Source"/> (with <see cref="Also"/>, in ID order, the only other MEMS IDs); null: a clean build.
-/// <see cref="UserErrors"/>: compiler errors the user's own declarations carry, never in generated code.
+/// <see cref="UserErrors"/>: exactly the compiler errors the user's own declarations carry (none is in generated code).
 /// </summary>
 public sealed record CatalogueCase(string Name, string Source, string? Expect = null)
 {
@@ -27,6 +27,12 @@ public static partial class CatalogueCases
     private static IEnumerable<CatalogueCase> StoreShapes()
     {
         yield return new("store not partial", "[MemcacheStore] public class [|Shop|] { }", "MEMS1001");
+        yield return new("store with keyspaces not partial", """
+            [MemcacheStore] public class [|Shop|] { [Keyspace("p:{id}")] public partial Keyspace<int, string> Products { get; } }
+            """, "MEMS1001") { UserErrors = ["CS0751", "CS9248"] };
+        yield return new("container of a store with keyspaces not partial", """
+            public class [|Outer|] { [MemcacheStore] public partial class Shop { [Keyspace("p:{id}")] public partial Keyspace<int, string> Products { get; } } }
+            """, "MEMS1002") { UserErrors = ["CS9248"] };
         yield return new("container not partial", "public class [|Outer|] { [MemcacheStore] public partial class Shop { } }", "MEMS1002");
         yield return new("static store", """
             [MemcacheStore] public static partial class [|Shop|]
@@ -113,6 +119,9 @@ public static partial class CatalogueCases
         yield return new("keyspace not partial", """
             [MemcacheStore] public partial class Shop { [Keyspace("p:{id}")] public Keyspace<int, string> [|Products|] => null!; }
             """, "MEMS1003");
+        yield return new("keyspace with an accessor body", """
+            [MemcacheStore] public partial class Shop { [Keyspace("p:{id}")] public partial Keyspace<int, string> [|Products|] { get => null!; } }
+            """, "MEMS1003") { UserErrors = ["CS9249"] };
         yield return new("static keyspace", """
             [MemcacheStore] public partial class Shop { [Keyspace("p:{id}")] public static partial Keyspace<int, string> [|Products|] { get; } }
             """, "MEMS1003");

@@ -46,7 +46,8 @@ public sealed class MistakeCatalogueTests
 
         var mems = generatorDiagnostics.Where(d => d.Id.StartsWith("MEMS", StringComparison.Ordinal)).ToList();
         var userErrors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).Distinct().ToList();
-        Assert.True(userErrors.All(@case.UserErrors.Contains), $"unexpected compiler errors: {string.Join(", ", userErrors)}\n{string.Join("\n", output.GetDiagnostics())}");
+        Assert.True(userErrors.Order(StringComparer.Ordinal).SequenceEqual(@case.UserErrors.Order(StringComparer.Ordinal)),
+            $"compiler errors {string.Join(", ", userErrors)}, expected {string.Join(", ", @case.UserErrors)}:\n{string.Join("\n", output.GetDiagnostics())}");
         if (@case.Expect is { } expected)
         {
             var diagnostic = Assert.Single(mems, d => d.Id == expected);
