@@ -11,12 +11,14 @@ internal static class Bundler
 {
     private const int MaxKeyBytes = 250;
 
-    public static ImmutableArray<StoreBundle> Build(EquatableArray<StoreModel> stores, EquatableArray<MemberModel> members)
+    public static ImmutableArray<StoreBundle> Build(EquatableArray<StoreModel> stores, EquatableArray<MemberModel> members,
+        EquatableArray<ReferencedKeyspace> referenced = default)
     {
-        var bundles = ImmutableArray.CreateBuilder<StoreBundle>();
-        foreach (var store in stores)
+        var merged = Merge(stores);
+        var bundles = new List<(StoreModel Store, List<MemberModel> Members, List<DiagnosticInfo> Diagnostics)>();
+        foreach (var (store, storeDiagnostics) in merged)
         {
-            var diagnostics = new List<DiagnosticInfo>(store.Diagnostics);
+            var diagnostics = new List<DiagnosticInfo>(storeDiagnostics);
             var own = new List<MemberModel>();
             foreach (var member in members)
             {
@@ -26,7 +28,19 @@ internal static class Bundler
                     own.Add(member);
                 }
             }
-            var patterns = new List<(MemberModel Member, List<KeyOverlap.Atom> Atoms)>();
+            bundles.Add((store, own, diagnostics));
+        }
+
+        // Key length per keyspace, then key overlap between every pair of keyspaces of the compilation (the same
+        // store or two stores), then against the keyspaces referenced assemblies declare in their manifests.
+        var patterns = new List<(StoreModel Store, MemberModel Member, List<KeyOverlap.Atom> Atoms)>();
+        var foreign = ForeignPatterns(referenced);
+        foreach (var (store, own, diagnostics) in bundles)
+        {
+            if (!store.CanEmit)
+            {
+                continue;
+            }
             for (var i = 0; i < own.Count; i++)
             {
                 var member = own[i];
@@ -48,27 +62,83 @@ internal static class Bundler
                     continue;
                 }
                 var atoms = KeyOverlap.Atoms(store.Prefix, template, member.KeyParts);
-                foreach (var (other, otherAtoms) in patterns)
+                var collision = patterns.FirstOrDefault(p => KeyOverlap.Overlap(p.Atoms, atoms));
+                if (collision.Member is not null)
                 {
-                    if (KeyOverlap.Overlap(otherAtoms, atoms))
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.KeyCollision, member.TemplateLocation,
-                            member.PropertyName, store.Prefix + member.Template, other.PropertyName, store.Prefix + other.Template));
-                        break;
-                    }
+                    var other = collision.Store.Key == store.Key ? collision.Member.PropertyName : Display(collision.Store) + "." + collision.Member.PropertyName;
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.KeyCollision, member.TemplateLocation,
+                        member.PropertyName, store.Prefix + member.Template, other, collision.Store.Prefix + collision.Member.Template));
                 }
-                patterns.Add((member, atoms));
+                else if (foreign.FirstOrDefault(f => KeyOverlap.Overlap(f.Atoms, atoms)) is { Keyspace: { } outside })
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.KeyCollision, member.TemplateLocation,
+                        member.PropertyName, store.Prefix + member.Template, $"{outside.Store}.{outside.Member} (assembly {outside.Assembly})", outside.Template));
+                }
+                patterns.Add((store, member, atoms));
             }
-            bundles.Add(new StoreBundle(store, own.ToEquatableArray(), diagnostics.ToEquatableArray()));
         }
-        return bundles.ToImmutable();
+        return bundles.Select(b => new StoreBundle(b.Store, b.Members.ToEquatableArray(), b.Diagnostics.Distinct().ToEquatableArray())).ToImmutableArray();
+    }
+
+    private static string Display(StoreModel store) => store.Key.Replace("global::", "");
+
+    /// <summary>
+    /// One store per type: <c>[MemcacheStore]</c> on several partial declarations gives one model per declaration
+    /// (the compiler reports the repeated attribute as CS0579); the first is kept, and arguments that disagree are
+    /// reported on the later declaration and stop generation.
+    /// </summary>
+    private static List<(StoreModel Store, List<DiagnosticInfo> Diagnostics)> Merge(EquatableArray<StoreModel> stores)
+    {
+        var merged = new List<(StoreModel Store, List<DiagnosticInfo> Diagnostics)>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var store in stores)
+        {
+            if (!index.TryGetValue(store.Key, out var at))
+            {
+                index[store.Key] = merged.Count;
+                merged.Add((store, new List<DiagnosticInfo>(store.Diagnostics)));
+                continue;
+            }
+            var (first, diagnostics) = merged[at];
+            diagnostics.AddRange(store.Diagnostics);
+            var conflict = first.Prefix != store.Prefix ? ("Prefix", Quote(store.Prefix), Quote(first.Prefix))
+                : first.DefaultTtlSeconds != store.DefaultTtlSeconds ? ("DefaultTtlSeconds", store.DefaultTtlSeconds.ToString(), first.DefaultTtlSeconds.ToString())
+                : default;
+            if (conflict.Item1 is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ConflictingStoreDeclarations, store.AttributeLocation ?? store.PrefixLocation,
+                    first.Name, conflict.Item1, conflict.Item2, conflict.Item3));
+            }
+            merged[at] = (first with
+            {
+                CanEmit = first.CanEmit && store.CanEmit && conflict.Item1 is null,
+                CanStub = first.CanStub && store.CanStub,
+            }, diagnostics);
+        }
+        return merged;
+    }
+
+    private static string Quote(string text) => "\"" + text + "\"";
+
+    /// <summary>Manifest templates carry no key types, so each placeholder stands for any string: overlap is judged conservatively.</summary>
+    private static List<(ReferencedKeyspace Keyspace, List<KeyOverlap.Atom> Atoms)> ForeignPatterns(EquatableArray<ReferencedKeyspace> referenced)
+    {
+        var patterns = new List<(ReferencedKeyspace, List<KeyOverlap.Atom>)>();
+        foreach (var keyspace in referenced)
+        {
+            if (Template.Parse(keyspace.Template, out _) is { } template)
+            {
+                patterns.Add((keyspace, KeyOverlap.Atoms("", template, EquatableArray<KeyPartModel>.Empty)));
+            }
+        }
+        return patterns;
     }
 
     public static EquatableArray<DiagnosticInfo> Orphans(EquatableArray<StoreModel> stores, EquatableArray<MemberModel> members)
     {
         var keys = new HashSet<string>(stores.Select(s => s.Key), StringComparer.Ordinal);
         return members.Where(m => !keys.Contains(m.StoreKey))
-            .Select(m => DiagnosticInfo.Create(Descriptors.OutsideStore, m.Location, m.PropertyName, MemberParser.AttributeName(m.Kind)))
+            .Select(m => DiagnosticInfo.Create(Descriptors.OutsideStore, m.Location, m.PropertyName, MemberParser.AttributeName(m.Kind), m.StoreKey.Replace("global::", "")))
             .ToEquatableArray();
     }
 

@@ -48,7 +48,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor OutsideStore = new(
         "MEMS1010", "Keyspace outside a store",
-        "'{0}' has [{1}] but its class has no [MemcacheStore]; the attribute is ignored",
+        "'{0}' has [{1}] but '{2}' is not a store (a partial class marked [MemcacheStore]); the attribute is ignored",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "MEMS1010.md");
 
     public static readonly DiagnosticDescriptor InvalidTtl = Error(
@@ -59,8 +59,18 @@ internal static class Descriptors
         "MEMS1012", "Store declares the generated constructor",
         "'{0}' declares a constructor taking a MemcacheClient, which the generator writes; remove it (use other constructors that call this(client))");
 
+    public static readonly DiagnosticDescriptor InvalidStoreType = Error(
+        "MEMS1013", "Type cannot be a store",
+        "'{0}' cannot be a store: {1}");
+
+    public static readonly DiagnosticDescriptor ConflictingStoreDeclarations = Error(
+        "MEMS1014", "Partial declarations of a store disagree",
+        "[MemcacheStore] on this part of '{0}' sets {1} to {2}, another part sets it to {3}; give the attribute once, or the same arguments on every part");
+
     public static DiagnosticDescriptor? Find(string id) => id switch
     {
+        "MEMS1013" => InvalidStoreType,
+        "MEMS1014" => ConflictingStoreDeclarations,
         "MEMS1012" => ConstructorConflict,
         "MEMS1001" => StoreNotPartial,
         "MEMS1002" => ContainerNotPartial,

@@ -65,8 +65,8 @@ internal static class FormatterEmitter
         : null;
 
     private static string Write(MemberShapeModel member) => Primitives.ContainsKey(member.TypeName)
-        ? $"writer.Write(value.@{member.Name});"
-        : $"{Direct(member.TypeName) ?? Formatter(member.TypeName)}.Serialize(ref writer, value.@{member.Name}, options);";
+        ? $"writer.Write({member.On("value")});"
+        : $"{Direct(member.TypeName) ?? Formatter(member.TypeName)}.Serialize(ref writer, {member.On("value")}, options);";
 
     private static string Read(MemberShapeModel member) => Primitives.TryGetValue(member.TypeName, out var name)
         ? $"reader.Read{name}()"
@@ -94,7 +94,7 @@ internal static class FormatterEmitter
         {
             foreach (var member in shape.Members)
             {
-                w.Line($"private static global::System.ReadOnlySpan<byte> __Key_{member.Name} => new byte[] {{ {EncodedKey(member.Key)} }};");
+                w.Line($"private static global::System.ReadOnlySpan<byte> __Key_{member.Local} => new byte[] {{ {EncodedKey(member.Key)} }};");
             }
             w.Line();
         }
@@ -109,7 +109,7 @@ internal static class FormatterEmitter
             w.Line($"writer.WriteMapHeader({shape.Members.Count});");
             foreach (var member in shape.Members)
             {
-                w.Line($"writer.WriteRaw(__Key_{member.Name});");
+                w.Line($"writer.WriteRaw(__Key_{member.Local});");
                 w.Line(Write(member));
             }
         }
@@ -137,10 +137,10 @@ internal static class FormatterEmitter
         w.Line("var resolver = options.Resolver;");
         foreach (var member in shape.Members)
         {
-            w.Line($"{member.TypeName} __{member.Name} = default;");
+            w.Line($"{member.TypeName} __{member.Local} = default;");
             if (NeedsFlag(member))
             {
-                w.Line($"bool __{member.Name}Read = false;");
+                w.Line($"bool __{member.Local}Read = false;");
             }
         }
         if (shape.Layout == LayoutKind.Map)
@@ -152,10 +152,10 @@ internal static class FormatterEmitter
             foreach (var member in shape.Members)
             {
                 w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(name, {CodeWriter.Literal(member.Key)}u8))");
-                w.Line($"__{member.Name} = {Read(member)};");
+                w.Line($"__{member.Local} = {Read(member)};");
                 if (NeedsFlag(member))
                 {
-                    w.Line($"__{member.Name}Read = true;");
+                    w.Line($"__{member.Local}Read = true;");
                 }
                 w.Close();
                 first = false;
@@ -183,10 +183,10 @@ internal static class FormatterEmitter
                 w.Line("    {");
                 w.Line("        break;");
                 w.Line("    }");
-                w.Line($"    __{member.Name} = {Read(member)};");
+                w.Line($"    __{member.Local} = {Read(member)};");
                 if (NeedsFlag(member))
                 {
-                    w.Line($"    __{member.Name}Read = true;");
+                    w.Line($"    __{member.Local}Read = true;");
                 }
                 w.Line("    break;");
             }
@@ -196,8 +196,8 @@ internal static class FormatterEmitter
         }
         w.Line("reader.Depth--;");
         var arguments = shape.Members.Where(m => m.ConstructorIndex >= 0).OrderBy(m => m.ConstructorIndex)
-            .Select(m => $"__{m.Name}Read ? __{m.Name} : {m.ConstructorDefault ?? "default"}").ToList();
-        var initOnly = shape.Members.Where(m => m.ConstructorIndex < 0 && m.IsInitOnly).Select(m => $"@{m.Name} = __{m.Name}").ToList();
+            .Select(m => $"__{m.Local}Read ? __{m.Local} : {m.ConstructorDefault ?? "default"}").ToList();
+        var initOnly = shape.Members.Where(m => m.ConstructorIndex < 0 && m.IsInitOnly).Select(m => $"@{m.Name} = __{m.Local}").ToList();
         var creation = $"new {shape.TypeName}({string.Join(", ", arguments)})";
         if (initOnly.Count > 0)
         {
@@ -206,7 +206,7 @@ internal static class FormatterEmitter
         w.Line($"var result = {creation};");
         foreach (var member in shape.Members.Where(m => m.ConstructorIndex < 0 && m.IsSettable))
         {
-            w.Open($"if (__{member.Name}Read)").Line($"result.@{member.Name} = __{member.Name};").Close();
+            w.Open($"if (__{member.Local}Read)").Line($"{member.On("result")} = __{member.Local};").Close();
         }
         w.Line("return result;");
         w.Close();

@@ -58,7 +58,7 @@ internal static class MemberParser
         var location = LocationInfo.From(syntax.Identifier.GetLocation());
         var typeLocation = LocationInfo.From(syntax.Type);
         var valid = true;
-        var canStub = property.Type.TypeKind != TypeKind.Error;
+        var canStub = CanRepeat(property.Type);
 
         var modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
         string? problem = null;
@@ -193,6 +193,33 @@ internal static class MemberParser
             Location: location,
             Diagnostics: diagnostics.ToEquatableArray(),
             CanStub: canStub);
+    }
+
+    /// <summary>
+    /// Whether a stub in another file may repeat the property's type without a compiler error of its own: not when
+    /// the type does not compile, is file-local, or holds a ref struct (or pointer) as a type argument. The user's
+    /// declaration already carries that error.
+    /// </summary>
+    private static bool CanRepeat(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                return !array.ElementType.IsRefLikeType && CanRepeat(array.ElementType);
+            case IPointerTypeSymbol or IFunctionPointerTypeSymbol or IErrorTypeSymbol:
+                return false;
+            case INamedTypeSymbol named:
+                for (var current = named; current is not null; current = current.ContainingType)
+                {
+                    if (current.IsFileLocal)
+                    {
+                        return false;
+                    }
+                }
+                return named.TypeArguments.All(a => !a.IsRefLikeType && a.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer) && CanRepeat(a));
+            default:
+                return type.TypeKind != TypeKind.Error;
+        }
     }
 
     /// <summary>The template of an <c>[McasGroup]</c> that names none: the property's name, then one placeholder per key part.</summary>

@@ -37,7 +37,9 @@ internal sealed record StoreModel(
     int DefaultTtlSeconds,
     bool CanEmit,
     bool EmitClientProperty,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    LocationInfo? AttributeLocation = null,
+    bool CanStub = false);
 
 internal enum MemberKind
 {
@@ -119,13 +121,22 @@ internal sealed record MemberShapeModel(
     int ConstructorIndex,
     string? ConstructorDefault,
     bool IsInitOnly,
-    bool IsSettable);
+    bool IsSettable,
+    string Local,
+    string Owner)
+{
+    /// <summary>The member on <paramref name="target"/>: through a cast to its declaring type when a derived member hides it.</summary>
+    public string On(string target) => Owner.Length == 0 ? $"{target}.@{Name}" : $"(({Owner}){target}).@{Name}";
+}
 
 /// <summary>
 /// The closed generic formatter the resolver returns for a collection or nullable type: MessagePack's own, or one of the
 /// generated collection formatters (<see cref="Helper"/> names it, empty when none), which the generator then also emits.
 /// </summary>
 internal sealed record CollectionFormatterModel(string TypeName, string FormatterExpression, string Helper);
+
+/// <summary>A keyspace declared by a referenced assembly's keyspace manifest (MemstoreKeyspaceManifestAttribute).</summary>
+internal sealed record ReferencedKeyspace(string Template, string Store, string Member, string Assembly);
 
 /// <summary>A store with its members, ready for emission, and every diagnostic about it.</summary>
 internal sealed record StoreBundle(StoreModel Store, EquatableArray<MemberModel> Members, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -33,6 +33,8 @@ public sealed class StoreGenerator : IIncrementalGenerator
         public const string Bundles = nameof(Bundles);
         /// <summary>The types that need formatters.</summary>
         public const string Formatters = nameof(Formatters);
+        /// <summary>The keyspaces that referenced assemblies declare in their keyspace manifests.</summary>
+        public const string ReferencedKeyspaces = nameof(ReferencedKeyspaces);
         /// <summary>Diagnostics.</summary>
         public const string Diagnostics = nameof(Diagnostics);
     }
@@ -42,7 +44,8 @@ public sealed class StoreGenerator : IIncrementalGenerator
     {
         var stores = context.SyntaxProvider.ForAttributeWithMetadataName(
                 "Memstore.MemcacheStoreAttribute",
-                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                // Every kind of type declaration, so a struct or interface marked as a store gets MEMS1013 rather than silence.
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => Safe(() => StoreParser.Parse(ctx, ct)))
             .Where(static s => s is not null).Select(static (s, _) => s!)
             .WithTrackingName(Steps.Stores);
@@ -56,9 +59,15 @@ public sealed class StoreGenerator : IIncrementalGenerator
             .Select(static (all, _) => all.Left.Left.Left.Concat(all.Left.Left.Right).Concat(all.Left.Right).Concat(all.Right).ToEquatableArray())
             .WithTrackingName(Steps.Members);
 
+        // Runs on every compilation, but reads only assemblies that reference Memstore and yields an equatable
+        // list, so nothing after it re-runs unless a referenced assembly's manifest changed.
+        var referenced = context.CompilationProvider
+            .Select(static (compilation, ct) => Safe(() => ManifestReader.Read(compilation, ct)) ?? new ReferencedKeyspaceList(default))
+            .WithTrackingName(Steps.ReferencedKeyspaces);
+
         var storeList = stores.Collect().Select(static (s, _) => s.ToEquatableArray());
-        var bundles = storeList.Combine(members)
-            .SelectMany(static (pair, _) => Safe(() => Bundler.Build(pair.Left, pair.Right)) ?? ImmutableArray<StoreBundle>.Empty)
+        var bundles = storeList.Combine(members).Combine(referenced)
+            .SelectMany(static (all, _) => Safe(() => Bundler.Build(all.Left.Left, all.Left.Right, all.Right.Keyspaces)) ?? ImmutableArray<StoreBundle>.Empty)
             .WithTrackingName(Steps.Bundles);
 
         var orphans = storeList.Combine(members)
@@ -73,7 +82,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(bundles.Select(static (b, _) => b with { Diagnostics = default }), static (spc, bundle) => Guard(() =>
         {
-            if (!bundle.Store.CanEmit)
+            if (!bundle.Store.CanEmit && !bundle.Store.CanStub)
             {
                 return;
             }

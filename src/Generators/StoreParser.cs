@@ -19,10 +19,21 @@ internal static class StoreParser
         cancellationToken.ThrowIfCancellationRequested();
         var diagnostics = new List<DiagnosticInfo>();
         var canEmit = true;
+        // Stubs (throwing property bodies) keep the build showing only our diagnostic when the store cannot be generated.
+        var canStub = true;
+        var identifier = LocationInfo.From(syntax.Identifier.GetLocation());
+        if (ShapeProblem(type, syntax) is { } problem)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidStoreType, identifier, type.Name, problem));
+            canEmit = false;
+            // A struct can take a generated part; a static, file-local or interface type cannot take one that compiles.
+            canStub = syntax is StructDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: (int)SyntaxKind.StructKeyword };
+        }
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.StoreNotPartial, LocationInfo.From(syntax.Identifier.GetLocation()), type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.StoreNotPartial, identifier, type.Name));
             canEmit = false;
+            canStub = false;
         }
         var containers = new List<ContainerModel>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -33,11 +44,15 @@ internal static class StoreParser
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ContainerNotPartial,
                     LocationInfo.From(outerSyntax?.Identifier.GetLocation() ?? syntax.Identifier.GetLocation()), outer.Name, type.Name));
                 canEmit = false;
+                canStub = false;
             }
             containers.Insert(0, new ContainerModel(Keyword(outerSyntax), NameWithTypeParameters(outer)));
         }
 
-        var attribute = context.Attributes[0];
+        // The attribute written on this declaration: with [MemcacheStore] on several partial declarations, each
+        // declaration's context lists them all, and Bundler compares one declaration's arguments with another's.
+        var attribute = context.Attributes.FirstOrDefault(a => a.ApplicationSyntaxReference is { } reference
+            && reference.SyntaxTree == syntax.SyntaxTree && syntax.Span.Contains(reference.Span)) ?? context.Attributes[0];
         var prefix = "";
         var ttl = 0;
         foreach (var named in attribute.NamedArguments)
@@ -93,7 +108,36 @@ internal static class StoreParser
             DefaultTtlSeconds: ttl,
             CanEmit: canEmit,
             EmitClientProperty: emitClientProperty,
-            Diagnostics: diagnostics.ToEquatableArray());
+            Diagnostics: diagnostics.ToEquatableArray(),
+            AttributeLocation: LocationInfo.From(attributeSyntax),
+            CanStub: canStub);
+    }
+
+    /// <summary>Why the type cannot be a store at all, or null.</summary>
+    private static string? ShapeProblem(INamedTypeSymbol type, TypeDeclarationSyntax syntax)
+    {
+        if (syntax is StructDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: (int)SyntaxKind.StructKeyword })
+        {
+            return "a store must be a class (or record class), not a struct";
+        }
+        if (syntax is InterfaceDeclarationSyntax)
+        {
+            return "a store must be a class, not an interface";
+        }
+        if (type.IsStatic)
+        {
+            return "a store cannot be static: the generator writes an instance constructor and instance properties";
+        }
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.IsFileLocal)
+            {
+                return SymbolEqualityComparer.Default.Equals(current, type)
+                    ? "a file-local class cannot be a store: the generator writes the other part of the class in another file"
+                    : $"it is nested in the file-local '{current.Name}', and the generator writes the other part of the class in another file";
+            }
+        }
+        return null;
     }
 
     internal static ExpressionSyntax? Argument(AttributeSyntax? attribute, string name) =>

@@ -46,6 +46,14 @@ internal sealed class TypeShapeBuilder
         {
             return Fail(path, $"'{name}' has no fixed shape");
         }
+        if (type.IsRefLikeType)
+        {
+            return Fail(path, $"'{name}' is a ref struct, which cannot be stored or be a type argument");
+        }
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct or TypeKind.Enum } user && Unreachable(user) is { } reason)
+        {
+            return Fail(path, reason);
+        }
         switch (type)
         {
             case IArrayTypeSymbol array:
@@ -91,6 +99,10 @@ internal sealed class TypeShapeBuilder
         {
             formatter = "NullableFormatter";
         }
+        if (named.IsTupleType)
+        {
+            return Fail(path, $"'{name}' is a value tuple, which is not a supported value (element names are not kept at run time); use a record");
+        }
         if (formatter is null)
         {
             return Fail(path, $"generic type '{name}' is not supported (use an array, List<T>, HashSet<T>, Dictionary<TKey, TValue> or their interfaces)");
@@ -133,36 +145,19 @@ internal sealed class TypeShapeBuilder
         {
             return Fail(path, $"'{name}' is abstract");
         }
-        if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal)
-            || type.ContainingType is { } outer && outer.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal))
-        {
-            return Fail(path, $"'{name}' is not public or internal");
-        }
         var attributes = type.GetAttributes();
         var messagePackObject = attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "MessagePack.MessagePackObjectAttribute");
         var keyAsPropertyName = messagePackObject?.ConstructorArguments.FirstOrDefault().Value is true
             || messagePackObject?.NamedArguments.Any(n => n.Key == "KeyAsPropertyName" && n.Value.Value is true) == true;
 
-        var candidates = new List<(ISymbol Member, ITypeSymbol Type, bool Settable, bool InitOnly)>();
-        foreach (var member in type.GetMembers())
+        // The whole public state, base types included, in MessagePack's contractless order (ShapeMembers).
+        var candidates = ShapeMembers.Collect(type, out var memberError);
+        if (candidates is null)
         {
-            if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public || member.IsImplicitlyDeclared
-                || member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "MessagePack.IgnoreMemberAttribute" or "System.Runtime.Serialization.IgnoreDataMemberAttribute"))
-            {
-                continue;
-            }
-            if (member is IPropertySymbol { IsIndexer: false, GetMethod: { DeclaredAccessibility: Accessibility.Public } } property)
-            {
-                var setter = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } s ? s : null;
-                candidates.Add((property, property.Type, setter is { IsInitOnly: false }, setter is { IsInitOnly: true }));
-            }
-            else if (member is IFieldSymbol { IsConst: false } field)
-            {
-                candidates.Add((field, field.Type, !field.IsReadOnly, false));
-            }
+            return Fail(path, memberError ?? "members cannot be listed");
         }
 
-        var constructor = ChooseConstructor(type, candidates.Select(c => c.Member.Name).ToList());
+        var constructor = ChooseConstructor(type, candidates.Where(c => c.Owner.Length == 0).Select(c => c.Member.Name).ToList());
         if (constructor is null)
         {
             return Fail(path, $"'{name}' has no public constructor whose parameters all match members by name");
@@ -170,10 +165,11 @@ internal sealed class TypeShapeBuilder
 
         var members = new List<MemberShapeModel>();
         var layout = LayoutKind.Map;
-        foreach (var (member, memberType, settable, initOnly) in candidates)
+        foreach (var candidate in candidates)
         {
+            var (member, memberType, settable, initOnly) = (candidate.Member, candidate.Type, candidate.Settable, candidate.InitOnly);
             var ctorIndex = -1;
-            for (var p = 0; p < constructor.Parameters.Length; p++)
+            for (var p = 0; p < constructor.Parameters.Length && candidate.Owner.Length == 0; p++)
             {
                 if (string.Equals(constructor.Parameters[p].Name, member.Name, StringComparison.OrdinalIgnoreCase))
                 {
@@ -184,7 +180,7 @@ internal sealed class TypeShapeBuilder
             {
                 continue;
             }
-            var key = member.Name;
+            var key = candidate.Key;
             var intKey = -1;
             var keyAttribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "MessagePack.KeyAttribute");
             if (keyAttribute?.ConstructorArguments.FirstOrDefault().Value is int index && !keyAsPropertyName)
@@ -201,7 +197,7 @@ internal sealed class TypeShapeBuilder
             {
                 defaultValue = Literal(parameter.ExplicitDefaultValue, parameter.Type);
             }
-            members.Add(new MemberShapeModel(member.Name, key, intKey, Name(memberType), ctorIndex, defaultValue, initOnly, settable));
+            members.Add(new MemberShapeModel(member.Name, key, intKey, Name(memberType), ctorIndex, defaultValue, initOnly, settable, candidate.Local, candidate.Owner));
             if (!Add(memberType, path + "." + member.Name))
             {
                 return false;
@@ -216,6 +212,35 @@ internal sealed class TypeShapeBuilder
             members.ToEquatableArray(), constructor.Parameters.Length);
         return true;
     }
+
+    /// <summary>
+    /// Why generated code (formatters in namespace Memstore.Generated, in their own files) cannot name the type,
+    /// or null: it and every type containing it must be public, internal or protected internal, and none file-local.
+    /// </summary>
+    internal static string? Unreachable(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            var what = SymbolEqualityComparer.Default.Equals(current, type) ? $"'{Name(type)}'" : $"'{Name(type)}' is nested in '{Name(current)}', which";
+            if (current.IsFileLocal)
+            {
+                return $"{what} is file-local (declared with 'file'), so generated code in another file cannot use it";
+            }
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return $"{what} is {AccessText(current.DeclaredAccessibility)}, so generated code cannot use it; make it public or internal";
+            }
+        }
+        return null;
+    }
+
+    private static string AccessText(Accessibility accessibility) => accessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Private => "private",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "not accessible",
+    };
 
     private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<string> memberNames)
     {

@@ -219,6 +219,37 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void MEMS1013_static_store() =>
+        Assert.Contains("cannot be static", Single("MEMS1013", """
+            [MemcacheStore] public static partial class [|Shop|] { }
+            """).GetMessage());
+
+    [Fact]
+    public void MEMS1013_struct_store_gets_stubs_and_no_CS9248()
+    {
+        var result = GeneratorHarness.Run(Usings + """
+            [MemcacheStore] public partial struct Shop { [Keyspace("p:{id}")] public partial Keyspace<int, string> Products { get; } }
+            """);
+        Assert.Equal(["MEMS1013"], result.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Contains("a store must be a class", result.GeneratorDiagnostics[0].GetMessage());
+        Assert.DoesNotContain(result.CompileDiagnostics, d => d.Id == "CS9248");
+        Assert.Contains("throw new global::System.InvalidOperationException", result.Sources["Shop.g.cs"]);
+    }
+
+    [Fact]
+    public void MEMS1014_partial_declarations_with_different_prefixes() => Single("MEMS1014", """
+        [MemcacheStore(Prefix = "a:")] public partial class Shop { }
+        [[|MemcacheStore(Prefix = "b:")|]] public partial class Shop { }
+        """);
+
+    [Fact]
+    public void MEMS1007_two_stores_with_the_same_prefix() =>
+        Assert.Contains("'One.Items'", Single("MEMS1007", """
+            [MemcacheStore(Prefix = "x:")] public partial class One { [Keyspace("i:{id}")] public partial Keyspace<int, string> Items { get; } }
+            [MemcacheStore(Prefix = "x:")] public partial class Two { [Keyspace([|"i:{id}"|])] public partial Keyspace<int, long> Items { get; } }
+            """).GetMessage());
+
+    [Fact]
     public void A_user_member_named_Client_is_left_alone()
     {
         var result = GeneratorHarness.RunClean(Usings + """
@@ -237,7 +268,7 @@ public sealed class DiagnosticTests
     {
         var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
         var releases = File.ReadAllText(Path.Combine(root, "src/Generators/AnalyzerReleases.Unshipped.md"));
-        var ids = Enumerable.Range(1001, 12).Select(n => $"MEMS{n}").ToList();
+        var ids = Enumerable.Range(1001, 14).Select(n => $"MEMS{n}").ToList();
         foreach (var id in ids)
         {
             var descriptor = Descriptors.Find(id);
@@ -247,7 +278,7 @@ public sealed class DiagnosticTests
             Assert.StartsWith($"# {id}: {descriptor.Title}", File.ReadAllText(page));
             Assert.Contains($"{id} | Memstore | {descriptor.DefaultSeverity}", releases);
         }
-        Assert.Null(Descriptors.Find("MEMS1013"));
+        Assert.Null(Descriptors.Find("MEMS1015"));
     }
 
     private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;

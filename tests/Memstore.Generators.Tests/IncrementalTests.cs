@@ -51,7 +51,7 @@ public sealed class IncrementalTests
     [
         StoreGenerator.Steps.Stores, StoreGenerator.Steps.Keyspaces, StoreGenerator.Steps.Counters, StoreGenerator.Steps.McasGroups,
         StoreGenerator.Steps.Deques, StoreGenerator.Steps.Members, StoreGenerator.Steps.Bundles, StoreGenerator.Steps.Formatters,
-        StoreGenerator.Steps.Diagnostics,
+        StoreGenerator.Steps.Diagnostics, StoreGenerator.Steps.ReferencedKeyspaces,
     ];
 
     private static (GeneratorRunResult First, GeneratorRunResult Second) RunTwice(Func<CSharpCompilation, CSharpCompilation> edit)
@@ -100,6 +100,27 @@ public sealed class IncrementalTests
         {
             Assert.All(runs.SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
         }
+    }
+
+    [Fact]
+    public void Referenced_manifests_are_read_and_an_unrelated_edit_leaves_them_unchanged()
+    {
+        var library = GeneratorHarness.Compilation("""
+            [assembly: Memstore.MemstoreKeyspaceManifest("elsewhere:{id}", "Lib.Store", "Items", false)]
+            """).WithAssemblyName("ManifestLibrary");
+        using var image = new MemoryStream();
+        Assert.True(library.Emit(image).Success);
+        var compilation = GeneratorHarness.Compilation(Store, Unrelated).AddReferences(MetadataReference.CreateFromImage(image.ToArray()));
+        var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        var first = driver.GetRunResult().Results.Single().TrackedSteps[StoreGenerator.Steps.ReferencedKeyspaces].Single().Outputs.Single();
+        var keyspaces = Assert.IsType<ReferencedKeyspaceList>(first.Value).Keyspaces;
+        Assert.Equal([new ReferencedKeyspace("elsewhere:{id}", "Lib.Store", "Items", "ManifestLibrary")], keyspaces);
+
+        driver = driver.RunGenerators(EditUnrelated(compilation));
+        var second = driver.GetRunResult().Results.Single();
+        Assert.Equal(IncrementalStepRunReason.Unchanged, second.TrackedSteps[StoreGenerator.Steps.ReferencedKeyspaces].Single().Outputs.Single().Reason);
+        Assert.All(second.TrackedSteps[StoreGenerator.Steps.Bundles].SelectMany(r => r.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
     }
 
     [Fact]

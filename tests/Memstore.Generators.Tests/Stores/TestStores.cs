@@ -37,7 +37,8 @@ public partial class TestStore
     public partial CounterKeyspace<string> Hits { get; }
 }
 
-// Two deploys of one keyspace: the same prefix and template, different versions of the value type.
+// Two deploys of one keyspace, different versions of the value type. Deploys are separate compilations; in this
+// one they need distinct prefixes (MEMS1007 compares every pair of stores), and the tests copy items between them.
 [MemcacheStore(Prefix = "evo:")]
 public partial class EvolutionV1Store
 {
@@ -48,7 +49,7 @@ public partial class EvolutionV1Store
     public partial Keyspace<int, CardV1> Cards { get; }
 }
 
-[MemcacheStore(Prefix = "evo:")]
+[MemcacheStore(Prefix = "evo2:")]
 public partial class EvolutionV2Store
 {
     [Keyspace("p:{id}")]
