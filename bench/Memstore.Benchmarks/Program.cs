@@ -13,5 +13,14 @@ if (args.Length > 0 && args[0] == "typed-overhead")
     var perRound = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2_000;
     return await TypedOverheadCheck.RunAsync(rounds, perRound, args.Length > 3 ? args[3] : null).ConfigureAwait(false);
 }
+if (args.Length > 0 && args[0] == "mcas-speed")
+{
+    // MCAS read+commit rates as ratios to plain sets in the same run (see docs/performance.md, "MCAS v2 speed").
+    var ci = System.Globalization.CultureInfo.InvariantCulture;
+    var rounds = args.Length > 1 ? int.Parse(args[1], ci) : 9;
+    var seconds = args.Length > 2 ? double.Parse(args[2], ci) : 1.0;
+    var servers = args.Length > 3 ? int.Parse(args[3], ci) : 1;
+    return await McasSpeedCheck.RunAsync(rounds, seconds, servers, args.Length > 4 ? args[4] : null).ConfigureAwait(false);
+}
 BenchmarkSwitcher.FromAssembly(typeof(ClientBenchmarks).Assembly).Run(args);
 return 0;
