@@ -217,10 +217,15 @@ internal sealed class KeyRules
         {
             unnamed |= raw.IndexOf(KeyEvaluator.AnyMcasKey) >= 0;
             var pattern = raw.Replace(KeyEvaluator.AnyMcasKey, KeyPattern.AnyString);
+            var keyPrefix = KeyPattern.ConstantPrefix(pattern);
+            var constant = keyPrefix.Length == pattern.Length;
             foreach (var manifest in _managed)
             {
+                // The cheap part of KeyMatchesTemplate first: most templates fail on the constant prefix.
                 if ((best is null || manifest.ConstantPrefix.Length > best.ConstantPrefix.Length)
-                    && KeyPattern.KeyMatchesTemplate(pattern, manifest.Pattern))
+                    && keyPrefix.StartsWith(manifest.ConstantPrefix, StringComparison.Ordinal)
+                    && (manifest.ConstantPrefix.Length > 0 || constant)
+                    && KeyPattern.Intersects(pattern, manifest.Pattern))
                 {
                     best = manifest;
                 }
