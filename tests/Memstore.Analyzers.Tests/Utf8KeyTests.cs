@@ -84,6 +84,27 @@ public class Utf8KeyTests
     }
 
     [Fact]
+    public async Task The_cas_token_of_a_u8_plain_read_is_traced()
+    {
+        var source = PlainReadTests.Header + """
+            class C
+            {
+                async Task M(MemcacheClient client)
+                {
+                    var read = await client.GetAsync({|#0:"bank:acct:1"u8|});
+                    await client.CompareAndSetAsync("other:1", "v"u8.ToArray(), {|#1:read.Cas|});
+                }
+            }
+            """;
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(
+            source,
+            Read(0, "GetAsync"),
+            Verify.Diagnostic("MEMS2004").WithLocation(1).WithArguments(
+                "MemcacheClient.CompareAndSetAsync",
+                "a plain read of a key of MCAS keyspace 'Bank.BankStore.Accounts' (template 'bank:acct:{id}'), which may be a marker's token"));
+    }
+
+    [Fact]
     public async Task The_code_fix_is_not_offered_for_a_u8_key()
     {
         // McasClient takes string keys only: rewriting the receiver would not compile.
