@@ -70,7 +70,9 @@ public sealed class UseMcasGetCodeFixProvider : CodeFixProvider
         {
             return false;
         }
-        return method.Parameters.Length == 2 && method.Parameters[1].Type.Name == nameof(CancellationToken);
+        // Not the UTF-8 key overloads: McasClient takes string keys only.
+        return method.Parameters.Length == 2 && method.Parameters[1].Type.Name == nameof(CancellationToken)
+            && method.Parameters[0].Type.Name != "ReadOnlySpan";
     }
 
     /// <summary>The name of an McasClient usable at the call: locals and parameters first, then fields and properties.</summary>

@@ -21,13 +21,17 @@ internal sealed class KeyRules
 
     private readonly Dictionary<IMethodSymbol, PlainMethod> _methods = new(SymbolEqualityComparer.Default);
     private readonly ImmutableArray<Manifest> _managed;
+    private readonly KeyEvaluator _evaluator;
+    private readonly DistributedCacheKeys _distributed;
     private readonly INamedTypeSymbol? _casToken;
     private readonly ImmutableArray<INamedTypeSymbol> _plainResults;
     private readonly INamedTypeSymbol? _mcasEntry;
 
-    public KeyRules(Compilation compilation, INamedTypeSymbol client, ImmutableArray<Manifest> managed)
+    public KeyRules(Compilation compilation, INamedTypeSymbol client, ImmutableArray<Manifest> all, ImmutableArray<Manifest> managed)
     {
         _managed = managed;
+        _evaluator = new KeyEvaluator(compilation, all);
+        _distributed = new DistributedCacheKeys(compilation, _evaluator);
         foreach (var name in ReadNames)
         {
             AddMethods(client, name, isRead: true);
@@ -35,6 +39,10 @@ internal sealed class KeyRules
         foreach (var name in WriteNames)
         {
             AddMethods(client, name, isRead: false);
+        }
+        foreach (var cache in DistributedCacheKeys.CacheTypes(compilation))
+        {
+            AddDistributedCacheMethods(cache);
         }
         _casToken = compilation.GetTypeByMetadataName("Memstore.CasToken");
         _mcasEntry = compilation.GetTypeByMetadataName("Memstore.Mcas.McasEntry");
@@ -53,7 +61,21 @@ internal sealed class KeyRules
             if (key is not null && method.DeclaredAccessibility == Accessibility.Public)
             {
                 var cas = method.Parameters.FirstOrDefault(static p => p.Name == "cas");
-                _methods[method] = new PlainMethod(isRead, key.Ordinal, key.Name == "keys", cas?.Ordinal ?? -1);
+                _methods[method] = new PlainMethod(isRead, key.Ordinal, key.Name == "keys", cas?.Ordinal ?? -1, isDistributedCache: false);
+            }
+        }
+    }
+
+    /// <summary>IDistributedCache and friends: every public method with a string <c>key</c>; Get*/TryGet* read, the rest write.</summary>
+    private void AddDistributedCacheMethods(INamedTypeSymbol cache)
+    {
+        foreach (var method in cache.GetMembers().OfType<IMethodSymbol>())
+        {
+            var key = method.Parameters.FirstOrDefault(static p => p.Name == "key" && p.Type.SpecialType == SpecialType.System_String);
+            if (key is not null && method.DeclaredAccessibility == Accessibility.Public && method.MethodKind == MethodKind.Ordinary)
+            {
+                var isRead = method.Name.StartsWith("Get", StringComparison.Ordinal) || method.Name.StartsWith("TryGet", StringComparison.Ordinal);
+                _methods[method] = new PlainMethod(isRead, key.Ordinal, isList: false, casOrdinal: -1, isDistributedCache: true);
             }
         }
     }
@@ -139,7 +161,7 @@ internal sealed class KeyRules
 
     private bool ReportIfManaged(OperationAnalysisContext context, IInvocationOperation invocation, PlainMethod plain, IOperation key, SyntaxNode location)
     {
-        if (Match(key) is not { } manifest)
+        if (Match(key, plain.IsDistributedCache ? invocation : null) is not { } manifest)
         {
             return false;
         }
@@ -149,29 +171,72 @@ internal sealed class KeyRules
             plain.IsRead ? Descriptors.PlainRead : Descriptors.PlainWrite,
             location.GetLocation(),
             properties,
-            "MemcacheClient." + method,
+            invocation.TargetMethod.ContainingType.Name + "." + method,
             manifest.Keyspace,
             manifest.Template));
         return true;
     }
 
-    /// <summary>The MCAS-managed manifest whose keys <paramref name="key"/> can produce (longest prefix first), or null.</summary>
-    public Manifest? Match(IOperation key)
+    /// <summary>
+    /// The MCAS keyspace whose keys <paramref name="key"/> can produce (longest constant prefix first), or null.
+    /// For a distributed-cache call, the key goes after the cache's key prefix; with several possible prefixes,
+    /// every one must give an MCAS key (the analyzers prefer silence to guesses).
+    /// </summary>
+    public KeyMatch? Match(IOperation key, IInvocationOperation? distributedCacheCall = null)
     {
-        if (KeyExpressions.ToPattern(key) is not { } pattern)
+        var context = new KeyEvaluator.Context();
+        if (_evaluator.Evaluate(key, context) is not { } patterns)
         {
             return null;
         }
-        Manifest? best = null;
-        foreach (var manifest in _managed)
+        if (distributedCacheCall is null)
         {
-            if ((best is null || manifest.ConstantPrefix.Length > best.ConstantPrefix.Length)
-                && KeyPattern.KeyMatchesTemplate(pattern, manifest.Pattern))
+            return Match(patterns, context);
+        }
+        if (_distributed.Prefixes(distributedCacheCall, context) is not { Count: > 0 } prefixes)
+        {
+            return null;
+        }
+        KeyMatch? first = null;
+        foreach (var prefix in prefixes)
+        {
+            if (Match(patterns.Select(p => prefix + p).ToList(), context) is not { } match)
             {
-                best = manifest;
+                return null;
+            }
+            first ??= match;
+        }
+        return first;
+    }
+
+    private KeyMatch? Match(List<string> patterns, KeyEvaluator.Context context)
+    {
+        Manifest? best = null;
+        var unnamed = false;
+        foreach (var raw in patterns)
+        {
+            unnamed |= raw.IndexOf(KeyEvaluator.AnyMcasKey) >= 0;
+            var pattern = raw.Replace(KeyEvaluator.AnyMcasKey, KeyPattern.AnyString);
+            var keyPrefix = KeyPattern.ConstantPrefix(pattern);
+            var constant = keyPrefix.Length == pattern.Length;
+            foreach (var manifest in _managed)
+            {
+                // The cheap part of KeyMatchesTemplate first: most templates fail on the constant prefix.
+                if ((best is null || manifest.ConstantPrefix.Length > best.ConstantPrefix.Length)
+                    && keyPrefix.StartsWith(manifest.ConstantPrefix, StringComparison.Ordinal)
+                    && (manifest.ConstantPrefix.Length > 0 || constant)
+                    && KeyPattern.Intersects(pattern, manifest.Pattern))
+                {
+                    best = manifest;
+                }
             }
         }
-        return best;
+        if (best is not null)
+        {
+            return new KeyMatch(best.Keyspace, best.Template);
+        }
+        // FormatKey of an MCAS keyspace that no manifest names: an MCAS key all the same.
+        return unnamed && context.UnnamedMcasKeyspace is { } keyspace ? new KeyMatch(keyspace, "unknown") : null;
     }
 
     public bool IsCasToken(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, _casToken);
@@ -191,8 +256,10 @@ internal sealed class KeyRules
         return invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == plain.KeyOrdinal)?.Value;
     }
 
-    private sealed class PlainMethod(bool isRead, int keyOrdinal, bool isList, int casOrdinal)
+    private sealed class PlainMethod(bool isRead, int keyOrdinal, bool isList, int casOrdinal, bool isDistributedCache)
     {
+        public bool IsDistributedCache { get; } = isDistributedCache;
+
         public bool IsRead { get; } = isRead;
 
         public int KeyOrdinal { get; } = keyOrdinal;
@@ -201,4 +268,12 @@ internal sealed class KeyRules
 
         public int CasOrdinal { get; } = casOrdinal;
     }
+}
+
+/// <summary>The keyspace a key belongs to, as diagnostics name it.</summary>
+internal sealed class KeyMatch(string keyspace, string template)
+{
+    public string Keyspace { get; } = keyspace;
+
+    public string Template { get; } = template;
 }

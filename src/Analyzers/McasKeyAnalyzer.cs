@@ -42,7 +42,7 @@ public sealed class McasKeyAnalyzer : DiagnosticAnalyzer
         }
         context.RegisterCompilationEndAction(c => Aliasing.Report(c, manifests, managed));
 
-        var state = new KeyRules(compilation, client, managed);
+        var state = new KeyRules(compilation, client, manifests, managed);
         context.RegisterOperationAction(state.AnalyzeInvocation, OperationKind.Invocation);
     }
 }

@@ -94,7 +94,7 @@ public class PlainReadTests
     }
 
     [Fact]
-    public async Task Follows_constants_and_static_readonly_fields_of_the_same_file()
+    public async Task Follows_constants_static_readonly_fields_and_expression_bodied_properties()
     {
         var source = Header + """
             class C
@@ -110,13 +110,13 @@ public class PlainReadTests
                     await client.GetAsync({|#1:Prefix + id|});
                     await client.GetAsync({|#2:$"{Prefix}{id}"|});
                     await client.GetAsync(mutable + id);
-                    await client.GetAsync(Shared + id);
+                    await client.GetAsync({|#3:Shared + id|});
                 }
             }
 
             static class Other { public static string Prefix => "bank:acct:"; }
             """;
-        await Verify.AnalyzerAsync<McasKeyAnalyzer>(source, Read(0, "GetAsync"), Read(1, "GetAsync"), Read(2, "GetAsync"));
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(source, Read(0, "GetAsync"), Read(1, "GetAsync"), Read(2, "GetAsync"), Read(3, "GetAsync"));
     }
 
     [Fact]

@@ -31,6 +31,12 @@ public class RealGeneratorTests
             public static async Task Run(MemcacheClient client, string id)
             {
                 await client.GetAsync($"bank:acct:{id}");     // plain read of an MCAS-managed key
+            }
+
+            public static async Task Raw(MemcacheClient client, BankStore store, string id)
+            {
+                await client.SetAsync(store.Accounts.FormatKey(id), "v"); // the generated keyspace's key, written plainly
+                await client.GetAsync(store.Sessions.FormatKey(id));      // a plain keyspace's key: fine
                 await client.GetAsync($"bank:session:{id}");  // a plain keyspace: fine
             }
         }
@@ -63,6 +69,9 @@ public class RealGeneratorTests
         Assert.Contains("Bank.BankStore.Accounts", read.GetMessage(), StringComparison.Ordinal);
         Assert.Contains("bank:acct:{id}", read.GetMessage(), StringComparison.Ordinal);
         Assert.Equal("$\"bank:acct:{id}\"", read.Location.SourceTree!.GetText().ToString(read.Location.SourceSpan));
+        var write = Assert.Single(diagnostics, d => d.Id == "MEMS2002");
+        Assert.Contains("Bank.BankStore.Accounts", write.GetMessage(), StringComparison.Ordinal);
+        Assert.Equal("store.Accounts.FormatKey(id)", write.Location.SourceTree!.GetText().ToString(write.Location.SourceSpan));
         Assert.DoesNotContain(diagnostics, d => d.Id == "MEMS2003"); // session keys cannot alias account keys
     }
 }

@@ -41,6 +41,28 @@ internal static class Verify
         await test.RunAsync();
     }
 
+    /// <summary>As <see cref="AnalyzerAsync{TAnalyzer}(string, DiagnosticResult[])"/> with several files (markup in any of them).</summary>
+    public static async Task AnalyzerAsync<TAnalyzer>(string[] sources, MetadataReference[] extra, params DiagnosticResult[] expected)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { ReferenceAssemblies = NoReferenceAssemblies };
+        for (var i = 0; i < sources.Length; i++)
+        {
+            test.TestState.Sources.Add(($"/0/File{i}.cs", sources[i]));
+        }
+        Configure(test.TestState, extra, withMemstore: true);
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
+    /// <summary>What IDistributedCache code needs: the caching, DI and options abstractions Memstore depends on.</summary>
+    public static readonly MetadataReference[] DistributedCacheReferences =
+    [
+        MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Caching.Distributed.IDistributedCache).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Options.IOptions<>).Assembly.Location),
+    ];
+
     public static async Task CodeFixAsync(string source, string fixedSource, DiagnosticResult[] expected, DiagnosticResult[]? remaining = null, int? iterations = null)
     {
         var test = new CSharpCodeFixTest<McasKeyAnalyzer, UseMcasGetCodeFixProvider, DefaultVerifier>
