@@ -14,13 +14,19 @@ public class MemcacheException : Exception
 }
 
 /// <summary>
-/// The server sent bytes that are not valid meta-protocol responses. The connection that received them
-/// is reset, because its stream can no longer be trusted to be in step with the requests.
+/// The server sent bytes that are not valid replies, a reply that does not answer the request it arrived
+/// for (wrong opaque token, wrong key, or a kind that cannot answer it), or announced a value longer than
+/// <see cref="MemcacheClientOptions.MaxResponseValueSize"/>. The connection that received them is reset,
+/// because its stream can no longer be trusted to be in step with the requests, and every request in
+/// flight on it fails with this exception.
 /// </summary>
 public sealed class MemcacheProtocolException : MemcacheException
 {
     /// <summary>Creates the exception.</summary>
     public MemcacheProtocolException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with the protocol error that caused it (another request's, on the same connection).</summary>
+    public MemcacheProtocolException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
 /// <summary>The server answered <c>SERVER_ERROR</c>: it understood the request but could not carry it out.</summary>

@@ -30,14 +30,19 @@ public sealed partial class MemcacheClient
         return new ValidKey(utf8Key, null);
     }
 
-    /// <summary>Rents the pooled operation for a single-key request and records the key for its error messages.</summary>
-    private static MetaOperation Rent(string name, in ValidKey key, ValueTarget target, System.Buffers.IBufferWriter<byte>? destination = null, bool hasDataBlock = false)
+    /// <summary>
+    /// Rents the pooled operation for a single-key request, records the key for its error messages, and tags it
+    /// with the connection's next opaque token, which the request must carry and its reply must echo.
+    /// </summary>
+    private static MetaOperation Rent(string name, in ValidKey key, ValueTarget target, Connection connection, ReplyKinds accepted,
+        System.Buffers.IBufferWriter<byte>? destination = null, bool hasDataBlock = false)
     {
-        var operation = MetaOperation.Rent(name, key.Text, target, destination, hasDataBlock);
+        var operation = MetaOperation.Rent(name, key.Text, target, destination, hasDataBlock, accepted);
         if (key.Text is null)
         {
             operation.SetKey(key.Bytes);
         }
+        operation.Tag(connection.Opaques.Next());
         return operation;
     }
 

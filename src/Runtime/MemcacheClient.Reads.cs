@@ -115,7 +115,7 @@ public sealed partial class MemcacheClient
 
     /// <summary>
     /// Reads many items at once. Keys are split by server and each server's share goes out as one pipelined
-    /// batch of quiet gets closed by a no-op: one round trip per server, all servers at once. The result
+    /// batch closed by a tagged get of its last key: one round trip per server, all servers at once. The result
     /// has one entry per key, in the order of <paramref name="keys"/>.
     /// </summary>
     public ValueTask<CacheValue[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
@@ -223,7 +223,7 @@ public sealed partial class MemcacheClient
                 if (operation is null)
                 {
                     // Text keys go as classic multi-key gets (cheaper for memcached per key); base64 keys need meta.
-                    operation = _keyMode == KeyMode.Text ? new ClassicBatchGetOperation(results) : new BatchGetOperation(results);
+                    operation = _keyMode == KeyMode.Text ? new ClassicBatchGetOperation(results, connection.Opaques) : new BatchGetOperation(results, connection.Opaques);
                     batches.Add((connection, operation));
                 }
                 operation.AddKey(i, key.Bytes, _keyMode);
@@ -248,8 +248,8 @@ public sealed partial class MemcacheClient
     private MetaOperation PrepareGet(string name, in ValidKey key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, bool withTtl = false)
     {
         connection = Route(key, name);
-        var operation = Rent(name, key, target, destination);
-        MetaRequestWriter.Get(operation.Request, key.Bytes, _keyMode, target != ValueTarget.None, touchTtl, withTtl: withTtl);
+        var operation = Rent(name, key, target, connection, target == ValueTarget.None ? ReplyKinds.Touch : ReplyKinds.Get, destination);
+        MetaRequestWriter.Get(operation.Request, key.Bytes, _keyMode, target != ValueTarget.None, touchTtl, opaque: operation.Opaque, withTtl: withTtl);
         return operation;
     }
 }

@@ -93,8 +93,8 @@ public sealed partial class MemcacheClient
     private MetaOperation PrepareDelete(in ValidKey key, CasToken cas, out Connection connection)
     {
         connection = Route(key, "delete");
-        var operation = Rent("delete", key, ValueTarget.None);
-        MetaRequestWriter.Delete(operation.Request, key.Bytes, _keyMode, cas);
+        var operation = Rent("delete", key, ValueTarget.None, connection, ReplyKinds.Delete);
+        MetaRequestWriter.Delete(operation.Request, key.Bytes, _keyMode, cas, operation.Opaque);
         return operation;
     }
 
@@ -157,8 +157,8 @@ public sealed partial class MemcacheClient
     {
         var ttl = Expiration.ToTtl(expiry);
         connection = Route(key, name);
-        var operation = Rent(name, key, ValueTarget.Number);
-        MetaRequestWriter.Arithmetic(operation.Request, key.Bytes, _keyMode, decrement, delta, initialValue, ttl);
+        var operation = Rent(name, key, ValueTarget.Number, connection, ReplyKinds.Arithmetic);
+        MetaRequestWriter.Arithmetic(operation.Request, key.Bytes, _keyMode, decrement, delta, initialValue, ttl, operation.Opaque);
         return operation;
     }
 
@@ -173,8 +173,8 @@ public sealed partial class MemcacheClient
         CheckValueSize(key, value.Length);
         var name = StoreName(mode, cas);
         connection = Route(key, name);
-        var operation = Rent(name, key, ValueTarget.None, hasDataBlock: true);
-        MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas);
+        var operation = Rent(name, key, ValueTarget.None, connection, ReplyKinds.Store, hasDataBlock: true);
+        MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas, operation.Opaque);
         return operation;
     }
 

@@ -145,6 +145,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             Distribution = source.Distribution,
             KeyMode = source.KeyMode,
             MaxValueSize = source.MaxValueSize,
+            MaxResponseValueSize = source.MaxResponseValueSize,
             OperationTimeout = source.OperationTimeout,
             ConnectTimeout = source.ConnectTimeout,
             StallTimeout = source.StallTimeout,

@@ -20,6 +20,17 @@ public sealed class MemcacheClientOptions
     /// </summary>
     public int MaxValueSize { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Longest value a reply may announce, in bytes; a reply announcing more (<c>VA n</c>, <c>VALUE k f n</c>) is
+    /// refused before anything is allocated for it and the connection is reset. Null (the default) means
+    /// twice <see cref="MaxValueSize"/>, at most 1 GiB: headroom for items other clients stored under a larger
+    /// limit, while a corrupt or hostile length cannot make the client allocate more. At least <see cref="MaxValueSize"/>.
+    /// </summary>
+    public int? MaxResponseValueSize { get; set; }
+
+    /// <summary>The response limit in force: <see cref="MaxResponseValueSize"/>, or its default.</summary>
+    internal int EffectiveMaxResponseValueSize => MaxResponseValueSize ?? (int)Math.Min(2L * MaxValueSize, 1024 * 1024 * 1024);
+
     /// <summary>How long a request may wait, queued and in flight, before it fails with <see cref="MemcacheTimeoutException"/>.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -128,6 +139,11 @@ public sealed class MemcacheClientOptions
         if (MaxValueSize is < 1 or > 1024 * 1024 * 1024)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.MaxValueSize must be between 1 byte and 1 GiB (memcached's largest -I); it is {MaxValueSize}."), nameof(MaxValueSize));
+        }
+        if (MaxResponseValueSize is { } responseLimit && (responseLimit < MaxValueSize || responseLimit > 1024 * 1024 * 1024))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"MemcacheClientOptions.MaxResponseValueSize must be between MaxValueSize ({MaxValueSize}) and 1 GiB, or null for twice MaxValueSize; it is {responseLimit}."), nameof(MaxResponseValueSize));
         }
         if (ConnectionsPerServer is < 1 or > 64)
         {

@@ -17,7 +17,7 @@ internal static class MemcacheClientOptionsBinder
 
     private static readonly HashSet<string> Settings = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Servers", "Distribution", "KeyMode", "MaxValueSize", "OperationTimeout", "ConnectTimeout", "StallTimeout",
+        "Servers", "Distribution", "KeyMode", "MaxValueSize", "MaxResponseValueSize", "OperationTimeout", "ConnectTimeout", "StallTimeout",
         "ReconnectDelay", "MaxReconnectDelay", "Failover", "ServerFailureLimit", "DeadTime", "ConnectionsPerServer",
         "MaxQueuedRequestsPerConnection", "RecordKeysInTraces",
     };
@@ -41,6 +41,7 @@ internal static class MemcacheClientOptionsBinder
         Read<KeyMode>(section, "KeyMode", errors, TryEnum, "Text or Binary", (KeyMode v) => options.KeyMode = v);
         Read<FailoverPolicy>(section, "Failover", errors, TryEnum, "FailFast or Redistribute", (FailoverPolicy v) => options.Failover = v);
         Read<int>(section, "MaxValueSize", errors, TryInt, "a whole number of bytes", v => options.MaxValueSize = v);
+        Read<int>(section, "MaxResponseValueSize", errors, TryInt, "a whole number of bytes", v => options.MaxResponseValueSize = v);
         Read<int>(section, "ServerFailureLimit", errors, TryInt, "a whole number", v => options.ServerFailureLimit = v);
         Read<int>(section, "ConnectionsPerServer", errors, TryInt, "a whole number", v => options.ConnectionsPerServer = v);
         Read<int>(section, "MaxQueuedRequestsPerConnection", errors, TryInt, "a whole number", v => options.MaxQueuedRequestsPerConnection = v);

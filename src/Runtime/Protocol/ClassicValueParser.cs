@@ -25,8 +25,11 @@ internal static class ClassicValueParser
         public int ValueLength;
     }
 
-    /// <summary>Parses one reply, or returns false with the buffer length needed to complete it.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> buffer, out Reply reply, out int needed)
+    /// <summary>
+    /// Parses one reply, or returns false with the buffer length needed to complete it. A length above
+    /// <paramref name="maxValueLength"/> is refused before any room is made for the value.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> buffer, out Reply reply, out int needed, int maxValueLength = MetaResponseParser.MaxValueLength)
     {
         reply = default;
         if (!MetaResponseParser.TryReadLine(buffer, out var line, out var lineLength))
@@ -65,9 +68,13 @@ internal static class ClassicValueParser
         reply.Flags = MetaResponseParser.ParseUInt32(NextToken(ref rest), line);
         var length = MetaResponseParser.ParseUInt32(NextToken(ref rest), line);
         reply.Cas = MetaResponseParser.ParseUInt64(NextToken(ref rest), line);
-        if (!rest.IsEmpty || length > MetaResponseParser.MaxValueLength)
+        if (!rest.IsEmpty)
         {
             throw MetaResponseParser.Malformed("invalid VALUE line", line);
+        }
+        if (length > maxValueLength)
+        {
+            throw MetaResponseParser.ValueTooLong(length, maxValueLength, line);
         }
         var size = (int)length;
         var total = (long)lineLength + size + 2;

@@ -6,8 +6,11 @@ namespace Memstore.Protocol;
 /// </summary>
 internal static class MetaRequestWriter
 {
+    // Every request that MemcacheClient sends carries an opaque token (O flag), which memcached echoes in
+    // its reply (not in error lines), so the reader can check that each reply answers its request.
+
     /// <summary><c>mg</c>: fetch value, client flags and CAS token; optionally touch; optionally quiet with an opaque.</summary>
-    public static void Get(RequestBuffer buffer, ReadOnlySpan<byte> key, KeyMode mode, bool withValue, uint? touchTtl, bool quiet = false, int opaque = -1, bool withTtl = false)
+    public static void Get(RequestBuffer buffer, ReadOnlySpan<byte> key, KeyMode mode, bool withValue, uint? touchTtl, bool quiet = false, long opaque = -1, bool withTtl = false)
     {
         BeginKeyed(buffer, "mg "u8, key, mode);
         if (withValue)
@@ -27,7 +30,7 @@ internal static class MetaRequestWriter
 
     /// <summary><c>ms</c>: store a value in the given mode, asking for the new CAS token back.</summary>
     public static void Store(RequestBuffer buffer, ReadOnlySpan<byte> key, KeyMode mode, StoreMode storeMode,
-        ReadOnlySpan<byte> value, uint clientFlags, uint ttl, CasToken compare)
+        ReadOnlySpan<byte> value, uint clientFlags, uint ttl, CasToken compare, long opaque = -1)
     {
         buffer.Write("ms "u8);
         KeyCodec.WriteWireKey(buffer, key, mode);
@@ -61,20 +64,20 @@ internal static class MetaRequestWriter
             buffer.Write(" M"u8);
             buffer.WriteByte(modeFlag);
         }
-        buffer.WriteCrLf();
+        EndWithQuietAndOpaque(buffer, quiet: false, opaque);
         buffer.Write(value);
         buffer.WriteCrLf();
     }
 
     /// <summary><c>md</c>: delete, optionally only if the CAS token still matches.</summary>
-    public static void Delete(RequestBuffer buffer, ReadOnlySpan<byte> key, KeyMode mode, CasToken compare)
+    public static void Delete(RequestBuffer buffer, ReadOnlySpan<byte> key, KeyMode mode, CasToken compare, long opaque = -1)
     {
         BeginKeyed(buffer, "md "u8, key, mode);
         if (compare.HasValue)
         {
             buffer.WriteFlag((byte)'C', compare.Value);
         }
-        buffer.WriteCrLf();
+        EndWithQuietAndOpaque(buffer, quiet: false, opaque);
     }
 
     /// <summary>
@@ -82,7 +85,7 @@ internal static class MetaRequestWriter
     /// item is created on a miss (<c>N</c> and <c>J</c> flags) with the given TTL.
     /// </summary>
     public static void Arithmetic(RequestBuffer buffer, ReadOnlySpan<byte> key, KeyMode mode, bool decrement,
-        ulong delta, ulong? initialValue, uint ttl)
+        ulong delta, ulong? initialValue, uint ttl, long opaque = -1)
     {
         BeginKeyed(buffer, "ma "u8, key, mode);
         if (initialValue is { } initial)
@@ -96,7 +99,7 @@ internal static class MetaRequestWriter
             buffer.Write(" MD"u8);
         }
         buffer.Write(" v c"u8);
-        buffer.WriteCrLf();
+        EndWithQuietAndOpaque(buffer, quiet: false, opaque);
     }
 
     /// <summary><c>mn</c>: a no-op whose <c>MN</c> reply closes a batch of quiet requests.</summary>
@@ -140,7 +143,7 @@ internal static class MetaRequestWriter
         }
     }
 
-    private static void EndWithQuietAndOpaque(RequestBuffer buffer, bool quiet, int opaque)
+    private static void EndWithQuietAndOpaque(RequestBuffer buffer, bool quiet, long opaque)
     {
         if (quiet)
         {

@@ -19,9 +19,11 @@ internal static class MetaResponseParser
 
     /// <summary>
     /// Tries to parse one meta response (or an error line). Returns false when more bytes are needed;
-    /// <paramref name="needed"/> is then the smallest total buffer length that can complete it.
+    /// <paramref name="needed"/> is then the smallest total buffer length that can complete it. A value
+    /// length above <paramref name="maxValueLength"/> is refused as soon as its line is read, before any
+    /// room is made for the value.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> buffer, out MetaResponse response, out int needed)
+    public static bool TryParse(ReadOnlySpan<byte> buffer, out MetaResponse response, out int needed, int maxValueLength = MaxValueLength)
     {
         response = default;
         response.Opaque = -1;
@@ -47,24 +49,29 @@ internal static class MetaResponseParser
         {
             var sizeEnd = rest.IndexOf((byte)' ');
             var sizeToken = sizeEnd < 0 ? rest : rest[..sizeEnd];
-            if (!Utf8Parser.TryParse(sizeToken, out int size, out var used) || used != sizeToken.Length || size < 0 || size > MaxValueLength)
+            if (!Utf8Parser.TryParse(sizeToken, out long size, out var used) || used != sizeToken.Length || size < 0)
             {
                 throw Malformed("invalid value length", line);
             }
+            if (size > maxValueLength)
+            {
+                throw ValueTooLong(size, maxValueLength, line);
+            }
             rest = sizeEnd < 0 ? [] : rest[(sizeEnd + 1)..];
             ParseFlags(rest, line, ref response);
-            var total = (long)lineLength + size + 2;
+            var total = lineLength + size + 2;
             if (buffer.Length < total)
             {
                 needed = (int)total;
                 return false;
             }
-            if (buffer[lineLength + size] != (byte)'\r' || buffer[lineLength + size + 1] != (byte)'\n')
+            var end = lineLength + (int)size;
+            if (buffer[end] != (byte)'\r' || buffer[end + 1] != (byte)'\n')
             {
                 throw Malformed("value block not terminated by CR LF", line);
             }
             response.ValueOffset = lineLength;
-            response.ValueLength = size;
+            response.ValueLength = (int)size;
             response.TotalLength = (int)total;
         }
         else
@@ -190,8 +197,21 @@ internal static class MetaResponseParser
     private static long ParseInt64(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>
         Utf8Parser.TryParse(token, out long value, out var used) && used == token.Length ? value : throw Malformed("invalid number in a flag", line);
 
+    /// <summary>
+    /// The exception for a reply that announces more value bytes than the client accepts: nothing is
+    /// allocated for it, and the connection is reset, because the bytes behind the line cannot be skipped safely.
+    /// </summary>
+    public static MemcacheProtocolException ValueTooLong(long announced, int limit, ReadOnlySpan<byte> line) =>
+        new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"memcached announced a value of {announced} bytes, over the response limit of {limit} bytes (MemcacheClientOptions.MaxResponseValueSize); "
+            + $"the reply was refused before anything was allocated for it and the connection is reset. Line: {Quote(line)}."));
+
     /// <summary>Builds the exception for malformed input, quoting (escaped) the start of the offending line.</summary>
-    public static MemcacheProtocolException Malformed(string problem, ReadOnlySpan<byte> line)
+    public static MemcacheProtocolException Malformed(string problem, ReadOnlySpan<byte> line) =>
+        new($"Malformed response from memcached: {problem}: {Quote(line)}.");
+
+    /// <summary>The start of a line in quotes, non-printable bytes escaped.</summary>
+    private static string Quote(ReadOnlySpan<byte> line)
     {
         var shown = line.Length > 64 ? line[..64] : line;
         var text = new StringBuilder(shown.Length + 8);
@@ -210,7 +230,7 @@ internal static class MetaResponseParser
         {
             text.Append("...");
         }
-        return new MemcacheProtocolException($"Malformed response from memcached: {problem}: \"{text}\".");
+        return "\"" + text + "\"";
     }
 
     /// <summary>Decodes the error text of a CLIENT_ERROR / SERVER_ERROR response.</summary>

@@ -7,7 +7,10 @@ namespace Memstore.Transport;
 /// <see cref="KeysPerCommand"/> keys each), used for text keys. memcached parses one command line
 /// for many keys, which costs it about half as much per key as one quiet <c>mg</c> per key. Replies
 /// come in request order with misses left out, so each <c>VALUE</c> is matched to the next requested
-/// key with the same bytes.
+/// key with the same bytes. The last key goes as a non-quiet <c>mg</c> tagged with an opaque token:
+/// its reply ends the batch, and a stale or stray <c>gets</c> reply (which carries no token) puts
+/// something other than that tagged reply where it is expected, so the batch fails instead of
+/// returning what another request was answered.
 /// </summary>
 internal sealed class ClassicBatchGetOperation : MultiGetOperation
 {
@@ -18,11 +21,11 @@ internal sealed class ClassicBatchGetOperation : MultiGetOperation
     private int _next;
     private int _endsSeen;
 
-    public ClassicBatchGetOperation(CacheValue[] results) : base(results)
+    public ClassicBatchGetOperation(CacheValue[] results, OpaqueCounter opaques) : base(results, opaques)
     {
     }
 
-    public override void AddKey(int resultIndex, ReadOnlySpan<byte> key, KeyMode mode)
+    protected override void WriteKey(ReadOnlySpan<byte> key, KeyMode mode)
     {
         if (_keys.Count % KeysPerCommand == 0)
         {
@@ -36,10 +39,16 @@ internal sealed class ClassicBatchGetOperation : MultiGetOperation
         Request.WriteByte((byte)' ');
         _keys.Add((Request.Length, key.Length));
         Request.Write(key);
-        ResultIndexes.Add(resultIndex);
     }
 
-    public override void Close() => Request.WriteCrLf();
+    protected override void WriteLastKey(ReadOnlySpan<byte> key, KeyMode mode, uint opaque)
+    {
+        if (_keys.Count > 0)
+        {
+            Request.WriteCrLf();
+        }
+        MetaRequestWriter.Get(Request, key, mode, withValue: true, touchTtl: null, quiet: false, opaque: opaque);
+    }
 
     public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
     {
@@ -47,7 +56,11 @@ internal sealed class ClassicBatchGetOperation : MultiGetOperation
         resetConnection = false;
         while (true)
         {
-            if (!ClassicValueParser.TryParse(data[consumed..], out var reply, out needed))
+            if (_endsSeen == _commandStarts.Count)
+            {
+                return TryConsumeTerminator(data, ref consumed, out needed);
+            }
+            if (!ClassicValueParser.TryParse(data[consumed..], out var reply, out needed, MaxValueLength))
             {
                 return false;
             }
@@ -67,11 +80,6 @@ internal sealed class ClassicBatchGetOperation : MultiGetOperation
             // END (or an error, which also ends its command): the rest of that command's keys were misses.
             _endsSeen++;
             _next = _endsSeen < _commandStarts.Count ? _commandStarts[_endsSeen] : _keys.Count;
-            if (_endsSeen == _commandStarts.Count)
-            {
-                Finish();
-                return true;
-            }
         }
     }
 
@@ -87,6 +95,6 @@ internal sealed class ClassicBatchGetOperation : MultiGetOperation
                 return _next - 1;
             }
         }
-        throw MetaResponseParser.Malformed($"VALUE from {Server} for a key that was not requested next", key);
+        throw OutOfStep($"a VALUE line for key {KeyCodec.Describe(System.Text.Encoding.UTF8.GetString(key))}", "a VALUE line for a key it requested, in request order");
     }
 }

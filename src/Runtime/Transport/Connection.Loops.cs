@@ -7,7 +7,18 @@ internal sealed partial class Connection
 {
     private const int InitialReadBufferSize = 64 * 1024;
 
-    /// <summary>Reads responses and hands each to the oldest in-flight request.</summary>
+    /// <summary>
+    /// Read buffers up to this size come from the shared pool; larger ones (for values of several MiB) are
+    /// allocated for the one reply that needs them and left to the GC afterwards, so they do not stay pinned
+    /// in the pool or in the connection.
+    /// </summary>
+    private const int LargestPooledReadBuffer = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Reads responses and hands each to the oldest in-flight request. The buffer grows only to what a
+    /// reply's announced length needs, which the parsers have already checked against the response limit,
+    /// and shrinks back once that reply is consumed.
+    /// </summary>
     private async Task ReadLoopAsync(Stream stream)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(InitialReadBufferSize);
@@ -26,22 +37,21 @@ internal sealed partial class Connection
                 {
                     completions.Dispatch();
                 }
-                if (start == end)
+                if (buffer.Length > InitialReadBufferSize && end - start <= InitialReadBufferSize / 2 && needed <= InitialReadBufferSize)
+                {
+                    // The large reply that grew the buffer is consumed: go back to the usual size.
+                    buffer = MoveTo(ArrayPool<byte>.Shared.Rent(InitialReadBufferSize), buffer, ref start, ref end);
+                }
+                else if (start == end)
                 {
                     start = end = 0;
                 }
                 else if (needed > buffer.Length - start)
                 {
                     // Make room: slide the partial response to the front, and grow if it still does not fit.
-                    var target = needed > buffer.Length ? ArrayPool<byte>.Shared.Rent(needed) : buffer;
-                    buffer.AsSpan(start, end - start).CopyTo(target);
-                    if (!ReferenceEquals(target, buffer))
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = target;
-                    }
-                    end -= start;
-                    start = 0;
+                    buffer = needed > buffer.Length
+                        ? MoveTo(RentReadBuffer(needed), buffer, ref start, ref end)
+                        : MoveTo(buffer, buffer, ref start, ref end);
                 }
                 var read = await stream.ReadAsync(buffer.AsMemory(end)).ConfigureAwait(false);
                 if (read == 0)
@@ -54,8 +64,32 @@ internal sealed partial class Connection
         }
         finally
         {
+            ReturnReadBuffer(buffer);
+        }
+    }
+
+    private static byte[] RentReadBuffer(int size) =>
+        size <= LargestPooledReadBuffer ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void ReturnReadBuffer(byte[] buffer)
+    {
+        if (buffer.Length <= LargestPooledReadBuffer)
+        {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Copies the unconsumed bytes to the front of <paramref name="target"/>; releases the old buffer if it is another.</summary>
+    private static byte[] MoveTo(byte[] target, byte[] buffer, ref int start, ref int end)
+    {
+        buffer.AsSpan(start, end - start).CopyTo(target);
+        if (!ReferenceEquals(target, buffer))
+        {
+            ReturnReadBuffer(buffer);
+        }
+        end -= start;
+        start = 0;
+        return target;
     }
 
     /// <summary>Completes as many in-flight requests as the buffered bytes allow; returns the bytes needed next.</summary>

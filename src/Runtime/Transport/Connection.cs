@@ -62,6 +62,9 @@ internal sealed partial class Connection : IAsyncDisposable
     }
 
 
+    /// <summary>The opaque tokens this connection's requests carry (see <see cref="OpaqueCounter"/>).</summary>
+    public OpaqueCounter Opaques { get; } = new();
+
     /// <summary>The server's telemetry tags, built once.</summary>
     public Telemetry.ServerTags Tags { get; }
 
@@ -91,6 +94,7 @@ internal sealed partial class Connection : IAsyncDisposable
     {
         operation.EnqueuedAt = Stopwatch.GetTimestamp();
         operation.Server = _name;
+        operation.MaxValueLength = _options.EffectiveMaxResponseValueSize;
         if (_room.Wait(0, CancellationToken.None))
         {
             Enqueue(operation);

@@ -20,7 +20,36 @@ internal enum ValueTarget : byte
     Number,
 }
 
-/// <summary>A single meta command (mg, ms, md, ma) and its one response line. Pooled: the hot path allocates nothing.</summary>
+/// <summary>The reply codes that can answer a meta command, as a bit set over <see cref="ResponseCode"/>.</summary>
+[Flags]
+internal enum ReplyKinds
+{
+    /// <summary>Not set: derived from the value target (only operations built by tests leave it so).</summary>
+    Unspecified = 0,
+    Value = 1 << (int)ResponseCode.Value,
+    Header = 1 << (int)ResponseCode.Header,
+    Miss = 1 << (int)ResponseCode.Miss,
+    NotFound = 1 << (int)ResponseCode.NotFound,
+    NotStored = 1 << (int)ResponseCode.NotStored,
+    Exists = 1 << (int)ResponseCode.Exists,
+
+    /// <summary><c>mg</c> with <c>v</c>: a value or a miss.</summary>
+    Get = Value | Miss,
+    /// <summary><c>mg</c> without <c>v</c> (touch): a header or a miss.</summary>
+    Touch = Header | Miss,
+    /// <summary><c>ms</c>: stored, not stored, CAS mismatch, or not found (CAS on a missing item).</summary>
+    Store = Header | NotStored | Exists | NotFound,
+    /// <summary><c>md</c>: deleted, not found, or CAS mismatch.</summary>
+    Delete = Header | NotFound | Exists,
+    /// <summary><c>ma</c> with <c>v</c>: the new value, not found, not stored, or CAS mismatch.</summary>
+    Arithmetic = Value | NotFound | NotStored | Exists,
+}
+
+/// <summary>
+/// A single meta command (mg, ms, md, ma) and its one response line. Pooled: the hot path allocates nothing.
+/// Every reply is checked before it is believed: it must carry the request's opaque token and be a kind
+/// that can answer the command, else the stream is out of step and the connection is reset.
+/// </summary>
 internal sealed class MetaOperation : Operation
 {
     private static readonly ConcurrentQueue<MetaOperation> Pool = new();
@@ -28,10 +57,22 @@ internal sealed class MetaOperation : Operation
     private const int KeepRequestCapacity = 4096;
 
     private IBufferWriter<byte>? _destination;
+    private ReplyKinds _accepted;
+    private long _opaque = -1;
 
     private MetaOperation() { }
 
     public ValueTarget Target { get; private set; }
+
+    /// <summary>The opaque token the request carries and its reply must echo (-1: untagged, only in parser tests).</summary>
+    public long Opaque => _opaque;
+
+    /// <summary>Tags the request: its reply must carry <paramref name="opaque"/>. Call before writing the request.</summary>
+    public uint Tag(uint opaque)
+    {
+        _opaque = opaque;
+        return opaque;
+    }
 
     // Results, valid once the caller's await has completed successfully.
     public ResponseCode Code { get; private set; }
@@ -44,7 +85,8 @@ internal sealed class MetaOperation : Operation
     /// <summary>Remaining TTL in seconds from the <c>t</c> flag, or -1 (never expires, or not asked for).</summary>
     public long Ttl { get; private set; }
 
-    public static MetaOperation Rent(string name, string? key, ValueTarget target, IBufferWriter<byte>? destination = null, bool hasDataBlock = false)
+    public static MetaOperation Rent(string name, string? key, ValueTarget target, IBufferWriter<byte>? destination = null, bool hasDataBlock = false,
+        ReplyKinds accepted = ReplyKinds.Unspecified)
     {
         if (!Pool.TryDequeue(out var operation))
         {
@@ -55,6 +97,14 @@ internal sealed class MetaOperation : Operation
         operation.Target = target;
         operation._destination = destination;
         operation.HasDataBlock = hasDataBlock;
+        operation._accepted = accepted != ReplyKinds.Unspecified ? accepted : target switch
+        {
+            _ when hasDataBlock => ReplyKinds.Store,
+            ValueTarget.None => ReplyKinds.Touch | ReplyKinds.Delete,
+            ValueTarget.Number => ReplyKinds.Arithmetic,
+            _ => ReplyKinds.Get,
+        };
+        operation._opaque = -1;
         operation.Code = default;
         operation.ClientFlags = 0;
         operation.Cas = default;
@@ -78,12 +128,28 @@ internal sealed class MetaOperation : Operation
     public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
     {
         resetConnection = false;
-        if (!MetaResponseParser.TryParse(data, out var response, out needed))
+        if (!MetaResponseParser.TryParse(data, out var response, out needed, MaxValueLength))
         {
             consumed = 0;
             return false;
         }
         consumed = response.TotalLength;
+        // Checked even when the caller has given up: a reply that is not this request's means every later
+        // reply on the connection would go to the wrong caller. Error lines carry no opaque (memcached
+        // sends none), so they are taken as the oldest request's; a stray one puts the next reply out of
+        // step, which this check then catches.
+        if (!response.IsError)
+        {
+            if (_opaque >= 0 && response.Opaque != _opaque)
+            {
+                throw OutOfStep(response.Opaque < 0 ? $"a {response.Code} reply without an opaque token" : $"a {response.Code} reply with opaque token {response.Opaque}",
+                    $"opaque token {_opaque}");
+            }
+            if ((_accepted & (ReplyKinds)(1 << (int)response.Code)) == 0)
+            {
+                throw OutOfStep($"a {response.Code} reply", $"one of {_accepted}");
+            }
+        }
         if (!TryBeginCompletion())
         {
             // The caller gave up (timeout or cancellation); the reply is matched and dropped.
@@ -96,11 +162,6 @@ internal sealed class MetaOperation : Operation
             error = ErrorFromResponse(data, response);
             // A rejected command line with a data block behind it leaves the data to be read as commands.
             resetConnection = response.Code == ResponseCode.ClientError && HasDataBlock;
-        }
-        else if (response.Code == ResponseCode.NoOp || (response.Code == ResponseCode.Value && Target == ValueTarget.None))
-        {
-            error = Unexpected(response);
-            resetConnection = true;
         }
         else
         {

@@ -70,6 +70,12 @@ internal abstract class Operation : IValueTaskSource
     /// <summary>The server the request went to, for error messages.</summary>
     public string Server { get; set; } = "";
 
+    /// <summary>
+    /// The longest value a reply may announce (set by the connection from
+    /// <see cref="MemcacheClientOptions.MaxResponseValueSize"/>); a longer one is refused before allocating.
+    /// </summary>
+    public int MaxValueLength { get; set; } = MetaResponseParser.MaxValueLength;
+
     public bool IsCompleted => Volatile.Read(ref _state) >= Completing;
 
     /// <summary>The awaitable the caller waits on.</summary>
@@ -201,8 +207,18 @@ internal abstract class Operation : IValueTaskSource
             : new MemcacheClientErrorException($"memcached rejected {where}: {(response.Code == ResponseCode.Error ? message : "CLIENT_ERROR " + message)}", message) { Server = Server };
     }
 
-    protected MemcacheProtocolException Unexpected(in MetaResponse response) =>
-        new($"Unexpected response {response.Code} to '{Name}' on {Server}.") { Server = Server };
+    /// <summary>
+    /// The exception for a reply that cannot be this request's: the stream is out of step with the requests,
+    /// so the connection is reset and everything in flight on it fails with this error.
+    /// </summary>
+    protected MemcacheProtocolException OutOfStep(string received, string expected)
+    {
+        var what = Key is null ? $"'{Name}'" : $"'{Name}' of key {KeyCodec.Describe(Key)}";
+        return new MemcacheProtocolException(
+            $"{Server} sent {received} where {what} expected {expected}: replies are out of step with requests, "
+            + "so no reply on this connection can be trusted; it is reset and every request in flight on it fails.")
+        { Server = Server };
+    }
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
 

@@ -126,7 +126,7 @@ internal sealed class NoOpOperation : Operation
     public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
     {
         resetConnection = false;
-        if (!MetaResponseParser.TryParse(data, out var response, out needed))
+        if (!MetaResponseParser.TryParse(data, out var response, out needed, MaxValueLength))
         {
             consumed = 0;
             return false;

@@ -37,6 +37,7 @@ public sealed class OptionsBindingTests
             "Distribution": "ketama-weighted",
             "KeyMode": "Binary",
             "MaxValueSize": 2097152,
+            "MaxResponseValueSize": 3145728,
             "OperationTimeout": "00:00:00.250",
             "ConnectTimeout": "00:00:01",
             "StallTimeout": "00:00:07",
@@ -55,6 +56,7 @@ public sealed class OptionsBindingTests
         Assert.Equal(MemcacheDistribution.KetamaWeighted, options.Distribution);
         Assert.Equal(KeyMode.Binary, options.KeyMode);
         Assert.Equal(2097152, options.MaxValueSize);
+        Assert.Equal(3145728, options.MaxResponseValueSize);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.OperationTimeout);
         Assert.Equal(TimeSpan.FromSeconds(1), options.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(7), options.StallTimeout);
@@ -107,6 +109,8 @@ public sealed class OptionsBindingTests
         { """ "ConnectionsPerServer": 0 """, "Memstore:ConnectionsPerServer must be between 1 and 64; it is 0" },
         { """ "ConnectionsPerServer": "two" """, "Memstore:ConnectionsPerServer is \"two\"; expected a whole number" },
         { """ "MaxValueSize": 0 """, "Memstore:MaxValueSize must be between 1 byte and 1 GiB" },
+        { """ "MaxResponseValueSize": 1000 """, "Memstore:MaxResponseValueSize must be between MaxValueSize (1048576) and 1 GiB" },
+        { """ "MaxResponseValueSize": "big" """, "Memstore:MaxResponseValueSize is \"big\"; expected a whole number of bytes" },
         { """ "ServerFailureLimit": 0 """, "Memstore:ServerFailureLimit must be at least 1" },
         { """ "MaxQueuedRequestsPerConnection": -1 """, "Memstore:MaxQueuedRequestsPerConnection must be at least 1" },
         { """ "RecordKeysInTraces": "yes" """, "Memstore:RecordKeysInTraces is \"yes\"; expected true or false" },

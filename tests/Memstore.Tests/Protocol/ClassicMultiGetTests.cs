@@ -6,14 +6,15 @@ namespace Memstore.Tests.Protocol;
 /// <summary>The classic <c>gets</c> multi-get used for text keys: request bytes, matching, splits, garbage.</summary>
 public sealed class ClassicMultiGetTests
 {
-    // Replies as memcached 1.6.18 sends them: request order, misses left out, END per command.
+    // Replies as memcached 1.6.18 sends them to "gets a b c" + "mg d v f c O0": request order, misses left
+    // out, END per command, then the tagged reply of the last key's mg (here a miss).
     private static readonly byte[] Reply = Encoding.ASCII.GetBytes(
-        "VALUE a 5 3 11\r\nfoo\r\nVALUE c 0 4 12\r\nx\r\ny\r\nEND\r\n");
+        "VALUE a 5 3 11\r\nfoo\r\nVALUE c 0 4 12\r\nx\r\ny\r\nEND\r\nEN O0\r\n");
 
     private static (ClassicBatchGetOperation Operation, CacheValue[] Results) Batch(params string[] keys)
     {
         var results = new CacheValue[keys.Length];
-        var operation = new ClassicBatchGetOperation(results);
+        var operation = new ClassicBatchGetOperation(results, new OpaqueCounter());
         for (var i = 0; i < keys.Length; i++)
         {
             operation.AddKey(i, Encoding.UTF8.GetBytes(keys[i]), KeyMode.Text);
@@ -25,17 +26,21 @@ public sealed class ClassicMultiGetTests
     }
 
     [Fact]
-    public void Request_is_one_gets_line_per_hundred_keys()
+    public void Request_is_one_gets_line_per_hundred_keys_then_a_tagged_mg_of_the_last()
     {
         var (small, _) = Batch("a", "b", "c");
-        Assert.Equal("gets a b c\r\n", Encoding.ASCII.GetString(small.Request.WrittenSpan));
+        Assert.Equal("gets a b\r\nmg c v f c O0\r\n", Encoding.ASCII.GetString(small.Request.WrittenSpan));
 
-        var keys = Enumerable.Range(0, 150).Select(i => $"k{i}").ToArray();
+        var (single, _) = Batch("a");
+        Assert.Equal("mg a v f c O0\r\n", Encoding.ASCII.GetString(single.Request.WrittenSpan));
+
+        var keys = Enumerable.Range(0, 151).Select(i => $"k{i}").ToArray();
         var (large, _) = Batch(keys);
         var lines = Encoding.ASCII.GetString(large.Request.WrittenSpan).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, lines.Length);
+        Assert.Equal(3, lines.Length);
         Assert.Equal(101, lines[0].Split(' ').Length);
         Assert.Equal(51, lines[1].Split(' ').Length);
+        Assert.Equal("mg k150 v f c O0", lines[2]);
     }
 
     [Fact]
@@ -72,15 +77,16 @@ public sealed class ClassicMultiGetTests
     [Fact]
     public void Two_commands_need_two_ends()
     {
-        var keys = Enumerable.Range(0, 120).Select(i => $"k{i}").ToArray();
+        var keys = Enumerable.Range(0, 121).Select(i => $"k{i}").ToArray();
         var (operation, results) = Batch(keys);
-        var reply = Encoding.ASCII.GetBytes("VALUE k5 0 1 1\r\n5\r\nEND\r\nVALUE k119 0 3 2\r\n119\r\nEND\r\n");
+        var reply = Encoding.ASCII.GetBytes("VALUE k5 0 1 1\r\n5\r\nEND\r\nVALUE k119 0 3 2\r\n119\r\nEND\r\nVA 3 f0 c3 O0\r\n120\r\n");
         var firstEnd = Encoding.ASCII.GetByteCount("VALUE k5 0 1 1\r\n5\r\nEND\r\n");
         Assert.False(operation.TryConsume(reply.AsSpan(0, firstEnd), out var consumed, out _, out _));
         Assert.Equal(firstEnd, consumed);
         Assert.True(operation.TryConsume(reply.AsSpan(firstEnd), out _, out _, out _));
         Assert.Equal("5", results[5].AsString());
         Assert.Equal("119", results[119].AsString());
+        Assert.Equal("120", results[120].AsString());
         Assert.Equal(118, results.Count(r => !r.Found));
     }
 
@@ -90,8 +96,15 @@ public sealed class ClassicMultiGetTests
     [InlineData("VALUE a 0 x 1\r\nf\r\nEND\r\n")]          // non-numeric length
     [InlineData("VALUE a 0 1\r\nf\r\nEND\r\n")]            // missing CAS
     [InlineData("STORED\r\n")]                             // not a get reply
-    [InlineData("VALUE c 0 1 1\r\nc\r\nVALUE a 0 1 1\r\na\r\nEND\r\n")] // out of request order
-    public void Malformed_replies_throw_a_protocol_exception(string wire)
+    [InlineData("VALUE b 0 1 1\r\nb\r\nVALUE a 0 1 1\r\na\r\nEND\r\n")] // out of request order
+    [InlineData("VALUE c 0 1 1\r\nc\r\nEND\r\n")]          // the last key goes as mg, not in the gets line
+    [InlineData("VALUE a 0 1 1\r\na\r\nVALUE a 0 1 1\r\na\r\nEND\r\n")] // one key answered twice
+    [InlineData("END\r\nEN O1\r\n")]                        // terminator with another request's token
+    [InlineData("END\r\nEN\r\n")]                           // terminator without a token
+    [InlineData("END\r\nHD O0\r\n")]                        // a kind that cannot answer mg v
+    [InlineData("END\r\nMN\r\n")]                           // a stray no-op reply
+    [InlineData("END\r\nVALUE a 0 1 1\r\na\r\nEND\r\n")]  // a stray END shifts the real reply behind it
+    public void Malformed_or_out_of_step_replies_throw_a_protocol_exception(string wire)
     {
         var (operation, _) = Batch("a", "b", "c");
         Assert.Throws<MemcacheProtocolException>(() => operation.TryConsume(Encoding.ASCII.GetBytes(wire), out _, out _, out _));
@@ -101,9 +114,23 @@ public sealed class ClassicMultiGetTests
     public void A_server_error_ends_its_command_and_fails_the_batch()
     {
         var (operation, _) = Batch("a", "b");
-        Assert.True(operation.TryConsume("SERVER_ERROR out of memory\r\n"u8, out _, out _, out _));
+        Assert.False(operation.TryConsume("SERVER_ERROR out of memory\r\n"u8, out var consumed, out _, out _));
+        Assert.True(operation.TryConsume("EN O0\r\n"u8, out _, out _, out _));
+        Assert.Equal(28, consumed);
         var task = operation.AsValueTask().AsTask();
         var error = Assert.Throws<AggregateException>(() => task.Wait()).InnerException;
         Assert.IsType<MemcacheServerErrorException>(error);
+    }
+
+    [Theory]
+    [InlineData("VALUE a 0 1073741824 1\r\n")]
+    [InlineData("VALUE a 0 4294967295 1\r\n")]
+    [InlineData("END\r\nVA 1073741824 O0\r\n")]
+    public void An_announced_length_over_the_response_limit_is_refused_before_its_bytes_arrive(string wire)
+    {
+        var (operation, _) = Batch("a", "b");
+        operation.MaxValueLength = 1024 * 1024;
+        var ex = Assert.Throws<MemcacheProtocolException>(() => operation.TryConsume(Encoding.ASCII.GetBytes(wire), out _, out _, out _));
+        Assert.Contains("over the response limit of 1048576 bytes", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -101,7 +101,9 @@ internal static class Fixtures
     public const string LongStats = "STAT pid 2104\r\nSTAT uptime 12\r\nSTAT version 1.6.18\r\nSTAT libevent 2.1.12-stable\r\nSTAT rusage_user 0.004000\r\nSTAT curr_items 0\r\nEND\r\n";
     public const string Ok = "OK\r\n";
     public const string Base64Miss = "EN kZm9v b\r\n";
-    public const string Batch = "VA 3 f1 c10 O0\r\nabc\r\nVA 2 f2 c11 kZm9v b O2\r\nxy\r\nMN\r\n";
+    // Replies to "mg .. q O0", "mg .. q O1", "mg .. O2": the quiet miss of O1 is silent, the last request ends the batch.
+    public const string Batch = "VA 3 f1 c10 O0\r\nabc\r\nVA 2 f2 c11 kZm9v b O2\r\nxy\r\n";
+    public const string BatchMiss = "EN O0\r\n";
 
     /// <summary>Every single-response fixture, paired with the operation that would receive it.</summary>
     public static IReadOnlyList<Segment> Singles { get; } =
@@ -123,7 +125,7 @@ internal static class Fixtures
         Segment.Meta("set-bad-format", BadFormat, ValueTarget.None, hasDataBlock: true),
         Segment.Meta("get-b64-miss", Base64Miss),
         Segment.Batch("get-many", Batch, 5, [3, 0, 4]),
-        Segment.Batch("get-many-empty", NoOp, 1, [0]),
+        Segment.Batch("get-many-empty", BatchMiss, 1, [0]),
         Segment.Of("version", Version, () => new VersionOperation()),
         Segment.Of("stats", Stats, () => new StatsOperation()),
         Segment.Of("stats-long", LongStats, () => new StatsOperation()),

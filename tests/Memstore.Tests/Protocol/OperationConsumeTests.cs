@@ -52,16 +52,17 @@ public sealed class OperationConsumeTests
     }
 
     [Theory]
-    [InlineData(Fixtures.NotStored, nameof(ResponseCode.NotStored))]
-    [InlineData(Fixtures.Exists, nameof(ResponseCode.Exists))]
-    [InlineData(Fixtures.NotFound, nameof(ResponseCode.NotFound))]
-    [InlineData(Fixtures.NotFoundOpaque, nameof(ResponseCode.NotFound))]
-    [InlineData(Fixtures.Miss, nameof(ResponseCode.Miss))]
-    [InlineData(Fixtures.MissOpaqueKey, nameof(ResponseCode.Miss))]
-    [InlineData(Fixtures.Base64Miss, nameof(ResponseCode.Miss))]
-    public void Status_replies_complete_without_a_value(string wire, string code)
+    [InlineData(Fixtures.NotStored, nameof(ResponseCode.NotStored), true)]
+    [InlineData(Fixtures.Exists, nameof(ResponseCode.Exists), true)]
+    [InlineData(Fixtures.NotFound, nameof(ResponseCode.NotFound), false)]
+    [InlineData(Fixtures.NotFoundOpaque, nameof(ResponseCode.NotFound), false)]
+    [InlineData(Fixtures.Miss, nameof(ResponseCode.Miss), false)]
+    [InlineData(Fixtures.MissOpaqueKey, nameof(ResponseCode.Miss), false)]
+    [InlineData(Fixtures.Base64Miss, nameof(ResponseCode.Miss), false)]
+    public void Status_replies_complete_without_a_value(string wire, string code, bool store)
     {
-        var op = Meta(ValueTarget.Array);
+        var op = store ? Meta(ValueTarget.None, hasDataBlock: true)
+            : code == nameof(ResponseCode.Miss) ? Meta(ValueTarget.Array) : Meta(ValueTarget.None);
         Assert.False(ConsumeAll(op, wire));
         Assert.Null(Failure(op));
         Assert.Equal(Enum.Parse<ResponseCode>(code), op.Code);
@@ -184,15 +185,69 @@ public sealed class OperationConsumeTests
     [Theory]
     [InlineData(Fixtures.NoOp, nameof(ValueTarget.Array))]
     [InlineData(Fixtures.GetHit, nameof(ValueTarget.None))]
-    public void A_reply_that_cannot_answer_the_request_fails_it_and_resets(string wire, string target)
+    [InlineData(Fixtures.StoreHit, nameof(ValueTarget.Array))]
+    [InlineData(Fixtures.NotFound, nameof(ValueTarget.Array))]
+    [InlineData(Fixtures.Miss, nameof(ValueTarget.Number))]
+    public void A_reply_of_a_kind_that_cannot_answer_the_request_is_a_protocol_error(string wire, string target)
     {
         var op = Meta(Enum.Parse<ValueTarget>(target));
-        Assert.True(ConsumeAll(op, wire));
-        Assert.IsType<MemcacheProtocolException>(Failure(op));
+        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+    }
+
+    [Theory]
+    [InlineData("VA 3 f5 c1\r\nbar\r\n")]          // no token
+    [InlineData("VA 3 f5 c1 O122\r\nbar\r\n")]     // another request's token
+    [InlineData("EN\r\n")]
+    [InlineData("EN O1234\r\n")]
+    [InlineData("EN Ox\r\n")]
+    public void A_reply_without_the_requests_opaque_token_is_a_protocol_error(string wire)
+    {
+        var op = Meta(ValueTarget.Array);
+        op.Tag(123);
+        var ex = Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+        Assert.Contains("out of step", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("opaque token 123", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Batch_get_places_hits_by_opaque_and_ends_at_MN()
+    public void A_tagged_request_accepts_its_own_token_and_untokened_error_lines()
+    {
+        var op = Meta(ValueTarget.Array);
+        op.Tag(123);
+        ConsumeAll(op, Fixtures.GetHit);
+        Assert.Null(Failure(op));
+        var failed = Meta(ValueTarget.Array);
+        failed.Tag(5);
+        ConsumeAll(failed, Fixtures.TooLarge);
+        Assert.IsType<MemcacheServerErrorException>(Failure(failed));
+    }
+
+    [Fact]
+    public void A_late_reply_to_an_abandoned_request_is_still_checked()
+    {
+        var op = Meta(ValueTarget.Array);
+        op.Tag(7);
+        Assert.True(op.TryFail(new TimeoutException("gave up")));
+        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(Fixtures.GetHit), out _, out _, out _));
+    }
+
+    [Theory]
+    [InlineData("VA 1073741824 f0 c1 O0\r\n")]
+    [InlineData("VA 2097153 O0\r\n")]
+    public void An_announced_length_over_the_response_limit_is_refused_before_its_bytes_arrive(string wire)
+    {
+        var op = Meta(ValueTarget.Array);
+        op.MaxValueLength = 2 * 1024 * 1024;
+        var ex = Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+        Assert.Contains("over the response limit of 2097152 bytes", ex.Message, StringComparison.Ordinal);
+        var atLimit = Meta(ValueTarget.Array);
+        atLimit.MaxValueLength = 2 * 1024 * 1024;
+        Assert.False(atLimit.TryConsume(Bytes("VA 2097152 O0\r\n"), out _, out var needed, out _));
+        Assert.Equal(2097152 + 17, needed);
+    }
+
+    [Fact]
+    public void Batch_get_places_hits_by_opaque_and_ends_at_the_last_requests_reply()
     {
         var results = new CacheValue[5];
         var op = new BatchGetOperation(results, [3, 0, 4]);
@@ -210,40 +265,57 @@ public sealed class OperationConsumeTests
     }
 
     [Fact]
-    public void Batch_get_consumes_replies_one_by_one_before_MN_arrives()
+    public void Batch_get_writes_quiet_tagged_gets_and_a_loud_last_one()
+    {
+        var op = new BatchGetOperation(new CacheValue[3], new OpaqueCounter());
+        op.AddKey(0, "a"u8, KeyMode.Binary);
+        op.AddKey(1, "b"u8, KeyMode.Binary);
+        op.AddKey(2, "c"u8, KeyMode.Binary);
+        op.Close();
+        Assert.Equal("mg YQ== b v f c q O0\r\nmg Yg== b v f c q O1\r\nmg Yw== b v f c O2\r\n", Encoding.ASCII.GetString(op.Request.WrittenSpan));
+    }
+
+    [Fact]
+    public void Batch_get_consumes_replies_one_by_one_before_the_last_arrives()
     {
         var results = new CacheValue[3];
         var op = new BatchGetOperation(results, [0, 1, 2]);
-        var bytes = Bytes("VA 1 O1\r\nx\r\n" + Fixtures.MissOpaqueKey.Replace("O9", "O2", StringComparison.Ordinal) + "VA 1 O");
+        var bytes = Bytes("VA 1 O1\r\nx\r\nVA 1 O");
         Assert.False(op.TryConsume(bytes, out var consumed, out var needed, out _));
         Assert.Equal(bytes.Length - 6, consumed);
         Assert.Equal(7, needed);
         Assert.Equal("x"u8.ToArray(), results[1].Value);
         Assert.False(op.IsCompleted);
-        Assert.True(op.TryConsume(Bytes("MN\r\n"), out consumed, out _, out _));
-        Assert.Equal(4, consumed);
+        Assert.True(op.TryConsume(Bytes("EN O2\r\n"), out consumed, out _, out _));
+        Assert.Equal(7, consumed);
         Assert.Null(Failure(op));
     }
 
     [Fact]
-    public void Batch_get_reports_the_first_error_after_MN()
+    public void Batch_get_reports_the_first_error_after_the_last_reply()
     {
         var results = new CacheValue[2];
         var op = new BatchGetOperation(results, [0, 1]);
-        ConsumeAll(op, "VA 1 O0\r\nx\r\n" + Fixtures.TooLarge + Fixtures.BadFormat + Fixtures.NoOp);
+        ConsumeAll(op, "VA 1 O0\r\nx\r\n" + Fixtures.TooLarge + Fixtures.BadFormat + "EN O1\r\n");
         var ex = Assert.IsType<MemcacheServerErrorException>(Failure(op));
         Assert.Equal("object too large for cache", ex.ServerMessage);
         Assert.True(results[0].Found);
     }
 
     [Theory]
-    [InlineData("VA 1 O5\r\nx\r\nMN\r\n")]
-    [InlineData("VA 1\r\nx\r\nMN\r\n")]
-    [InlineData("VA 1 O-1\r\nx\r\nMN\r\n")]
-    [InlineData("HD\r\nMN\r\n")]
+    [InlineData("VA 1 O5\r\nx\r\n")]               // a token no request in the batch used
+    [InlineData("VA 1\r\nx\r\n")]                  // no token
+    [InlineData("VA 1 O-1\r\nx\r\n")]
+    [InlineData("HD\r\n")]
+    [InlineData("HD O2\r\n")]                        // a kind that cannot answer mg v
+    [InlineData("MN\r\n")]                           // a stray no-op reply must not end the batch
+    [InlineData("EN\r\n")]                           // a stray miss
+    [InlineData("EN O0\r\n")]                        // quiet requests never answer a miss
+    [InlineData("VA 1 O1\r\nx\r\nVA 1 O0\r\nx\r\n")] // out of request order
+    [InlineData("VA 1 O0\r\nx\r\nVA 1 O0\r\nx\r\n")] // one request answered twice
     public void Batch_get_rejects_replies_no_request_asked_for(string wire)
     {
-        var op = new BatchGetOperation(new CacheValue[2], [0, 1]);
+        var op = new BatchGetOperation(new CacheValue[3], [0, 1, 2]);
         Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
     }
 
