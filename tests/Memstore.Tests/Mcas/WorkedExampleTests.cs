@@ -74,8 +74,13 @@ public sealed partial class WorkedExampleTests
     private static IEnumerable<string> RenderReplies(string text) =>
         text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(line => "< " + WithoutCorrelation(line));
 
-    private static string WithoutCorrelation(string line) =>
-        string.Join(' ', line.Split(' ').Where((token, i) => i < 2 || !(token.StartsWith('O') || token == "k" || (token.StartsWith('k') && token.Length > 1 && !line.StartsWith("ms", StringComparison.Ordinal)))));
+    /// <summary>Drops <c>O&lt;opaque&gt;</c> and <c>k</c> tokens; a request's second token is its key and stays.</summary>
+    private static string WithoutCorrelation(string line)
+    {
+        var tokens = line.Split(' ');
+        var keep = tokens[0] is "mg" or "ms" or "md" or "ma" ? 2 : 1;
+        return string.Join(' ', tokens.Where((token, i) => i < keep || !(token.StartsWith('O') || token.StartsWith('k'))));
+    }
 
     private static List<string> PageExample()
     {
