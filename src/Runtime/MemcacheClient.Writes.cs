@@ -92,8 +92,9 @@ public sealed partial class MemcacheClient
 
     private MetaOperation PrepareDelete(in ValidKey key, CasToken cas, out Connection connection)
     {
-        connection = Route(key, "delete");
+        connection = Route(key, "delete", out var failure);
         var operation = Rent("delete", key, ValueTarget.None);
+        operation.RoutingFailure = failure;
         MetaRequestWriter.Delete(operation.Request, key.Bytes, _keyMode, cas);
         return operation;
     }
@@ -156,8 +157,9 @@ public sealed partial class MemcacheClient
     private MetaOperation PrepareArithmetic(string name, in ValidKey key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, out Connection connection)
     {
         var ttl = Expiration.ToTtl(expiry);
-        connection = Route(key, name);
+        connection = Route(key, name, out var failure);
         var operation = Rent(name, key, ValueTarget.Number);
+        operation.RoutingFailure = failure;
         MetaRequestWriter.Arithmetic(operation.Request, key.Bytes, _keyMode, decrement, delta, initialValue, ttl);
         return operation;
     }
@@ -172,8 +174,9 @@ public sealed partial class MemcacheClient
         var ttl = Expiration.ToTtl(expiry);
         CheckValueSize(key, value.Length);
         var name = StoreName(mode, cas);
-        connection = Route(key, name);
+        connection = Route(key, name, out var failure);
         var operation = Rent(name, key, ValueTarget.None, hasDataBlock: true);
+        operation.RoutingFailure = failure;
         MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas);
         return operation;
     }

@@ -48,6 +48,15 @@ public sealed class MemcacheClientOptions
     public int ServerFailureLimit { get; set; } = 2;
 
     /// <summary>
+    /// Consecutive operation timeouts, with no reply from the server in between, that mark a server dead
+    /// (default 3; 0: timeouts never do). A frozen server keeps its connection open and answers nothing;
+    /// without this it would hold every caller of its keys for a full timeout until the stall timeout.
+    /// Once its oldest request is past its timeout, new calls for its keys are not queued behind it: they
+    /// fail at once (or move, with <see cref="FailoverPolicy.Redistribute"/>) and count as timeouts too.
+    /// </summary>
+    public int ServerTimeoutLimit { get; set; } = 3;
+
+    /// <summary>
     /// How long a dead server is left alone before it is probed again. Calls for its keys never wait for a
     /// connect attempt during this time: they fail at once or move (see <see cref="Failover"/>).
     /// </summary>
@@ -112,6 +121,10 @@ public sealed class MemcacheClientOptions
         if (ServerFailureLimit < 1)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.ServerFailureLimit must be at least 1; it is {ServerFailureLimit}."), nameof(ServerFailureLimit));
+        }
+        if (ServerTimeoutLimit < 0)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.ServerTimeoutLimit must be 0 (timeouts never mark a server dead) or more; it is {ServerTimeoutLimit}."), nameof(ServerTimeoutLimit));
         }
         if (!Enum.IsDefined(Failover))
         {

@@ -18,7 +18,7 @@ internal static class MemcacheClientOptionsBinder
     private static readonly HashSet<string> Settings = new(StringComparer.OrdinalIgnoreCase)
     {
         "Servers", "Distribution", "KeyMode", "MaxValueSize", "OperationTimeout", "ConnectTimeout", "StallTimeout",
-        "ReconnectDelay", "MaxReconnectDelay", "Failover", "ServerFailureLimit", "DeadTime", "ConnectionsPerServer",
+        "ReconnectDelay", "MaxReconnectDelay", "Failover", "ServerFailureLimit", "ServerTimeoutLimit", "DeadTime", "ConnectionsPerServer",
         "MaxQueuedRequestsPerConnection", "RecordKeysInTraces",
     };
 
@@ -42,6 +42,7 @@ internal static class MemcacheClientOptionsBinder
         Read<FailoverPolicy>(section, "Failover", errors, TryEnum, "FailFast or Redistribute", (FailoverPolicy v) => options.Failover = v);
         Read<int>(section, "MaxValueSize", errors, TryInt, "a whole number of bytes", v => options.MaxValueSize = v);
         Read<int>(section, "ServerFailureLimit", errors, TryInt, "a whole number", v => options.ServerFailureLimit = v);
+        Read<int>(section, "ServerTimeoutLimit", errors, TryInt, "a whole number", v => options.ServerTimeoutLimit = v);
         Read<int>(section, "ConnectionsPerServer", errors, TryInt, "a whole number", v => options.ConnectionsPerServer = v);
         Read<int>(section, "MaxQueuedRequestsPerConnection", errors, TryInt, "a whole number", v => options.MaxQueuedRequestsPerConnection = v);
         Read<bool>(section, "RecordKeysInTraces", errors, bool.TryParse, "true or false", v => options.RecordKeysInTraces = v);

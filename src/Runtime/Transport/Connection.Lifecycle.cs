@@ -189,6 +189,7 @@ internal sealed partial class Connection
         lock (_sync)
         {
             _stream = null;
+            _unresponsive = false;
             disposed = _status == ConnectionStatus.Disposed;
             if (!disposed)
             {

@@ -5,10 +5,42 @@ namespace Memstore.Transport;
 
 internal sealed partial class Connection
 {
+    // Set by the sweep while the server owes replies and has sent nothing for a whole operation timeout;
+    // new calls are then not queued behind it (see MemcacheClient.Route). Cleared once it answers.
+    private volatile bool _unresponsive;
+    private long _progressSeenBySweep;
+
+    /// <summary>Whether the server has answered nothing for an operation timeout while owing replies.</summary>
+    public bool IsUnresponsive => _unresponsive;
+
+    /// <summary>
+    /// The error of a call refused without being sent because <see cref="IsUnresponsive"/>; it also counts as
+    /// a timeout towards marking the server dead.
+    /// </summary>
+    public MemcacheTimeoutException Unresponsive(string operation, string? key)
+    {
+        var silent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress));
+        int queued, inFlight;
+        lock (_sync)
+        {
+            queued = _sendQueue.Count;
+            inFlight = _inFlight.Count;
+        }
+        var what = key is null ? $"'{operation}'" : $"'{operation}' of key {Protocol.KeyCodec.Describe(key)}";
+        return new MemcacheTimeoutException(
+            $"{what} failed without being sent: {_name} has answered nothing for {silent.TotalMilliseconds:0} ms (operation timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) "
+            + $"with {inFlight} request(s) in flight and {queued} queued, so nothing more is queued behind them. "
+            + $"After {_options.ServerTimeoutLimit} consecutive timeouts the server is marked dead (MemcacheClientOptions.ServerTimeoutLimit).")
+        {
+            Server = _name, Operation = operation, Key = key, QueuedRequests = queued, InFlightRequests = inFlight, OldestWait = silent,
+        };
+    }
+
     /// <summary>
     /// Runs on a timer: fails requests older than the operation timeout and resets a connection whose
     /// server has gone silent with requests outstanding. Requests are queued in submission order, so the
-    /// scan stops at the first one that is still within its time.
+    /// scan stops at the first one that is still within its time. Timeouts while the server has been silent
+    /// for a whole operation timeout count towards marking it dead; a reply in between resets the count.
     /// </summary>
     private void Sweep()
     {
@@ -26,6 +58,7 @@ internal sealed partial class Connection
             status = _status;
             if (queued == 0 && inFlight == 0)
             {
+                _unresponsive = false;
                 return;
             }
             var scanning = true;
@@ -57,10 +90,22 @@ internal sealed partial class Connection
                 }
                 (expired ??= []).Add(operation);
             }
-            stalled = _status == ConnectionStatus.Connected && inFlight > 0
-                && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), now) > _options.StallTimeout;
+            var silence = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), now);
+            stalled = _status == ConnectionStatus.Connected && inFlight > 0 && silence > _options.StallTimeout;
+            _unresponsive = _status == ConnectionStatus.Connected && inFlight > 0 && silence >= _options.OperationTimeout;
+        }
+        var unresponsive = _unresponsive;
+        var progress = Volatile.Read(ref _lastProgress);
+        if (progress != _progressSeenBySweep)
+        {
+            _progressSeenBySweep = progress;
+            if (!unresponsive)
+            {
+                _health.ReportResponsive();
+            }
         }
 
+        MemcacheTimeoutException? lastTimeout = null;
         if (expired is not null)
         {
             var oldestWait = Stopwatch.GetElapsedTime(oldest, now);
@@ -68,7 +113,7 @@ internal sealed partial class Connection
             {
                 var waited = Stopwatch.GetElapsedTime(operation.EnqueuedAt, now);
                 var key = operation.Key is null ? "" : $" of key {Protocol.KeyCodec.Describe(operation.Key)}";
-                operation.TryFail(new MemcacheTimeoutException(
+                operation.TryFail(lastTimeout = new MemcacheTimeoutException(
                     $"Timed out after {waited.TotalMilliseconds:0} ms (timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) waiting for '{operation.Name}'{key} on {_name}: "
                     + $"{queued} request(s) queued, {inFlight} in flight, the oldest waited {oldestWait.TotalMilliseconds:0} ms; connection {status}.")
                 {
@@ -81,7 +126,14 @@ internal sealed partial class Connection
                 });
             }
         }
-        if (stalled)
+        if (unresponsive && (_health.ReportTimeouts(expired?.Count ?? 0, lastTimeout!) || _health.IsDead))
+        {
+            // Marked dead (by these timeouts or by its other connections): reset, so that the server is
+            // probed after its dead time instead of this silent session being trusted when it wakes.
+            AbortSession(new TimeoutException(
+                $"{_name} answered nothing for {Stopwatch.GetElapsedTime(progress, now).TotalMilliseconds:0} ms with {inFlight} request(s) in flight and is marked dead"));
+        }
+        else if (stalled)
         {
             var reason = new TimeoutException(
                 $"{_name} sent nothing for more than {_options.StallTimeout.TotalMilliseconds:0} ms while {inFlight} request(s) awaited a reply");
