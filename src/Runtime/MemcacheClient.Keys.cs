@@ -106,4 +106,25 @@ public sealed partial class MemcacheClient
                 + "Raise the limit only together with the servers' item size (memcached -I).", length, (int)_maxValueSize);
         }
     }
+
+    /// <summary>
+    /// Refuses a value the server itself could not store (it would answer SERVER_ERROR object too large after
+    /// the value crossed the wire): its item_size_max, learnt when the connection was opened, less the
+    /// per-item overhead and the key. Unknown until the first connection to the server has been probed.
+    /// </summary>
+    private static void CheckServerValueSize(in ValidKey key, int length, Connection connection)
+    {
+        if (connection.Settings is not { } settings)
+        {
+            return;
+        }
+        var limit = settings.MaxValueLength(key.Bytes.Length);
+        if (limit >= 0 && length > limit)
+        {
+            throw new ValueTooLargeException(
+                $"The value for key {KeyCodec.Describe(key.Describable)} is {length} bytes; {connection.Name} can store at most {limit} bytes under this key "
+                + $"(its item_size_max of {settings.ItemSizeMax} bytes, memcached -I, less {settings.ItemOverhead} bytes of per-item overhead and the {key.Bytes.Length}-byte key); nothing was sent.",
+                length, (int)Math.Max(0, limit));
+        }
+    }
 }

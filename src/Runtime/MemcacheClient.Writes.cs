@@ -175,6 +175,7 @@ public sealed partial class MemcacheClient
         CheckValueSize(key, value.Length);
         var name = StoreName(mode, cas);
         connection = Route(key, name, out var failure);
+        CheckServerValueSize(key, value.Length, connection);
         var operation = Rent(name, key, ValueTarget.None, hasDataBlock: true);
         operation.RoutingFailure = failure;
         MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas);
