@@ -5,12 +5,12 @@ namespace Memstore.Transport;
 
 internal sealed partial class Connection
 {
-    // Set by the sweep while the server owes replies and has sent nothing for a whole operation timeout;
-    // new calls are then not queued behind it (see MemcacheClient.Route). Cleared once it answers.
+    // Set by the sweep when a request timed out while the server had been silent (see Sweep); new calls
+    // are then not queued behind it (see MemcacheClient.Route). Cleared once it answers again.
     private volatile bool _unresponsive;
     private long _progressSeenBySweep;
 
-    /// <summary>Whether the server has answered nothing for an operation timeout while owing replies.</summary>
+    /// <summary>Whether a request has timed out since the server last answered anything.</summary>
     public bool IsUnresponsive => _unresponsive;
 
     /// <summary>
@@ -36,11 +36,21 @@ internal sealed partial class Connection
         };
     }
 
+    private bool IsConnected()
+    {
+        lock (_sync)
+        {
+            return _status == ConnectionStatus.Connected;
+        }
+    }
+
     /// <summary>
     /// Runs on a timer: fails requests older than the operation timeout and resets a connection whose
     /// server has gone silent with requests outstanding. Requests are queued in submission order, so the
-    /// scan stops at the first one that is still within its time. Timeouts while the server has been silent
-    /// for a whole operation timeout count towards marking it dead; a reply in between resets the count.
+    /// scan stops at the first one that is still within its time.
+    /// A request that times out while the server has sent nothing for at least half the operation timeout
+    /// is a silent timeout: it counts towards marking the server dead and makes the connection
+    /// unresponsive. Any reply resets both; a server that is slow but still answering is never counted.
     /// </summary>
     private void Sweep()
     {
@@ -48,6 +58,22 @@ internal sealed partial class Connection
         var timeoutTicks = (long)(_options.OperationTimeout.TotalSeconds * Stopwatch.Frequency);
         List<Operation>? expired = null;
         int queued, inFlight;
+        bool silent;
+        // _lastProgress moves on every read, and when a request goes out to an idle connection.
+        var progress = Volatile.Read(ref _lastProgress);
+        if (progress != _progressSeenBySweep)
+        {
+            _progressSeenBySweep = progress;
+            _unresponsive = false;
+            _health.ReportResponsive();
+        }
+        if (_health.IsDead && IsConnected())
+        {
+            // A server marked dead (by timeouts, or through another connection) comes back only through a
+            // probe: a session that survived the marking, perhaps answering again, would never run one.
+            AbortSession(new MemcacheConnectionException($"{_name} is marked dead; the connection is reset and the server probed after its dead time.") { Server = _name });
+            return;
+        }
         long oldest = now;
         bool stalled;
         ConnectionStatus status;
@@ -58,7 +84,6 @@ internal sealed partial class Connection
             status = _status;
             if (queued == 0 && inFlight == 0)
             {
-                _unresponsive = false;
                 return;
             }
             var scanning = true;
@@ -92,16 +117,11 @@ internal sealed partial class Connection
             }
             var silence = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), now);
             stalled = _status == ConnectionStatus.Connected && inFlight > 0 && silence > _options.StallTimeout;
-            _unresponsive = _status == ConnectionStatus.Connected && inFlight > 0 && silence >= _options.OperationTimeout;
-        }
-        var unresponsive = _unresponsive;
-        var progress = Volatile.Read(ref _lastProgress);
-        if (progress != _progressSeenBySweep)
-        {
-            _progressSeenBySweep = progress;
-            if (!unresponsive)
+            silent = _status == ConnectionStatus.Connected && expired is not null && silence >= _options.OperationTimeout / 2;
+            if (silent && _options.ServerTimeoutLimit > 0)
             {
-                _health.ReportResponsive();
+                // Set before the expired callers are failed, so that their next call already sees it.
+                _unresponsive = true;
             }
         }
 
@@ -126,10 +146,10 @@ internal sealed partial class Connection
                 });
             }
         }
-        if (unresponsive && (_health.ReportTimeouts(expired?.Count ?? 0, lastTimeout!) || _health.IsDead))
+        if (silent && _health.ReportTimeouts(expired!.Count, lastTimeout!))
         {
-            // Marked dead (by these timeouts or by its other connections): reset, so that the server is
-            // probed after its dead time instead of this silent session being trusted when it wakes.
+            // Marked dead by these timeouts: reset, so that the server is probed after its dead time
+            // instead of this silent session being trusted when it wakes.
             AbortSession(new TimeoutException(
                 $"{_name} answered nothing for {Stopwatch.GetElapsedTime(progress, now).TotalMilliseconds:0} ms with {inFlight} request(s) in flight and is marked dead"));
         }

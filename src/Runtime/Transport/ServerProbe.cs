@@ -40,8 +40,15 @@ internal sealed class ServerProbe
     public static async Task<ServerSettings> RunAsync(Stream stream, string name, CancellationToken cancellationToken)
     {
         var probe = new ServerProbe(stream, name);
-        await stream.WriteAsync("mn\r\nstats settings\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync("mn\r\nstats settings\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw probe.ClosedUnanswered(ex);
+        }
         var first = await probe.ReadLineOrExplainAsync(cancellationToken).ConfigureAwait(false);
         if (first != "MN")
         {
@@ -82,12 +89,15 @@ internal sealed class ServerProbe
         }
         catch (Exception ex) when (ex is IOException or EndOfStreamException)
         {
-            throw new MemcacheConnectionException(
-                $"{_name} accepted the connection but closed it without answering the no-op probe (mn) ({ex.Message}). "
-                + "If this port is a TLS listener (memcached -Z), connect to a plaintext port instead: Memstore does not speak TLS yet.", ex)
-            { Server = _name };
+            throw ClosedUnanswered(ex);
         }
     }
+
+    /// <summary>memcached -Z resets a connection whose first bytes are not a TLS handshake.</summary>
+    private MemcacheConnectionException ClosedUnanswered(Exception ex) => new(
+        $"{_name} accepted the connection but closed it without answering the no-op probe (mn) ({ex.Message}). "
+        + "If this port is a TLS listener (memcached -Z), connect to a plaintext port instead: Memstore does not speak TLS yet.", ex)
+    { Server = _name };
 
     private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
     {
