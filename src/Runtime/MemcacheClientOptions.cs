@@ -49,10 +49,12 @@ public sealed class MemcacheClientOptions
 
     /// <summary>
     /// Consecutive operation timeouts, with no reply from the server in between, that mark a server dead
-    /// (default 3; 0: timeouts never do). A frozen server keeps its connection open and answers nothing;
-    /// without this it would hold every caller of its keys for a full timeout until the stall timeout.
-    /// Once its oldest request is past its timeout, new calls for its keys are not queued behind it: they
-    /// fail at once (or move, with <see cref="FailoverPolicy.Redistribute"/>) and count as timeouts too.
+    /// (default 3). A frozen server keeps its connection open and answers nothing; without this it would
+    /// hold every caller of its keys for a full timeout until the stall timeout. Once a request has timed
+    /// out with no reply since, new calls for the server's keys are not queued behind it: they fail at once
+    /// with <see cref="MemcacheTimeoutException"/> (or move, with <see cref="FailoverPolicy.Redistribute"/>)
+    /// and count as timeouts too, until the server answers again. 0 turns both off: calls queue behind a
+    /// silent server and each waits its timeout, until the stall timeout resets the connection.
     /// </summary>
     public int ServerTimeoutLimit { get; set; } = 3;
 
