@@ -7,8 +7,16 @@ internal static class Expiration
     private const uint MaxRelativeSeconds = 60 * 60 * 24 * 30;
 
     /// <summary>
+    /// The latest absolute time memcached accepts: it parses the expiry as a signed 32-bit number, and a
+    /// larger one is either refused by the server or (in some versions) stored as already expired.
+    /// </summary>
+    public const long MaxAbsoluteUnixTime = int.MaxValue;
+
+    /// <summary>
     /// Null or zero: never expires. Under a second rounds up to one (zero would mean "never").
-    /// Over 30 days becomes an absolute Unix time, as memcached requires.
+    /// Over 30 days becomes an absolute Unix time, as memcached requires. An expiry past
+    /// 2038-01-19 03:14:07 UTC (2^31 - 1) is refused rather than clamped: clamping would silently
+    /// shorten what the caller asked for, and "keep it as long as possible" is <c>null</c>.
     /// </summary>
     public static uint ToTtl(TimeSpan? expiry, TimeProvider? clock = null)
     {
@@ -26,9 +34,11 @@ internal static class Expiration
             return (uint)seconds;
         }
         var absolute = (clock ?? TimeProvider.System).GetUtcNow().ToUnixTimeSeconds() + (long)seconds;
-        if (absolute > uint.MaxValue)
+        if (absolute > MaxAbsoluteUnixTime)
         {
-            throw new ArgumentOutOfRangeException(nameof(expiry), value, "The expiry lies beyond what memcached's 32-bit expiration time can express.");
+            throw new ArgumentOutOfRangeException(nameof(expiry), value,
+                $"An expiry of {value.TotalDays:0.#} days ends after 2038-01-19 03:14:07 UTC, the latest time memcached can store (a signed 32-bit Unix time); "
+                + "nothing was sent. Use null or TimeSpan.Zero for \"never expires\", or an expiry that ends before 2038.");
         }
         return (uint)absolute;
     }

@@ -46,24 +46,60 @@ public sealed partial class MemcacheClient
         return operation;
     }
 
-    /// <summary>
-    /// Picks the connection of the server that owns the key, applying the failover policy when that server
-    /// is marked dead: fail at once, or move to the next live server on the continuum.
-    /// </summary>
+    /// <summary>Like <see cref="Route(in ValidKey, string, out Exception?)"/>, throwing the failure (for callers already inside a task).</summary>
     private Connection Route(in ValidKey key, string operation)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var node = _nodes[_locator.Locate(key.Bytes)];
-        if (!node.Health.IsDead)
+        var connection = Route(key, operation, out var failure);
+        return failure is null ? connection : throw failure;
+    }
+
+    /// <summary>
+    /// Picks the connection of the server that owns the key, applying the failover policy when that server
+    /// is marked dead, or has answered nothing for an operation timeout: fail at once, or move to the next
+    /// live server on the continuum. A failure is returned, not thrown, so that the caller can deliver it
+    /// through the task it returns (only argument mistakes throw synchronously).
+    /// </summary>
+    private Connection Route(in ValidKey key, string operation, out Exception? failure)
+    {
+        failure = null;
+        var index = _locator.Locate(key.Bytes);
+        var node = _nodes[index];
+        if (Volatile.Read(ref _disposed) != 0)
         {
+            failure = new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation}' of key {KeyCodec.Describe(key.Describable)} was not sent.");
             return node.NextConnection();
         }
-        if (_options.Failover == FailoverPolicy.FailFast)
+        var excluded = -1;
+        if (!node.Health.IsDead)
         {
-            throw node.Health.Unavailable(operation, key.Describable);
+            var connection = node.NextConnection();
+            if (!connection.IsUnresponsive)
+            {
+                return connection;
+            }
+            // Queueing behind a server that answers nothing only adds one more timeout: refuse or move now,
+            // and count it, so that the server is marked dead after a few such calls even with one caller.
+            var refused = connection.Unresponsive(operation, key.Describable);
+            var nowDead = node.Health.ReportTimeouts(1, refused);
+            if (_options.Failover == FailoverPolicy.FailFast)
+            {
+                failure = nowDead ? node.Health.Unavailable(operation, key.Describable) : refused;
+                return connection;
+            }
+            excluded = nowDead ? -1 : index;
         }
-        var live = _locator.LocateLive(key.Bytes);
-        return live >= 0 ? _nodes[live].NextConnection() : throw node.Health.Unavailable(operation, key.Describable);
+        else if (_options.Failover == FailoverPolicy.FailFast)
+        {
+            failure = node.Health.Unavailable(operation, key.Describable);
+            return node.NextConnection();
+        }
+        var live = excluded < 0 ? _locator.LocateLive(key.Bytes) : _locator.LocateLive(key.Bytes, excluded);
+        if (live < 0)
+        {
+            failure = node.Health.Unavailable(operation, key.Describable);
+            return node.NextConnection();
+        }
+        return _nodes[live].NextConnection();
     }
 
     private void CheckValueSize(in ValidKey key, int length)
@@ -73,6 +109,27 @@ public sealed partial class MemcacheClient
             throw new ValueTooLargeException(
                 $"The value for key {KeyCodec.Describe(key.Describable)} is {length} bytes, over MemcacheClientOptions.MaxValueSize ({_maxValueSize} bytes); nothing was sent. "
                 + "Raise the limit only together with the servers' item size (memcached -I).", length, (int)_maxValueSize);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a value the server itself could not store (it would answer SERVER_ERROR object too large after
+    /// the value crossed the wire): its item_size_max, learnt when the connection was opened, less the
+    /// per-item overhead and the key. Unknown until the first connection to the server has been probed.
+    /// </summary>
+    private static void CheckServerValueSize(in ValidKey key, int length, Connection connection)
+    {
+        if (connection.Settings is not { } settings)
+        {
+            return;
+        }
+        var limit = settings.MaxValueLength(key.Bytes.Length);
+        if (limit >= 0 && length > limit)
+        {
+            throw new ValueTooLargeException(
+                $"The value for key {KeyCodec.Describe(key.Describable)} is {length} bytes; {connection.Name} can store at most {limit} bytes under this key "
+                + $"(its item_size_max of {settings.ItemSizeMax} bytes, memcached -I, less {settings.ItemOverhead} bytes of per-item overhead and the {key.Bytes.Length}-byte key); nothing was sent.",
+                length, (int)Math.Max(0, limit));
         }
     }
 }

@@ -247,8 +247,9 @@ public sealed partial class MemcacheClient
 
     private MetaOperation PrepareGet(string name, in ValidKey key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, bool withTtl = false)
     {
-        connection = Route(key, name);
+        connection = Route(key, name, out var failure);
         var operation = Rent(name, key, target, connection, target == ValueTarget.None ? ReplyKinds.Touch : ReplyKinds.Get, destination);
+        operation.RoutingFailure = failure;
         MetaRequestWriter.Get(operation.Request, key.Bytes, _keyMode, target != ValueTarget.None, touchTtl, opaque: operation.Opaque, withTtl: withTtl);
         return operation;
     }

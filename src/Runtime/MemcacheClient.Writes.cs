@@ -92,8 +92,9 @@ public sealed partial class MemcacheClient
 
     private MetaOperation PrepareDelete(in ValidKey key, CasToken cas, out Connection connection)
     {
-        connection = Route(key, "delete");
+        connection = Route(key, "delete", out var failure);
         var operation = Rent("delete", key, ValueTarget.None, connection, ReplyKinds.Delete);
+        operation.RoutingFailure = failure;
         MetaRequestWriter.Delete(operation.Request, key.Bytes, _keyMode, cas, operation.Opaque);
         return operation;
     }
@@ -156,8 +157,9 @@ public sealed partial class MemcacheClient
     private MetaOperation PrepareArithmetic(string name, in ValidKey key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, out Connection connection)
     {
         var ttl = Expiration.ToTtl(expiry);
-        connection = Route(key, name);
+        connection = Route(key, name, out var failure);
         var operation = Rent(name, key, ValueTarget.Number, connection, ReplyKinds.Arithmetic);
+        operation.RoutingFailure = failure;
         MetaRequestWriter.Arithmetic(operation.Request, key.Bytes, _keyMode, decrement, delta, initialValue, ttl, operation.Opaque);
         return operation;
     }
@@ -172,8 +174,10 @@ public sealed partial class MemcacheClient
         var ttl = Expiration.ToTtl(expiry);
         CheckValueSize(key, value.Length);
         var name = StoreName(mode, cas);
-        connection = Route(key, name);
+        connection = Route(key, name, out var failure);
+        CheckServerValueSize(key, value.Length, connection);
         var operation = Rent(name, key, ValueTarget.None, connection, ReplyKinds.Store, hasDataBlock: true);
+        operation.RoutingFailure = failure;
         MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas, operation.Opaque);
         return operation;
     }

@@ -115,10 +115,18 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// trace listener attached the operation is measured (see MemcacheClient.Telemetry.cs); without one this
     /// is the whole cost: a few flag reads.
     /// </summary>
-    private ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken) =>
-        Telemetry.MemstoreInstruments.OperationsObserved
+    private ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
+    {
+        if (operation.RoutingFailure is { } failure)
+        {
+            operation.RoutingFailure = null;
+            operation.AbandonConnectionReference();
+            return ValueTask.FromException(failure);
+        }
+        return Telemetry.MemstoreInstruments.OperationsObserved
             ? SendObservedAsync(operation, connection, cancellationToken)
             : SendCoreAsync(operation, connection, cancellationToken);
+    }
 
     private static ValueTask SendCoreAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
     {
@@ -128,7 +136,17 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             return ValueTask.FromCanceled(cancellationToken);
         }
         operation.Prepare(cancellationToken);
-        var submitted = connection.SubmitAsync(operation, cancellationToken);
+        ValueTask submitted;
+        try
+        {
+            submitted = connection.SubmitAsync(operation, cancellationToken);
+        }
+#pragma warning disable CA1031 // Not the caller's mistake (the server is down, the client disposed): delivered through the task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ValueTask.FromException(ex);
+        }
         return submitted.IsCompletedSuccessfully ? operation.AsValueTask() : AwaitSubmitThenResult(submitted, operation);
 
         static async ValueTask AwaitSubmitThenResult(ValueTask submitted, Operation operation)
@@ -155,6 +173,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             MaxQueuedRequestsPerConnection = source.MaxQueuedRequestsPerConnection,
             Failover = source.Failover,
             ServerFailureLimit = source.ServerFailureLimit,
+            ServerTimeoutLimit = source.ServerTimeoutLimit,
             DeadTime = source.DeadTime,
             RecordKeysInTraces = source.RecordKeysInTraces,
         };

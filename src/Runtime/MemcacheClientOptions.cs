@@ -59,6 +59,17 @@ public sealed class MemcacheClientOptions
     public int ServerFailureLimit { get; set; } = 2;
 
     /// <summary>
+    /// Consecutive operation timeouts, with no reply from the server in between, that mark a server dead
+    /// (default 3). A frozen server keeps its connection open and answers nothing; without this it would
+    /// hold every caller of its keys for a full timeout until the stall timeout. Once a request has timed
+    /// out with no reply since, new calls for the server's keys are not queued behind it: they fail at once
+    /// with <see cref="MemcacheTimeoutException"/> (or move, with <see cref="FailoverPolicy.Redistribute"/>)
+    /// and count as timeouts too, until the server answers again. 0 turns both off: calls queue behind a
+    /// silent server and each waits its timeout, until the stall timeout resets the connection.
+    /// </summary>
+    public int ServerTimeoutLimit { get; set; } = 3;
+
+    /// <summary>
     /// How long a dead server is left alone before it is probed again. Calls for its keys never wait for a
     /// connect attempt during this time: they fail at once or move (see <see cref="Failover"/>).
     /// </summary>
@@ -123,6 +134,10 @@ public sealed class MemcacheClientOptions
         if (ServerFailureLimit < 1)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.ServerFailureLimit must be at least 1; it is {ServerFailureLimit}."), nameof(ServerFailureLimit));
+        }
+        if (ServerTimeoutLimit < 0)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"MemcacheClientOptions.ServerTimeoutLimit must be 0 (timeouts never mark a server dead) or more; it is {ServerTimeoutLimit}."), nameof(ServerTimeoutLimit));
         }
         if (!Enum.IsDefined(Failover))
         {

@@ -27,6 +27,14 @@ internal sealed class NodeLocator
         return _ring is null ? (alive[0] ? 0 : -1) : _ring.Locate(key, alive);
     }
 
+    /// <summary>The next live server for the key, treating <paramref name="excluded"/> as dead too (rare path: allocates).</summary>
+    public int LocateLive(ReadOnlySpan<byte> key, int excluded)
+    {
+        var alive = (bool[])Volatile.Read(ref _alive).Clone();
+        alive[excluded] = false;
+        return _ring is null ? (alive[0] ? 0 : -1) : _ring.Locate(key, alive);
+    }
+
     public void SetAlive(int index, bool alive)
     {
         lock (_sync)

@@ -4,8 +4,10 @@ namespace Memstore.Cluster;
 
 /// <summary>
 /// The health of one server, shared by its connections. Consecutive failures (a failed connect or probe,
-/// a lost connection) mark it dead once they reach the limit; a dead server is left alone for the dead
-/// time, then probed again by its connections, and counts as alive only after a probe is answered.
+/// a lost connection) mark it dead once they reach the failure limit, and so do consecutive timeouts
+/// (requests that expired while the server answered nothing) once they reach the timeout limit; a dead
+/// server is left alone for the dead time, then probed again by its connections, and counts as alive
+/// only after a probe is answered.
 /// </summary>
 internal sealed class ServerHealth
 {
@@ -13,16 +15,19 @@ internal sealed class ServerHealth
     private readonly int _failureLimit;
     private readonly TimeSpan _deadTime;
     private readonly TimeProvider _clock;
+    private readonly int _timeoutLimit;
     private int _consecutiveFailures;
+    private int _consecutiveTimeouts;
     private bool _dead;
     private long _retryAtTimestamp;
     private DateTimeOffset _retryAt;
     private Exception? _lastFailure;
 
-    public ServerHealth(ServerAddress server, int failureLimit, TimeSpan deadTime, TimeProvider? clock = null)
+    public ServerHealth(ServerAddress server, int failureLimit, TimeSpan deadTime, TimeProvider? clock = null, int timeoutLimit = 0)
     {
         Server = server;
         _failureLimit = failureLimit;
+        _timeoutLimit = timeoutLimit;
         _deadTime = deadTime;
         _clock = clock ?? TimeProvider.System;
     }
@@ -80,13 +85,7 @@ internal sealed class ServerHealth
             if (_dead || _consecutiveFailures >= _failureLimit)
             {
                 // Every failure while dead (a failed probe) starts a new dead period.
-                _retryAtTimestamp = Stopwatch.GetTimestamp() + (long)(_deadTime.TotalSeconds * Stopwatch.Frequency);
-                _retryAt = _clock.GetUtcNow() + _deadTime;
-                if (!_dead)
-                {
-                    Volatile.Write(ref _dead, true);
-                    change = new ServerHealthChangedEventArgs(Server, isAlive: false, cause, _retryAt);
-                }
+                change = MarkDeadLocked(cause);
             }
         }
         if (change is not null)
@@ -95,12 +94,69 @@ internal sealed class ServerHealth
         }
     }
 
+    /// <summary>
+    /// Counts requests that timed out (or were refused without being sent) while the server answered
+    /// nothing. Returns whether the server is now dead. Timeouts while already dead change nothing: the
+    /// connection is reset and its probe decides.
+    /// </summary>
+    public bool ReportTimeouts(int count, Exception cause)
+    {
+        if (_timeoutLimit == 0 || count <= 0)
+        {
+            return IsDead;
+        }
+        ServerHealthChangedEventArgs? change = null;
+        lock (_sync)
+        {
+            if (_dead)
+            {
+                return true;
+            }
+            _consecutiveTimeouts += count;
+            if (_consecutiveTimeouts >= _timeoutLimit)
+            {
+                _lastFailure = cause;
+                change = MarkDeadLocked(cause);
+            }
+        }
+        if (change is not null)
+        {
+            Changed?.Invoke(change);
+        }
+        return change is not null;
+    }
+
+    /// <summary>The server answered something: the timeouts counted so far were not consecutive.</summary>
+    public void ReportResponsive()
+    {
+        if (Volatile.Read(ref _consecutiveTimeouts) != 0)
+        {
+            lock (_sync)
+            {
+                _consecutiveTimeouts = 0;
+            }
+        }
+    }
+
+    private ServerHealthChangedEventArgs? MarkDeadLocked(Exception cause)
+    {
+        _retryAtTimestamp = Stopwatch.GetTimestamp() + (long)(_deadTime.TotalSeconds * Stopwatch.Frequency);
+        _retryAt = _clock.GetUtcNow() + _deadTime;
+        if (_dead)
+        {
+            return null;
+        }
+        Volatile.Write(ref _dead, true);
+        return new ServerHealthChangedEventArgs(Server, isAlive: false, cause, _retryAt);
+    }
+
     public void ReportSuccess()
     {
         ServerHealthChangedEventArgs? change = null;
         lock (_sync)
         {
             _consecutiveFailures = 0;
+            _consecutiveTimeouts = 0;
             if (_dead)
             {
                 Volatile.Write(ref _dead, false);

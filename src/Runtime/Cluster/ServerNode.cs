@@ -12,7 +12,7 @@ internal sealed class ServerNode : IAsyncDisposable
     public ServerNode(ServerAddress address, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, ILogger logger)
     {
         Address = address;
-        Health = new ServerHealth(address, options.ServerFailureLimit, options.DeadTime);
+        Health = new ServerHealth(address, options.ServerFailureLimit, options.DeadTime, timeoutLimit: options.ServerTimeoutLimit);
         _connections = new Connection[options.ConnectionsPerServer];
         for (var i = 0; i < _connections.Length; i++)
         {

@@ -18,7 +18,7 @@ internal static class MemcacheClientOptionsBinder
     private static readonly HashSet<string> Settings = new(StringComparer.OrdinalIgnoreCase)
     {
         "Servers", "Distribution", "KeyMode", "MaxValueSize", "MaxResponseValueSize", "OperationTimeout", "ConnectTimeout", "StallTimeout",
-        "ReconnectDelay", "MaxReconnectDelay", "Failover", "ServerFailureLimit", "DeadTime", "ConnectionsPerServer",
+        "ReconnectDelay", "MaxReconnectDelay", "Failover", "ServerFailureLimit", "ServerTimeoutLimit", "DeadTime", "ConnectionsPerServer",
         "MaxQueuedRequestsPerConnection", "RecordKeysInTraces",
     };
 
@@ -43,6 +43,7 @@ internal static class MemcacheClientOptionsBinder
         Read<int>(section, "MaxValueSize", errors, TryInt, "a whole number of bytes", v => options.MaxValueSize = v);
         Read<int>(section, "MaxResponseValueSize", errors, TryInt, "a whole number of bytes", v => options.MaxResponseValueSize = v);
         Read<int>(section, "ServerFailureLimit", errors, TryInt, "a whole number", v => options.ServerFailureLimit = v);
+        Read<int>(section, "ServerTimeoutLimit", errors, TryInt, "a whole number", v => options.ServerTimeoutLimit = v);
         Read<int>(section, "ConnectionsPerServer", errors, TryInt, "a whole number", v => options.ConnectionsPerServer = v);
         Read<int>(section, "MaxQueuedRequestsPerConnection", errors, TryInt, "a whole number", v => options.MaxQueuedRequestsPerConnection = v);
         Read<bool>(section, "RecordKeysInTraces", errors, bool.TryParse, "true or false", v => options.RecordKeysInTraces = v);

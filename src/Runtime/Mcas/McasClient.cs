@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 
 namespace Memstore.Mcas;
 
@@ -181,7 +180,8 @@ public sealed partial class McasClient : IAsyncDisposable
             {
                 throw new ArgumentException($"The key {update.Entry.Key} appears twice in one MCAS; each key may be updated once.", nameof(updates));
             }
-            sorted[i] = (Encoding.UTF8.GetBytes(update.Entry.Key), update);
+            _ = Expiration.ToTtl(update.Expiry); // an expiry memcached cannot store is refused before anything is sent
+            sorted[i] = (Protocol.KeyCodec.EncodeStrictToArray(update.Entry.Key), update); // refuses lone surrogates before anything is sent
         }
         // One global order, ordinal over UTF-8 bytes, for every client: it is what makes helping terminate.
         Array.Sort(sorted, static (a, b) => a.KeyBytes.AsSpan().SequenceCompareTo(b.KeyBytes));

@@ -34,12 +34,47 @@ internal static class KeyCodec
         {
             throw TooLong(key, Encoding.UTF8.GetByteCount(key), mode);
         }
-        var length = Encoding.UTF8.GetBytes(key, destination);
+        var length = EncodeStrict(key, destination, key);
         if (mode == KeyMode.Text)
         {
             CheckTextKey(destination[..length], key);
         }
         return length;
+    }
+
+    /// <summary>
+    /// UTF-8 of <paramref name="text"/> into <paramref name="destination"/>, refusing invalid UTF-16 (a lone
+    /// surrogate): the lenient encoder would turn every lone surrogate into U+FFFD, so distinct strings would
+    /// become one key. Returns the bytes written, or -1 when <paramref name="destination"/> is too small.
+    /// </summary>
+    public static int EncodeStrict(ReadOnlySpan<char> text, Span<byte> destination, string? keyForMessage)
+    {
+        var status = System.Text.Unicode.Utf8.FromUtf16(text, destination, out var read, out var written, replaceInvalidSequences: false);
+        return status switch
+        {
+            System.Buffers.OperationStatus.Done => written,
+            System.Buffers.OperationStatus.DestinationTooSmall => -1,
+            _ => throw LoneSurrogate(keyForMessage ?? text.ToString(), read, text),
+        };
+    }
+
+    /// <summary>The UTF-8 bytes of a key as a new array, refusing invalid UTF-16 like <see cref="EncodeStrict"/>.</summary>
+    public static byte[] EncodeStrictToArray(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var bytes = new byte[Encoding.UTF8.GetByteCount(key)];
+        EncodeStrict(key, bytes, key);
+        return bytes;
+    }
+
+    private static InvalidKeyException LoneSurrogate(string key, int index, ReadOnlySpan<char> text)
+    {
+        // The encoder stops at the first invalid sequence; report that char.
+        var at = Math.Min(index, text.Length - 1);
+        return new InvalidKeyException(
+            $"Key {Describe(key)} is invalid UTF-16: U+{(int)text[at]:X4} at index {at.ToString(CultureInfo.InvariantCulture)} is a lone surrogate. "
+            + "It has no UTF-8 form, and replacing it with U+FFFD would make different keys collide; nothing was sent.",
+            key);
     }
 
     /// <summary>Checks a key given as UTF-8 bytes against the rules of <paramref name="mode"/>.</summary>
@@ -116,7 +151,7 @@ internal static class KeyCodec
                 '\n' => builder.Append("\\n"),
                 '\t' => builder.Append("\\t"),
                 '"' => builder.Append("\\\""),
-                _ when char.IsControl(c) => builder.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)),
+                _ when char.IsControl(c) || char.IsSurrogate(c) => builder.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)),
                 _ => builder.Append(c),
             };
         }

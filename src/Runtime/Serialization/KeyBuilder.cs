@@ -35,10 +35,11 @@ public ref struct KeyBuilder
         _length += utf8Text.Length;
     }
 
-    /// <summary>Appends text, encoded as UTF-8.</summary>
+    /// <summary>Appends text, encoded as UTF-8. Invalid UTF-16 (a lone surrogate) is refused with <see cref="InvalidKeyException"/>.</summary>
     public void Append(scoped ReadOnlySpan<char> text)
     {
-        if (!Encoding.UTF8.TryGetBytes(text, _buffer[_length..], out var written))
+        var written = Protocol.KeyCodec.EncodeStrict(text, _buffer[_length..], null);
+        if (written < 0)
         {
             throw TooLong();
         }

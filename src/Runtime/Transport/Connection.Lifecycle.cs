@@ -125,17 +125,17 @@ internal sealed partial class Connection
         return true;
     }
 
-    /// <summary>A new connection is trusted only after the server answers a no-op within the connect timeout.</summary>
+    /// <summary>
+    /// A new connection is trusted only after the server answers a no-op within the connect timeout; its
+    /// <c>stats settings</c> give the item size limit values are checked against (see <see cref="ServerProbe"/>).
+    /// </summary>
     private async Task ProbeAsync(Stream stream, CancellationToken shutdown)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         deadline.CancelAfter(_options.ConnectTimeout);
-        var reply = new byte[4];
         try
         {
-            await stream.WriteAsync("mn\r\n"u8.ToArray(), deadline.Token).ConfigureAwait(false);
-            await stream.FlushAsync(deadline.Token).ConfigureAwait(false);
-            await stream.ReadExactlyAsync(reply, deadline.Token).ConfigureAwait(false);
+            Settings = await ServerProbe.RunAsync(stream, _name, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
         {
@@ -147,12 +147,13 @@ internal sealed partial class Connection
             await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        if (!reply.AsSpan().SequenceEqual("MN\r\n"u8))
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw new MemcacheProtocolException($"{_name} answered the no-op probe with unexpected bytes; is it a memcached server?") { Server = _name };
-        }
     }
+
+    /// <summary>What the server said about itself in its last probe (null until the first; replaced whole, so reads are atomic).</summary>
+    public ServerSettings? Settings { get; private set; }
+
+    /// <summary>The server as <c>host:port</c>.</summary>
+    public string Name => _name;
 
     /// <summary>Runs the reader and writer until either fails; returns why the session ended.</summary>
     private async Task<Exception> RunSessionAsync(Stream stream)
@@ -189,6 +190,7 @@ internal sealed partial class Connection
         lock (_sync)
         {
             _stream = null;
+            _unresponsive = false;
             disposed = _status == ConnectionStatus.Disposed;
             if (!disposed)
             {

@@ -60,6 +60,10 @@ internal sealed partial class Connection
                 }
                 end += read;
                 Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+                if (_unresponsive)
+                {
+                    _unresponsive = false; // it answers again: calls may queue behind it at once, not a sweep later
+                }
             }
         }
         finally

@@ -5,10 +5,52 @@ namespace Memstore.Transport;
 
 internal sealed partial class Connection
 {
+    // Set by the sweep when a request timed out while the server had been silent (see Sweep); new calls
+    // are then not queued behind it (see MemcacheClient.Route). Cleared once it answers again.
+    private volatile bool _unresponsive;
+    private long _progressSeenBySweep;
+
+    /// <summary>Whether a request has timed out since the server last answered anything.</summary>
+    public bool IsUnresponsive => _unresponsive;
+
+    /// <summary>
+    /// The error of a call refused without being sent because <see cref="IsUnresponsive"/>; it also counts as
+    /// a timeout towards marking the server dead.
+    /// </summary>
+    public MemcacheTimeoutException Unresponsive(string operation, string? key)
+    {
+        var silent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress));
+        int queued, inFlight;
+        lock (_sync)
+        {
+            queued = _sendQueue.Count;
+            inFlight = _inFlight.Count;
+        }
+        var what = key is null ? $"'{operation}'" : $"'{operation}' of key {Protocol.KeyCodec.Describe(key)}";
+        return new MemcacheTimeoutException(
+            $"{what} failed without being sent: {_name} has answered nothing for {silent.TotalMilliseconds:0} ms (operation timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) "
+            + $"with {inFlight} request(s) in flight and {queued} queued, so nothing more is queued behind them. "
+            + $"After {_options.ServerTimeoutLimit} consecutive timeouts the server is marked dead (MemcacheClientOptions.ServerTimeoutLimit).")
+        {
+            Server = _name, Operation = operation, Key = key, QueuedRequests = queued, InFlightRequests = inFlight, OldestWait = silent,
+        };
+    }
+
+    private bool IsConnected()
+    {
+        lock (_sync)
+        {
+            return _status == ConnectionStatus.Connected;
+        }
+    }
+
     /// <summary>
     /// Runs on a timer: fails requests older than the operation timeout and resets a connection whose
     /// server has gone silent with requests outstanding. Requests are queued in submission order, so the
     /// scan stops at the first one that is still within its time.
+    /// A request that times out while the server has sent nothing for at least half the operation timeout
+    /// is a silent timeout: it counts towards marking the server dead and makes the connection
+    /// unresponsive. Any reply resets both; a server that is slow but still answering is never counted.
     /// </summary>
     private void Sweep()
     {
@@ -16,6 +58,22 @@ internal sealed partial class Connection
         var timeoutTicks = (long)(_options.OperationTimeout.TotalSeconds * Stopwatch.Frequency);
         List<Operation>? expired = null;
         int queued, inFlight;
+        bool silent;
+        // _lastProgress moves on every read, and when a request goes out to an idle connection.
+        var progress = Volatile.Read(ref _lastProgress);
+        if (progress != _progressSeenBySweep)
+        {
+            _progressSeenBySweep = progress;
+            _unresponsive = false;
+            _health.ReportResponsive();
+        }
+        if (_health.IsDead && IsConnected())
+        {
+            // A server marked dead (by timeouts, or through another connection) comes back only through a
+            // probe: a session that survived the marking, perhaps answering again, would never run one.
+            AbortSession(new MemcacheConnectionException($"{_name} is marked dead; the connection is reset and the server probed after its dead time.") { Server = _name });
+            return;
+        }
         long oldest = now;
         bool stalled;
         ConnectionStatus status;
@@ -57,10 +115,17 @@ internal sealed partial class Connection
                 }
                 (expired ??= []).Add(operation);
             }
-            stalled = _status == ConnectionStatus.Connected && inFlight > 0
-                && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), now) > _options.StallTimeout;
+            var silence = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), now);
+            stalled = _status == ConnectionStatus.Connected && inFlight > 0 && silence > _options.StallTimeout;
+            silent = _status == ConnectionStatus.Connected && expired is not null && silence >= _options.OperationTimeout / 2;
+            if (silent && _options.ServerTimeoutLimit > 0)
+            {
+                // Set before the expired callers are failed, so that their next call already sees it.
+                _unresponsive = true;
+            }
         }
 
+        MemcacheTimeoutException? lastTimeout = null;
         if (expired is not null)
         {
             var oldestWait = Stopwatch.GetElapsedTime(oldest, now);
@@ -68,7 +133,7 @@ internal sealed partial class Connection
             {
                 var waited = Stopwatch.GetElapsedTime(operation.EnqueuedAt, now);
                 var key = operation.Key is null ? "" : $" of key {Protocol.KeyCodec.Describe(operation.Key)}";
-                operation.TryFail(new MemcacheTimeoutException(
+                operation.TryFail(lastTimeout = new MemcacheTimeoutException(
                     $"Timed out after {waited.TotalMilliseconds:0} ms (timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) waiting for '{operation.Name}'{key} on {_name}: "
                     + $"{queued} request(s) queued, {inFlight} in flight, the oldest waited {oldestWait.TotalMilliseconds:0} ms; connection {status}.")
                 {
@@ -81,7 +146,14 @@ internal sealed partial class Connection
                 });
             }
         }
-        if (stalled)
+        if (silent && _health.ReportTimeouts(expired!.Count, lastTimeout!))
+        {
+            // Marked dead by these timeouts: reset, so that the server is probed after its dead time
+            // instead of this silent session being trusted when it wakes.
+            AbortSession(new TimeoutException(
+                $"{_name} answered nothing for {Stopwatch.GetElapsedTime(progress, now).TotalMilliseconds:0} ms with {inFlight} request(s) in flight and is marked dead"));
+        }
+        else if (stalled)
         {
             var reason = new TimeoutException(
                 $"{_name} sent nothing for more than {_options.StallTimeout.TotalMilliseconds:0} ms while {inFlight} request(s) awaited a reply");

@@ -85,7 +85,7 @@ public sealed class BadInputTests(MemcachedFixture fixture) : IClassFixture<Memc
     }
 
     [Fact]
-    public async Task Server_error_for_a_too_large_item_is_typed_and_the_connection_survives()
+    public async Task A_value_over_the_servers_item_size_is_refused_before_sending_and_the_connection_survives()
     {
         // The client allows 2 MiB but this server keeps its default 1 MiB item size.
         var options = MemcacheClientOptions.Parse(fixture.Server.ConnectionString);
@@ -95,14 +95,15 @@ public sealed class BadInputTests(MemcachedFixture fixture) : IClassFixture<Memc
         await client.SetAsync(key, "before");
         var before = long.Parse(Assert.Single(await client.GetStatsAsync()).Value["total_connections"]);
 
-        var error = await Assert.ThrowsAsync<MemcacheServerErrorException>(async () => await client.SetAsync(key, new byte[1536 * 1024]));
-        Assert.Contains("too large", error.ServerMessage);
+        // The connection has learnt the server's item_size_max: the value is refused before it is sent
+        // (issue 12), instead of crossing the wire to get SERVER_ERROR object too large.
+        var error = await Assert.ThrowsAsync<ValueTooLargeException>(async () => await client.SetAsync(key, new byte[1536 * 1024]));
+        Assert.Contains("item_size_max of 1048576 bytes", error.Message);
         Assert.Contains(key, error.Message);
-        Assert.Equal(fixture.Server.Address.ToString(), error.Server);
+        Assert.Contains(fixture.Server.Address.ToString(), error.Message);
 
-        // memcached unlinks the old item when a replacement is refused as too large, so the key is now empty;
-        // what matters is that the same connection still answers correctly.
-        Assert.False((await client.GetAsync(key)).Found);
+        // Nothing was sent: the old value is still there and the same connection still answers correctly.
+        Assert.Equal("before", (await client.GetAsync(key)).AsString());
         var other = TestKeys.Unique();
         await client.SetAsync(other, "after");
         Assert.Equal("after", (await client.GetAsync(other)).AsString());

@@ -52,7 +52,9 @@ public sealed class ConnectionFailureTests
     public async Task Timeout_message_names_server_operation_key_and_queue_counters()
     {
         await using var server = await MemcachedServer.StartAsync();
-        await using var client = new MemcacheClient(Options(server, timeoutMs: 300));
+        var options = Options(server, timeoutMs: 300);
+        options.ServerTimeoutLimit = 0; // queue behind the paused server as before: this test is about the late replies
+        await using var client = new MemcacheClient(options);
         await client.PingAsync();
         server.Pause();
         try
@@ -144,6 +146,7 @@ public sealed class ConnectionFailureTests
         await using var server = await MemcachedServer.StartAsync();
         var options = Options(server, timeoutMs: 1000);
         options.MaxQueuedRequestsPerConnection = 4;
+        options.ServerTimeoutLimit = 0; // about back-pressure: calls must queue behind the paused server
         await using var client = new MemcacheClient(options);
         await client.PingAsync();
         server.Pause();

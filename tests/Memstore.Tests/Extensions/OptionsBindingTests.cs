@@ -45,6 +45,7 @@ public sealed class OptionsBindingTests
             "MaxReconnectDelay": "00:00:03",
             "Failover": "Redistribute",
             "ServerFailureLimit": 4,
+            "ServerTimeoutLimit": 7,
             "DeadTime": "00:00:09",
             "ConnectionsPerServer": 2,
             "MaxQueuedRequestsPerConnection": 100,
@@ -64,6 +65,7 @@ public sealed class OptionsBindingTests
         Assert.Equal(TimeSpan.FromSeconds(3), options.MaxReconnectDelay);
         Assert.Equal(FailoverPolicy.Redistribute, options.Failover);
         Assert.Equal(4, options.ServerFailureLimit);
+        Assert.Equal(7, options.ServerTimeoutLimit);
         Assert.Equal(TimeSpan.FromSeconds(9), options.DeadTime);
         Assert.Equal(2, options.ConnectionsPerServer);
         Assert.Equal(100, options.MaxQueuedRequestsPerConnection);
@@ -112,6 +114,8 @@ public sealed class OptionsBindingTests
         { """ "MaxResponseValueSize": 1000 """, "Memstore:MaxResponseValueSize must be between MaxValueSize (1048576) and 1 GiB" },
         { """ "MaxResponseValueSize": "big" """, "Memstore:MaxResponseValueSize is \"big\"; expected a whole number of bytes" },
         { """ "ServerFailureLimit": 0 """, "Memstore:ServerFailureLimit must be at least 1" },
+        { """ "ServerTimeoutLimit": -1 """, "Memstore:ServerTimeoutLimit must be 0 (timeouts never mark a server dead) or more; it is -1" },
+        { """ "ServerTimeoutLimit": "many" """, "Memstore:ServerTimeoutLimit is \"many\"; expected a whole number" },
         { """ "MaxQueuedRequestsPerConnection": -1 """, "Memstore:MaxQueuedRequestsPerConnection must be at least 1" },
         { """ "RecordKeysInTraces": "yes" """, "Memstore:RecordKeysInTraces is \"yes\"; expected true or false" },
         { """ "OperationTimout": "00:00:01" """, "Memstore:OperationTimout is not a Memstore setting" },

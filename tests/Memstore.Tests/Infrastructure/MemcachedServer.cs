@@ -36,6 +36,19 @@ public sealed class MemcachedServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts a memcached that does not answer plaintext <c>version</c> (a TLS port with -Z, an
+    /// authenticating one with -Y): ready once it accepts TCP connections.
+    /// </summary>
+    public static async Task<MemcachedServer> StartUnansweringAsync(params string[] extraArguments)
+    {
+        var server = new MemcachedServer(FreePort(), extraArguments) { _acceptIsEnough = true };
+        await server.RestartAsync();
+        return server;
+    }
+
+    private bool _acceptIsEnough;
+
     /// <summary>Starts memcached (again) on the same port and waits until it answers <c>version</c>.</summary>
     public async Task RestartAsync()
     {
@@ -141,6 +154,10 @@ public sealed class MemcachedServer : IAsyncDisposable
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await socket.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
+            if (_acceptIsEnough)
+            {
+                return true;
+            }
             await socket.SendAsync("version\r\n"u8.ToArray(), timeout.Token);
             var buffer = new byte[128];
             var read = await socket.ReceiveAsync(buffer, timeout.Token);

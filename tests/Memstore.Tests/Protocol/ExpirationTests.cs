@@ -52,8 +52,18 @@ public sealed class ExpirationTests
     }
 
     [Fact]
+    public void The_last_expressible_second_is_2038_01_19_03_14_07()
+    {
+        var last = DateTimeOffset.FromUnixTimeSeconds(int.MaxValue) - Now;
+        Assert.Equal((uint)int.MaxValue, Expiration.ToTtl(last, Clock));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Expiration.ToTtl(last + TimeSpan.FromSeconds(1), Clock));
+        Assert.Contains("2038-01-19 03:14:07 UTC", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_expiry_beyond_32_bit_unix_time_is_refused()
     {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Expiration.ToTtl(TimeSpan.FromDays(365 * 13), Clock));
         Assert.Throws<ArgumentOutOfRangeException>(() => Expiration.ToTtl(TimeSpan.FromDays(365 * 100), Clock));
         Assert.Throws<ArgumentOutOfRangeException>(() => Expiration.ToTtl(TimeSpan.MaxValue, Clock));
     }

@@ -123,6 +123,7 @@ public sealed class TelemetryTests
             Servers = { server.Address },
             OperationTimeout = TimeSpan.FromMilliseconds(200),
             ServerFailureLimit = 100,
+            ServerTimeoutLimit = 0, // calls after the kill must reach the connection, not be refused as to a silent server
         });
         await WarmUpAsync(client);
         server.Pause();

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Memstore;
+using Memstore.Faults;
+
+// Frozen and killed server under load: the live servers' keys' throughput as a ratio to the same run
+// without a fault, and how soon the victim's keys fail fast or move. See docs/performance.md.
+var ci = CultureInfo.InvariantCulture;
+double Arg(string name, double fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], ci) : fallback;
+}
+if (args.Contains("-h") || args.Contains("--help"))
+{
+    Console.WriteLine("usage: Memstore.Faults [--concurrency 64] [--duration 10] [--fault-at 1] [--warmup 2] [--timeout 2] [--get-ratio 0.9] [--keys 30000] [--policy failfast|redistribute|both] [--timeout-limit 3 (0: as before timeouts counted)]");
+    return 0;
+}
+var options = new FaultOptions(
+    Concurrency: (int)Arg("--concurrency", 64),
+    DurationSeconds: Arg("--duration", 10),
+    FaultAtSeconds: Arg("--fault-at", 1),
+    WarmupSeconds: Arg("--warmup", 2),
+    OperationTimeout: TimeSpan.FromSeconds(Arg("--timeout", 2)),
+    GetRatio: Arg("--get-ratio", 0.9),
+    Keys: (int)Arg("--keys", 30_000),
+    ValueSize: 100,
+    ServerThreads: 1,
+    ServerTimeoutLimit: (int)Arg("--timeout-limit", new MemcacheClientOptions().ServerTimeoutLimit));
+var policyArg = Array.IndexOf(args, "--policy") is var p and >= 0 && p + 1 < args.Length ? args[p + 1].ToLowerInvariant() : "both";
+FailoverPolicy[] policies = policyArg switch
+{
+    "failfast" => [FailoverPolicy.FailFast],
+    "redistribute" => [FailoverPolicy.Redistribute],
+    _ => [FailoverPolicy.FailFast, FailoverPolicy.Redistribute],
+};
+Console.WriteLine(string.Create(ci, $"3 servers, concurrency={options.Concurrency}, window={options.DurationSeconds}s, fault at {options.FaultAtSeconds}s, OperationTimeout={options.OperationTimeout.TotalSeconds}s, get_ratio={options.GetRatio}, ServerTimeoutLimit={options.ServerTimeoutLimit}, cores={Environment.ProcessorCount}"));
+foreach (var policy in policies)
+{
+    var baseline = await FaultScenario.RunAsync(Fault.None, policy, options);
+    foreach (var fault in new[] { Fault.Freeze, Fault.Kill })
+    {
+        var run = await FaultScenario.RunAsync(fault, policy, options);
+        var faultAt = options.FaultAtSeconds;
+        var settled = faultAt + options.OperationTimeout.TotalSeconds + 1;
+        var end = options.DurationSeconds;
+        double Ratio(double from, double to) => baseline.LiveRate(from, to) is var b and > 0 ? run.LiveRate(from, to) / b : 0;
+        var victimOkAfter = ScenarioResult.Rate(run.VictimOk, settled, end);
+        var victimFailedAfter = ScenarioResult.Rate(run.VictimFailed, settled, end);
+        Console.WriteLine(string.Create(ci,
+            $"policy={policy} fault={fault} live_ratio_whole={Ratio(faultAt, end):0.00} live_ratio_first_timeout={Ratio(faultAt, faultAt + options.OperationTimeout.TotalSeconds):0.00} "
+            + $"live_ratio_settled={Ratio(settled, end):0.00} marked_dead_after_s={(run.MarkedDeadAfterSeconds is { } d ? d.ToString("0.00", ci) : "never")} "
+            + $"live_failures={run.LiveFailed.Sum()} live_max_ms={run.LiveMaxLatency.TotalMilliseconds:0} "
+            + $"victim_ok_per_s_settled={victimOkAfter:0} victim_failed_per_s_settled={victimFailedAfter:0} victim_max_ms_after_dead={run.VictimMaxLatencyAfterDead.TotalMilliseconds:0} "
+            + $"baseline_live_ops_per_s={baseline.LiveRate(faultAt, end):0}"));
+    }
+}
+return 0;
