@@ -1,10 +1,10 @@
 using Memstore.Tests.Infrastructure;
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Memstore.Collections;
 using Memstore.Mcas;
 using Xunit.Abstractions;
+using static Memstore.Tests.Mcas.WorkerProcesses;
 
 namespace Memstore.Tests.Mcas;
 
@@ -129,49 +129,6 @@ public sealed partial class MultiProcessTests(ThreeServerFixture cluster, ITestO
             }
         }
         return found;
-    }
-
-    private static Process Worker(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(WorkerPath);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        return Process.Start(start) ?? throw new InvalidOperationException("worker did not start");
-    }
-
-    private static async Task<string> FinishAsync(Process process, TimeSpan timeout)
-    {
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(timeout);
-            }
-            catch (TimeoutException)
-            {
-                process.Kill();
-                throw;
-            }
-            Assert.True(process.ExitCode == 0, $"worker failed ({process.ExitCode}): {await stderr}");
-            return await stdout;
-        }
-    }
-
-    private static string WorkerPath
-    {
-        get
-        {
-            // tests/Memstore.Tests/bin/<Configuration>/net10.0/ → tests/Memstore.StressWorker/bin/<Configuration>/net10.0/
-            var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-            var configuration = here.Parent!.Name;
-            var path = Path.Combine(here.Parent.Parent!.Parent!.Parent!.FullName, "Memstore.StressWorker", "bin", configuration, here.Name, "Memstore.StressWorker.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException("Build tests/Memstore.StressWorker first (it is built with the test project).", path);
-        }
     }
 
     [GeneratedRegex(@"commits=(\d+)")]

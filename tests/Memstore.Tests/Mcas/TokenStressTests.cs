@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Memstore.Mcas;
+using Memstore.Tests.Infrastructure;
+using Xunit.Abstractions;
+using static Memstore.Tests.Mcas.WorkerProcesses;
+
+namespace Memstore.Tests.Mcas;
+
+/// <summary>
+/// Tokens moving among slots, each move one MCAS that deletes a slot and creates another, from three worker
+/// processes × 4 loops, with one worker paused (SIGSTOP) and another SIGKILLed and restarted. Late
+/// expected-absent installs used to duplicate tokens here. The ≥ 30 s version is bench/token-stress.sh.
+/// </summary>
+public sealed partial class TokenStressTests(ThreeServerFixture cluster, ITestOutputHelper output) : IClassFixture<ThreeServerFixture>
+{
+    internal const int Slots = 10, Tokens = 5;
+
+    [Fact]
+    public async Task Tokens_stay_exactly_once_with_workers_paused_and_killed()
+    {
+        await using var client = cluster.NewClient();
+        var prefix = $"tk{Guid.NewGuid():N}"[..12] + ":";
+        await SeedAsync(client, prefix);
+        Process Movers(int seed, double seconds) => Worker("tokens", cluster.ConnectionString, prefix, Slots.ToString(), Tokens.ToString(), seconds.ToString("F1"), seed.ToString(), "4");
+        var clock = Stopwatch.StartNew();
+        var steady = Movers(1, 6);
+        var paused = Movers(2, 6);
+        var victim = Movers(3, 6);
+        var finishing = new List<Task<string>> { FinishAsync(steady, TimeSpan.FromSeconds(40)), FinishAsync(paused, TimeSpan.FromSeconds(40)) };
+        await Task.Delay(2000);
+        await SignalAsync(paused, "STOP");
+        await Task.Delay(1000);
+        await SignalAsync(paused, "CONT");
+        await Task.Delay(500);
+        await KillAsync(victim);
+        finishing.Add(FinishAsync(Movers(4, 2.5), TimeSpan.FromSeconds(40))); // the restart
+        var outputs = await Task.WhenAll(finishing);
+        output.WriteLine($"wall {clock.Elapsed.TotalSeconds:F1} s");
+        foreach (var text in outputs)
+        {
+            output.WriteLine(text.Trim());
+            Assert.DoesNotContain("CORRUPTION", text);
+            Assert.DoesNotContain("VIOLATION", text);
+            Assert.Contains("DONE moves=", text);
+        }
+        var moves = outputs.Sum(text => int.Parse(MovesPattern().Match(text).Groups[1].Value));
+        var checks = outputs.Sum(text => int.Parse(ChecksPattern().Match(text).Groups[1].Value));
+        output.WriteLine($"moves {moves}, checks {checks} (SIGKILLed worker's counts lost with it)");
+        Assert.True(moves > 50, $"only {moves} moves");
+        Assert.True(checks > 0);
+        await AssertTokensAsync(client, prefix);
+    }
+
+    internal static async Task SeedAsync(MemcacheClient client, string prefix)
+    {
+        for (var i = 0; i < Slots; i++)
+        {
+            if (i < Tokens)
+            {
+                await client.SetAsync($"{prefix}slot:{i}", $"tok:{i}");
+            }
+        }
+    }
+
+    /// <summary>Exactly the starting tokens, each once (read with McasGet), and no marker left behind it.</summary>
+    internal static async Task AssertTokensAsync(MemcacheClient client, string prefix)
+    {
+        var keys = Enumerable.Range(0, Slots).Select(i => $"{prefix}slot:{i}").ToList();
+        var entries = await new McasClient(client).GetManyAsync(keys);
+        var held = entries.Where(e => e.Exists).Select(e => Encoding.UTF8.GetString(e.Value!)).Order(StringComparer.Ordinal);
+        Assert.Equal(Enumerable.Range(0, Tokens).Select(j => $"tok:{j}").Order(StringComparer.Ordinal), held);
+        foreach (var key in keys)
+        {
+            var plain = await client.GetAsync(key);
+            Assert.False(plain.Found && (plain.Flags & MemstoreWireFormat.ReservedFlag) != 0, $"marker left in {key}");
+        }
+    }
+
+    [GeneratedRegex(@"moves=(\d+)")]
+    internal static partial Regex MovesPattern();
+
+    [GeneratedRegex(@"checks=(\d+)")]
+    internal static partial Regex ChecksPattern();
+}
