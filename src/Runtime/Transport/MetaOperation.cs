@@ -105,6 +105,7 @@ internal sealed class MetaOperation : Operation
             _ => ReplyKinds.Get,
         };
         operation._opaque = -1;
+        operation.MaxValueLength = MetaResponseParser.MaxValueLength; // the connection sets its own limit; a pooled one must not keep the last one's
         operation.Code = default;
         operation.ClientFlags = 0;
         operation.Cas = default;
