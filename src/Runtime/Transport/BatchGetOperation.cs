@@ -1,4 +1,5 @@
 using Memstore.Protocol;
+using Memstore.Shared;
 
 namespace Memstore.Transport;
 
@@ -6,7 +7,7 @@ namespace Memstore.Transport;
 internal abstract class MultiGetOperation : Operation
 {
     private readonly CacheValue[] _results;
-    private readonly byte[] _pendingKey = new byte[KeyCodec.MaxKeyBytes];
+    private readonly byte[] _pendingKey = new byte[MemcachedKeyRules.MaxKeyBytes];
     private int _pendingLength = -1;
     private Exception? _firstError;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 using Memstore.Protocol;
+using Memstore.Shared;
 
 namespace Memstore.Transport;
 
@@ -56,7 +57,7 @@ internal abstract class Operation : IValueTaskSource
     public void SetKey(ReadOnlySpan<byte> utf8Key)
     {
         _keyText = null;
-        _keyBytes ??= new byte[KeyCodec.MaxKeyBytes];
+        _keyBytes ??= new byte[MemcachedKeyRules.MaxKeyBytes];
         _keyByteCount = utf8Key.Length;
         utf8Key.CopyTo(_keyBytes);
     }

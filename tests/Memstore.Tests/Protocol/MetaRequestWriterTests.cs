@@ -1,3 +1,4 @@
+using Memstore.Shared;
 using System.Text;
 using Memstore.Protocol;
 
@@ -149,7 +150,7 @@ public sealed class MetaRequestWriterTests
     [Fact]
     public void The_longest_binary_key_fits_memcached_after_base64()
     {
-        var key = new byte[KeyCodec.MaxBinaryKeyBytes];
+        var key = new byte[MemcachedKeyRules.MaxBinaryKeyBytes];
         var written = Written(b => MetaRequestWriter.Delete(b, key, KeyMode.Binary, CasToken.None));
         var wireKey = written["md ".Length..written.IndexOf(' ', 3)];
         Assert.Equal(248, wireKey.Length);
