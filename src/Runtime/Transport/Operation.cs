@@ -208,10 +208,7 @@ internal abstract class Operation : IValueTaskSource
     protected Exception ErrorFromResponse(ReadOnlySpan<byte> data, in MetaResponse response)
     {
         var message = MetaResponseParser.ErrorMessage(data, response);
-        var where = Key is null ? $"'{Name}' on {Server}" : $"'{Name}' of key {KeyCodec.Describe(Key)} on {Server}";
-        return response.Code == ResponseCode.ServerError
-            ? new MemcacheServerErrorException($"memcached refused {where}: SERVER_ERROR {message}", message) { Server = Server }
-            : new MemcacheClientErrorException($"memcached rejected {where}: {(response.Code == ResponseCode.Error ? message : "CLIENT_ERROR " + message)}", message) { Server = Server };
+        return ErrorLines.ToException(response.Code, message, ErrorText.Operation(Name, Key), Server);
     }
 
     /// <summary>
@@ -220,7 +217,7 @@ internal abstract class Operation : IValueTaskSource
     /// </summary>
     protected MemcacheProtocolException OutOfStep(string received, string expected)
     {
-        var what = Key is null ? $"'{Name}'" : $"'{Name}' of key {KeyCodec.Describe(Key)}";
+        var what = ErrorText.Operation(Name, Key);
         return new MemcacheProtocolException(
             $"{Server} sent {received} where {what} expected {expected}: replies are out of step with requests, "
             + "so no reply on this connection can be trusted; it is reset and every request in flight on it fails.")

@@ -359,6 +359,29 @@ public sealed class OperationConsumeTests
         Assert.IsType<MemcacheClientErrorException>(Failure(failed));
     }
 
+    [Theory]
+    [InlineData(nameof(StatsOperation), "SERVER_ERROR out of memory", typeof(MemcacheServerErrorException), "out of memory")]
+    [InlineData(nameof(FlushOperation), "SERVER_ERROR busy", typeof(MemcacheServerErrorException), "busy")]
+    [InlineData(nameof(VersionOperation), "SERVER_ERROR busy", typeof(MemcacheServerErrorException), "busy")]
+    [InlineData(nameof(StatsOperation), "CLIENT_ERROR unauthenticated", typeof(MemcacheClientErrorException), "unauthenticated")]
+    [InlineData(nameof(FlushOperation), "CLIENT_ERROR bad command line format", typeof(MemcacheClientErrorException), "bad command line format")]
+    [InlineData(nameof(VersionOperation), "CLIENT_ERROR unauthenticated", typeof(MemcacheClientErrorException), "unauthenticated")]
+    public void Text_operations_map_each_error_line_to_its_own_exception_type(string type, string line, Type expected, string serverMessage)
+    {
+        Operation op = type switch
+        {
+            nameof(VersionOperation) => new VersionOperation(),
+            nameof(FlushOperation) => new FlushOperation(),
+            _ => new StatsOperation(),
+        };
+        op.Server = "test:1";
+        ConsumeAll(op, line + "\r\n");
+        var error = Failure(op)!;
+        Assert.IsType(expected, error);
+        Assert.Equal(serverMessage, ((dynamic)error).ServerMessage);
+        Assert.Contains($"'{op.Name}' on test:1: {line}", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Ping_reply()
     {
