@@ -26,15 +26,11 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// <param name="options">The configuration; validated here, and copied so later changes have no effect.</param>
     /// <param name="loggerFactory">Where connection events are logged; none by default.</param>
     public MemcacheClient(MemcacheClientOptions options, ILoggerFactory? loggerFactory = null)
-        : this(options, TcpStreamFactory.Instance, loggerFactory)
-    {
-    }
-
-    internal MemcacheClient(MemcacheClientOptions options, IConnectionStreamFactory streamFactory, ILoggerFactory? loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = Snapshot(options);
+        var streamFactory = _options.ConnectionStreamFactory ?? TcpConnectionStreamFactory.Instance;
         _keyMode = _options.KeyMode;
         _maxValueSize = (uint)_options.MaxValueSize;
         var logger = _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Memstore");
@@ -176,6 +172,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             ServerTimeoutLimit = source.ServerTimeoutLimit,
             DeadTime = source.DeadTime,
             RecordKeysInTraces = source.RecordKeysInTraces,
+            ConnectionStreamFactory = source.ConnectionStreamFactory,
         };
         foreach (var server in source.Servers)
         {

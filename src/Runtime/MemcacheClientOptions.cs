@@ -93,6 +93,13 @@ public sealed class MemcacheClientOptions
     /// </summary>
     public bool RecordKeysInTraces { get; set; }
 
+    /// <summary>
+    /// Opens each connection's stream; null (the default) is plain TCP, <see cref="TcpConnectionStreamFactory"/>.
+    /// Set in code only (configuration binding does not read it): the seam where TLS, a handshake or a test
+    /// proxy wraps the socket. See <see cref="IConnectionStreamFactory"/> for the contract.
+    /// </summary>
+    public IConnectionStreamFactory? ConnectionStreamFactory { get; set; }
+
     /// <summary>The configuration section these options were read from, for error messages; null when set in code.</summary>
     internal string? ConfigurationPath { get; set; }
 
