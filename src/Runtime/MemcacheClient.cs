@@ -29,7 +29,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = Snapshot(options);
+        _options = options.Clone();
         var streamFactory = _options.ConnectionStreamFactory ?? TcpConnectionStreamFactory.Instance;
         _keyMode = _options.KeyMode;
         _maxValueSize = (uint)_options.MaxValueSize;
@@ -150,34 +150,5 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             await submitted.ConfigureAwait(false);
             await operation.AsValueTask().ConfigureAwait(false);
         }
-    }
-
-    private static MemcacheClientOptions Snapshot(MemcacheClientOptions source)
-    {
-        var copy = new MemcacheClientOptions
-        {
-            Distribution = source.Distribution,
-            KeyMode = source.KeyMode,
-            MaxValueSize = source.MaxValueSize,
-            MaxResponseValueSize = source.MaxResponseValueSize,
-            OperationTimeout = source.OperationTimeout,
-            ConnectTimeout = source.ConnectTimeout,
-            StallTimeout = source.StallTimeout,
-            ReconnectDelay = source.ReconnectDelay,
-            MaxReconnectDelay = source.MaxReconnectDelay,
-            ConnectionsPerServer = source.ConnectionsPerServer,
-            MaxQueuedRequestsPerConnection = source.MaxQueuedRequestsPerConnection,
-            Failover = source.Failover,
-            ServerFailureLimit = source.ServerFailureLimit,
-            ServerTimeoutLimit = source.ServerTimeoutLimit,
-            DeadTime = source.DeadTime,
-            RecordKeysInTraces = source.RecordKeysInTraces,
-            ConnectionStreamFactory = source.ConnectionStreamFactory,
-        };
-        foreach (var server in source.Servers)
-        {
-            copy.Servers.Add(server);
-        }
-        return copy;
     }
 }

@@ -166,4 +166,45 @@ public sealed class OptionsBindingTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("Memstore:Servers:0:Port must be 1..65535", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Options that only code can set: objects, not values configuration could hold.</summary>
+    private static readonly string[] CodeOnly = [nameof(MemcacheClientOptions.ConnectionStreamFactory)];
+
+    [Fact]
+    public void The_binder_table_covers_every_public_option_except_the_code_only_ones()
+    {
+        var properties = typeof(MemcacheClientOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+        var bound = Memstore.DependencyInjection.MemcacheClientOptionsBinder.Bindings.Select(b => b.Name)
+            .Append(nameof(MemcacheClientOptions.Servers)).Concat(CodeOnly).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(properties, bound);
+    }
+
+    [Fact]
+    public void A_client_copies_every_option_so_later_changes_do_not_reach_it()
+    {
+        var options = MemcacheClientOptions.Parse("10.0.0.1:11211");
+        foreach (var property in typeof(MemcacheClientOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            property.SetValue(options, NonDefault(property.PropertyType, property.GetValue(options)));
+        }
+        var copy = options.Clone();
+        options.Servers.Add(ServerAddress.Parse("10.0.0.2:11211"));
+        foreach (var property in typeof(MemcacheClientOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            Assert.Equal(property.GetValue(options), property.GetValue(copy));
+        }
+        Assert.Equal([ServerAddress.Parse("10.0.0.1:11211")], copy.Servers);
+    }
+
+    private static object? NonDefault(Type type, object? current) => current switch
+    {
+        TimeSpan t => t + TimeSpan.FromMilliseconds(7),
+        int i => i + 3,
+        bool b => !b,
+        Enum e => Enum.GetValues(type).Cast<object>().First(v => !v.Equals(e)),
+        _ when type == typeof(int?) => 12345,
+        _ when type == typeof(IConnectionStreamFactory) => TcpConnectionStreamFactory.Instance,
+        _ => throw new InvalidOperationException($"no test value for an option of type {type}; add one"),
+    };
 }
