@@ -105,7 +105,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Header;
+            return operation.Code == ResponseCode.Success;
         }
         finally
         {

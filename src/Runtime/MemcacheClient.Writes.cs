@@ -107,7 +107,7 @@ public sealed partial class MemcacheClient
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
             return operation.Code switch
             {
-                ResponseCode.Header => DeleteStatus.Deleted,
+                ResponseCode.Success => DeleteStatus.Deleted,
                 ResponseCode.Exists => DeleteStatus.Exists,
                 _ => DeleteStatus.NotFound,
             };
@@ -193,7 +193,7 @@ public sealed partial class MemcacheClient
 
     private static StoreResult ToStoreResult(MetaOperation operation) => operation.Code switch
     {
-        ResponseCode.Header => new StoreResult(StoreStatus.Stored, operation.Cas),
+        ResponseCode.Success => new StoreResult(StoreStatus.Stored, operation.Cas),
         ResponseCode.Exists => new StoreResult(StoreStatus.Exists, CasToken.None),
         ResponseCode.NotFound => new StoreResult(StoreStatus.NotFound, CasToken.None),
         _ => new StoreResult(StoreStatus.NotStored, CasToken.None),

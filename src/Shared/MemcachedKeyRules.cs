@@ -11,10 +11,10 @@ internal static class MemcachedKeyRules
     public const int MaxKeyBytes = 250;
 
     /// <summary>
-    /// The longest raw key in binary key mode (keys sent base64-encoded): the base64 form of 186 bytes is 248
+    /// The longest raw key in base64 key mode (keys sent base64-encoded): the base64 form of 186 bytes is 248
     /// characters, the longest that fits <see cref="MaxKeyBytes"/>.
     /// </summary>
-    public const int MaxBinaryKeyBytes = MaxKeyBytes / 4 * 3;
+    public const int MaxBase64KeyBytes = MaxKeyBytes / 4 * 3;
 
     /// <summary>
     /// Whether a byte (or a character below U+0080, which is the same byte in UTF-8) cannot appear in a text-mode
@@ -40,11 +40,11 @@ internal static class MemcachedKeyRules
         return null;
     }
 
-    /// <summary>The byte limit of a key in text mode or binary (base64) mode.</summary>
-    public static int LimitFor(bool binaryKeys) => binaryKeys ? MaxBinaryKeyBytes : MaxKeyBytes;
+    /// <summary>The byte limit of a key in text mode or base64 key mode.</summary>
+    public static int LimitFor(bool base64Keys) => base64Keys ? MaxBase64KeyBytes : MaxKeyBytes;
 
     /// <summary>The limit as a phrase for messages, naming the mode when it is not the plain 250 bytes.</summary>
-    public static string DescribeLimit(bool binaryKeys) => binaryKeys
-        ? MaxBinaryKeyBytes + " bytes in binary key mode (the base64 form must fit memcached's " + MaxKeyBytes + ")"
+    public static string DescribeLimit(bool base64Keys) => base64Keys
+        ? MaxBase64KeyBytes + " bytes in base64 key mode (the base64 form must fit memcached's " + MaxKeyBytes + ")"
         : MaxKeyBytes + " bytes (memcached's KEY_MAX_LENGTH)";
 }

@@ -57,8 +57,8 @@ public sealed class KeyTemplateTests
     public void The_binary_mode_limit_is_the_longest_raw_key_whose_base64_fits()
     {
         Assert.Equal(250, MemcachedKeyRules.MaxKeyBytes);
-        Assert.Equal(186, MemcachedKeyRules.MaxBinaryKeyBytes);
-        Assert.True(System.Convert.ToBase64String(new byte[MemcachedKeyRules.MaxBinaryKeyBytes]).Length <= MemcachedKeyRules.MaxKeyBytes);
-        Assert.True(System.Convert.ToBase64String(new byte[MemcachedKeyRules.MaxBinaryKeyBytes + 1]).Length > MemcachedKeyRules.MaxKeyBytes);
+        Assert.Equal(186, MemcachedKeyRules.MaxBase64KeyBytes);
+        Assert.True(System.Convert.ToBase64String(new byte[MemcachedKeyRules.MaxBase64KeyBytes]).Length <= MemcachedKeyRules.MaxKeyBytes);
+        Assert.True(System.Convert.ToBase64String(new byte[MemcachedKeyRules.MaxBase64KeyBytes + 1]).Length > MemcachedKeyRules.MaxKeyBytes);
     }
 }

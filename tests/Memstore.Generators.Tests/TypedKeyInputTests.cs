@@ -64,7 +64,7 @@ public sealed class TypedKeyInputTests(MemcachedFixture fixture) : IClassFixture
         Assert.Contains("251 UTF-8 bytes", justOver.Message);
         var overflow = await Assert.ThrowsAsync<InvalidKeyException>(async () => await _store.Everything.GetAsync(new string('é', 200)));
         Assert.Contains("longer than 256 bytes; the limit is 250 bytes", overflow.Message);
-        Assert.Contains("186 bytes in binary key mode", overflow.Message);
+        Assert.Contains("186 bytes in base64 key mode", overflow.Message);
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await _store.Everything.GetAsync(null!));
     }
 

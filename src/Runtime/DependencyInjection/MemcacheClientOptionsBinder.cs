@@ -27,7 +27,7 @@ internal static class MemcacheClientOptionsBinder
         Setting.Of<MemcacheDistribution>("Distribution", static (string text, out MemcacheDistribution value) =>
             MemcacheDistributionNames.TryParse(text, out value) || TryEnum(text, out value),
             "one of " + string.Join(", ", MemcacheDistributionNames.All), static (o, v) => o.Distribution = v),
-        Setting.Of<KeyMode>("KeyMode", TryEnum, "Text or Binary", static (o, v) => o.KeyMode = v),
+        Setting.Of<KeyMode>("KeyMode", TryEnum, "Text or Base64", static (o, v) => o.KeyMode = v),
         Setting.Of<FailoverPolicy>("Failover", TryEnum, "FailFast or Redistribute", static (o, v) => o.Failover = v),
         Setting.Of<int>("MaxValueSize", TryInt, "a whole number of bytes", static (o, v) => o.MaxValueSize = v),
         Setting.Of<int>("MaxResponseValueSize", TryInt, "a whole number of bytes", static (o, v) => o.MaxResponseValueSize = v),

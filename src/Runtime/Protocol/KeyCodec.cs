@@ -92,13 +92,13 @@ internal static class KeyCodec
     /// <summary>The text of a key given as bytes, for messages (invalid UTF-8 shows as U+FFFD).</summary>
     public static string Describable(ReadOnlySpan<byte> utf8Key) => Encoding.UTF8.GetString(utf8Key);
 
-    private static int Limit(KeyMode mode) => MemcachedKeyRules.LimitFor(mode == KeyMode.Binary);
+    private static int Limit(KeyMode mode) => MemcachedKeyRules.LimitFor(mode == KeyMode.Base64);
 
     private static InvalidKeyException TooLong(string key, int byteCount, KeyMode mode) => new(
-        $"Key {Describe(key)} is {byteCount} UTF-8 bytes; the limit is {MemcachedKeyRules.DescribeLimit(mode == KeyMode.Binary)}.",
+        $"Key {Describe(key)} is {byteCount} UTF-8 bytes; the limit is {MemcachedKeyRules.DescribeLimit(mode == KeyMode.Base64)}.",
         key);
 
-    /// <summary>Writes the key as it goes on the wire: raw, or base64 in binary mode.</summary>
+    /// <summary>Writes the key as it goes on the wire: raw (KeyMode.Text) or base64-encoded (KeyMode.Base64).</summary>
     public static void WriteWireKey(RequestBuffer buffer, ReadOnlySpan<byte> keyBytes, KeyMode mode)
     {
         if (mode == KeyMode.Text)
@@ -122,7 +122,7 @@ internal static class KeyCodec
                 var charIndex = Encoding.UTF8.GetCharCount(bytes[..i]);
                 throw new InvalidKeyException(
                     $"Key {Describe(key)} is invalid: the character at index {charIndex.ToString(CultureInfo.InvariantCulture)} is {MemcachedKeyRules.DescribeForbidden(b)}; "
-                    + "memcached text keys cannot contain spaces or control characters. Set MemcacheClientOptions.KeyMode = KeyMode.Binary to send such keys base64-encoded.",
+                    + "memcached text keys cannot contain spaces or control characters. Set MemcacheClientOptions.KeyMode = KeyMode.Base64 to send such keys base64-encoded.",
                     key);
             }
         }

@@ -125,7 +125,7 @@ internal static class MetaResponseParser
     private static ResponseCode ParseCode(ReadOnlySpan<byte> line) => (line[0], line[1]) switch
     {
         ((byte)'V', (byte)'A') => ResponseCode.Value,
-        ((byte)'H', (byte)'D') => ResponseCode.Header,
+        ((byte)'H', (byte)'D') => ResponseCode.Success,
         ((byte)'E', (byte)'N') => ResponseCode.Miss,
         ((byte)'N', (byte)'F') => ResponseCode.NotFound,
         ((byte)'N', (byte)'S') => ResponseCode.NotStored,

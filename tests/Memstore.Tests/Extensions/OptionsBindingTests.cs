@@ -35,7 +35,7 @@ public sealed class OptionsBindingTests
           "Memstore": {
             "Servers": [ "10.0.0.1:11211", { "Host": "10.0.0.2", "Port": 11212, "Weight": 3 }, "[::1]:11213:2" ],
             "Distribution": "ketama-weighted",
-            "KeyMode": "Binary",
+            "KeyMode": "Base64",
             "MaxValueSize": 2097152,
             "MaxResponseValueSize": 3145728,
             "OperationTimeout": "00:00:00.250",
@@ -55,7 +55,7 @@ public sealed class OptionsBindingTests
         """);
         Assert.Equal([new ServerAddress("10.0.0.1", 11211), new ServerAddress("10.0.0.2", 11212, 3), new ServerAddress("::1", 11213, 2)], options.Servers);
         Assert.Equal(MemcacheDistribution.KetamaWeighted, options.Distribution);
-        Assert.Equal(KeyMode.Binary, options.KeyMode);
+        Assert.Equal(KeyMode.Base64, options.KeyMode);
         Assert.Equal(2097152, options.MaxValueSize);
         Assert.Equal(3145728, options.MaxResponseValueSize);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.OperationTimeout);
@@ -99,7 +99,7 @@ public sealed class OptionsBindingTests
         { """ "Servers": "10.0.0.1,,10.0.0.2" """, "Memstore:Servers: Server list entry 2 is empty" },
         { """ "Servers": [ "10.0.0.1", "10.0.0.1" ] """, "Memstore:Servers lists 10.0.0.1:11211 twice" },
         { """ "Distribution": "rendezvous" """, "Memstore:Distribution is \"rendezvous\"; expected one of ketama, ketama-weighted, ketama-pre1010, modula" },
-        { """ "KeyMode": "Hex" """, "Memstore:KeyMode is \"Hex\"; expected Text or Binary" },
+        { """ "KeyMode": "Hex" """, "Memstore:KeyMode is \"Hex\"; expected Text or Base64" },
         { """ "Failover": "Retry" """, "Memstore:Failover is \"Retry\"; expected FailFast or Redistribute" },
         { """ "Failover": "7" """, "Memstore:Failover is \"7\"" },
         { """ "OperationTimeout": "5" """, "Memstore:OperationTimeout is \"5\"; expected a time span such as \"00:00:02\"" },

@@ -47,7 +47,7 @@ public sealed class OperationConsumeTests
         var op = Meta(ValueTarget.None, hasDataBlock: true);
         Assert.False(ConsumeAll(op, Fixtures.StoreHit));
         Assert.Null(Failure(op));
-        Assert.Equal(ResponseCode.Header, op.Code);
+        Assert.Equal(ResponseCode.Success, op.Code);
         Assert.Equal(new CasToken(1), op.Cas);
     }
 
@@ -268,9 +268,9 @@ public sealed class OperationConsumeTests
     public void Batch_get_writes_quiet_tagged_gets_and_a_loud_last_one()
     {
         var op = new BatchGetOperation(new CacheValue[3], new OpaqueCounter());
-        op.AddKey(0, "a"u8, KeyMode.Binary);
-        op.AddKey(1, "b"u8, KeyMode.Binary);
-        op.AddKey(2, "c"u8, KeyMode.Binary);
+        op.AddKey(0, "a"u8, KeyMode.Base64);
+        op.AddKey(1, "b"u8, KeyMode.Base64);
+        op.AddKey(2, "c"u8, KeyMode.Base64);
         op.Close();
         Assert.Equal("mg YQ== b v f c q O0\r\nmg Yg== b v f c q O1\r\nmg Yw== b v f c O2\r\n", Encoding.ASCII.GetString(op.Request.WrittenSpan));
     }
