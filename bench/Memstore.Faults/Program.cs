@@ -12,7 +12,12 @@ double Arg(string name, double fallback)
 }
 if (args.Contains("-h") || args.Contains("--help"))
 {
-    Console.WriteLine("usage: Memstore.Faults [--concurrency 64] [--duration 10] [--fault-at 1] [--warmup 2] [--timeout 2] [--get-ratio 0.9] [--keys 30000] [--policy failfast|redistribute|both] [--timeout-limit 3 (0: as before timeouts counted)]");
+    Console.WriteLine("usage: Memstore.Faults [--concurrency 64] [--duration 10] [--fault-at 1] [--warmup 2] [--timeout 2] [--get-ratio 0.9] [--keys 30000] [--policy failfast|redistribute|both] [--timeout-limit 3 (0: as before timeouts counted)] [--faults freeze,kill] | --failure-cost [calls]");
+    return 0;
+}
+if (Array.IndexOf(args, "--failure-cost") is var fc and >= 0)
+{
+    await FailureCost.RunAsync(fc + 1 < args.Length ? int.Parse(args[fc + 1], ci) : 100_000);
     return 0;
 }
 var options = new FaultOptions(
@@ -33,11 +38,19 @@ FailoverPolicy[] policies = policyArg switch
     "redistribute" => [FailoverPolicy.Redistribute],
     _ => [FailoverPolicy.FailFast, FailoverPolicy.Redistribute],
 };
+var faultsArg = Array.IndexOf(args, "--faults") is var f and >= 0 && f + 1 < args.Length ? args[f + 1].ToLowerInvariant() : "freeze,kill";
+var faults = faultsArg.Split(',').Select(name => name switch
+{
+    "freeze" => Fault.Freeze,
+    "kill" => Fault.Kill,
+    _ => throw new ArgumentException($"unknown fault '{name}' (freeze, kill)"),
+}).ToArray();
+Console.WriteLine(string.Create(ci, $"load average {FailureCost.LoadAverage()}"));
 Console.WriteLine(string.Create(ci, $"3 servers, concurrency={options.Concurrency}, window={options.DurationSeconds}s, fault at {options.FaultAtSeconds}s, OperationTimeout={options.OperationTimeout.TotalSeconds}s, get_ratio={options.GetRatio}, ServerTimeoutLimit={options.ServerTimeoutLimit}, cores={Environment.ProcessorCount}"));
 foreach (var policy in policies)
 {
     var baseline = await FaultScenario.RunAsync(Fault.None, policy, options);
-    foreach (var fault in new[] { Fault.Freeze, Fault.Kill })
+    foreach (var fault in faults)
     {
         var run = await FaultScenario.RunAsync(fault, policy, options);
         var faultAt = options.FaultAtSeconds;
