@@ -23,10 +23,12 @@ internal sealed class ServerHealth
     private DateTimeOffset _retryAt;
     private Exception? _lastFailure;
     private DeadPeriod? _deadState;
+    private readonly string _serverName;
 
     public ServerHealth(ServerAddress server, int failureLimit, TimeSpan deadTime, TimeProvider? clock = null, int timeoutLimit = 0)
     {
         Server = server;
+        _serverName = server.ToString();
         _failureLimit = failureLimit;
         _timeoutLimit = timeoutLimit;
         _deadTime = deadTime;
@@ -177,7 +179,7 @@ internal sealed class ServerHealth
     /// dead) and no message until someone reads it.
     /// </summary>
     public ServerUnavailableException Unavailable(string operation, string? key) =>
-        new(Server.ToString(), operation, key, Volatile.Read(ref _deadState), _clock);
+        new(_serverName, operation, key, Volatile.Read(ref _deadState), _clock);
 }
 
 /// <summary>When a dead server is probed next and why it was marked dead; replaced whole on every marking.</summary>
