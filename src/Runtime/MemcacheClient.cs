@@ -111,18 +111,10 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// trace listener attached the operation is measured (see MemcacheClient.Telemetry.cs); without one this
     /// is the whole cost: a few flag reads.
     /// </summary>
-    private ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
-    {
-        if (operation.RoutingFailure is { } failure)
-        {
-            operation.RoutingFailure = null;
-            operation.AbandonConnectionReference();
-            return ValueTask.FromException(failure);
-        }
-        return Telemetry.MemstoreInstruments.OperationsObserved
+    private ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken) =>
+        Telemetry.MemstoreInstruments.OperationsObserved
             ? SendObservedAsync(operation, connection, cancellationToken)
             : SendCoreAsync(operation, connection, cancellationToken);
-    }
 
     private static ValueTask SendCoreAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
     {

@@ -65,12 +65,6 @@ internal abstract class Operation : IValueTaskSource
     /// <summary>Whether the request carries a data block (matters when the server rejects the line).</summary>
     public bool HasDataBlock { get; protected set; }
 
-    /// <summary>
-    /// Why the request cannot be sent (its server is dead or silent, or the client is disposed), found while
-    /// it was prepared; the send then returns a faulted task instead of throwing.
-    /// </summary>
-    public Exception? RoutingFailure { get; set; }
-
     /// <summary>Stopwatch timestamp of submission.</summary>
     public long EnqueuedAt { get; set; }
 
