@@ -6,6 +6,12 @@ if (args.Length > 0 && args[0] == "alloc-check")
     // Exact, process-wide bytes per operation for GetAsync into a reused buffer (see docs/performance.md).
     return await AllocationCheck.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200_000).ConfigureAwait(false);
 }
+if (args.Length > 0 && args[0] == "correlation-cpu")
+{
+    // Client work per request without the network, by process CPU time (see docs/performance.md, issue 12).
+    var ci = System.Globalization.CultureInfo.InvariantCulture;
+    return CorrelationCpuCheck.Run(args.Length > 1 ? int.Parse(args[1], ci) : 15, args.Length > 2 ? int.Parse(args[2], ci) : 200_000);
+}
 if (args.Length > 0 && args[0] == "typed-overhead")
 {
     // Generated keyspace versus raw client, interleaved rounds, median ratio (see docs/performance.md).

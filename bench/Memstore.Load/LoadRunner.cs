@@ -53,10 +53,15 @@ internal static class LoadRunner
         await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds)).ConfigureAwait(false);
         Interlocked.Exchange(ref s_errors, 0);
         var measured = Stopwatch.StartNew();
+        // Client CPU and allocation over the measured window: steadier than throughput on a shared machine.
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         Volatile.Write(ref s_phase, Measure);
         await Task.Delay(TimeSpan.FromSeconds(options.DurationSeconds)).ConfigureAwait(false);
         Volatile.Write(ref s_phase, Stop);
         var elapsed = measured.Elapsed.TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         await Task.WhenAll(tasks).ConfigureAwait(false);
 
         var histogram = new Histogram();
@@ -69,6 +74,9 @@ internal static class LoadRunner
         var unitName = options.MultiGet > 0 ? "keys" : "ops";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"memstore concurrency={options.Concurrency} duration={elapsed:0.00}s get_ratio={options.GetRatio} multiget={options.MultiGet} requests={histogram.Count} {unitName}={units} cores={Environment.ProcessorCount}"));
+        var requests = Math.Max(1, histogram.Count);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"client cpu_us_per_request={cpu.TotalMicroseconds / requests:0.000} alloc_bytes_per_request={(double)allocated / requests:0.0}"));
         return new LoadResult(units / elapsed, histogram.Percentile(0.50), histogram.Percentile(0.99), Interlocked.Read(ref s_errors));
     }
 

@@ -24,12 +24,21 @@ internal static class KeyCodec
         {
             throw new InvalidKeyException("A memcached key cannot be empty.", key);
         }
-        // UTF-8 never has fewer bytes than UTF-16 code units, so this check is exact enough to reject early.
-        if (key.Length > limit || Encoding.UTF8.GetByteCount(key) > limit)
+        int length;
+        if (key.Length <= limit && Ascii.FromUtf16(key, destination, out var asciiLength) == System.Buffers.OperationStatus.Done)
         {
-            throw TooLong(key, Encoding.UTF8.GetByteCount(key), mode);
+            // The usual key: ASCII, one vectorised pass (its UTF-8 is its chars; no surrogates to refuse).
+            length = asciiLength;
         }
-        var length = EncodeStrict(key, destination, key);
+        else
+        {
+            // UTF-8 never has fewer bytes than UTF-16 code units, so this check is exact enough to reject early.
+            if (key.Length > limit || Encoding.UTF8.GetByteCount(key) > limit)
+            {
+                throw TooLong(key, Encoding.UTF8.GetByteCount(key), mode);
+            }
+            length = EncodeStrict(key, destination, key);
+        }
         if (mode == KeyMode.Text)
         {
             CheckTextKey(destination[..length], key);

@@ -158,7 +158,7 @@ internal static class MetaResponseParser
                     response.Ttl = ParseInt64(value, line);
                     break;
                 case (byte)'O':
-                    response.Opaque = Utf8Parser.TryParse(value, out long opaque, out var used) && used == value.Length ? opaque : -1;
+                    response.Opaque = ParseOpaque(value);
                     break;
                 default:
                     // Flags we did not ask for (k, b, s, W, X, Z, ...) are legal and ignored, but must be letters.
@@ -169,6 +169,30 @@ internal static class MetaResponseParser
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// The opaque token, or -1 when it is not one the client sends (1 to 10 decimal digits): memcached echoes
+    /// whatever the request carried, so anything else cannot answer one of our requests. A plain digit loop,
+    /// small enough to inline: it runs for every reply.
+    /// </summary>
+    private static long ParseOpaque(ReadOnlySpan<byte> digits)
+    {
+        if (digits.IsEmpty || digits.Length > 10)
+        {
+            return -1;
+        }
+        long value = 0;
+        foreach (var digit in digits)
+        {
+            var d = (uint)(digit - '0');
+            if (d > 9)
+            {
+                return -1;
+            }
+            value = value * 10 + d;
+        }
+        return value;
     }
 
     internal static uint ParseUInt32(ReadOnlySpan<byte> token, ReadOnlySpan<byte> line) =>

@@ -7,7 +7,8 @@ namespace Memstore.Transport;
 internal abstract class MultiGetOperation : Operation
 {
     private readonly CacheValue[] _results;
-    private readonly byte[] _pendingKey = new byte[MemcachedKeyRules.MaxKeyBytes];
+    // The key added last, written when the next arrives or by Close; rented, since batches are not pooled.
+    private byte[]? _pendingKey;
     private int _pendingLength = -1;
     private Exception? _firstError;
 
@@ -34,9 +35,10 @@ internal abstract class MultiGetOperation : Operation
     {
         if (_pendingLength >= 0)
         {
-            WriteKey(_pendingKey.AsSpan(0, _pendingLength), mode);
+            WriteKey(_pendingKey!.AsSpan(0, _pendingLength), mode);
         }
         ResultIndexes.Add(resultIndex);
+        _pendingKey ??= System.Buffers.ArrayPool<byte>.Shared.Rent(MemcachedKeyRules.MaxKeyBytes);
         key.CopyTo(_pendingKey);
         _pendingLength = key.Length;
         Mode = mode;
@@ -58,7 +60,10 @@ internal abstract class MultiGetOperation : Operation
             throw new InvalidOperationException("A multi-get batch needs at least one key.");
         }
         TerminatorOpaque = Opaques.Next();
-        WriteLastKey(_pendingKey.AsSpan(0, _pendingLength), Mode, TerminatorOpaque);
+        WriteLastKey(_pendingKey!.AsSpan(0, _pendingLength), Mode, TerminatorOpaque);
+        System.Buffers.ArrayPool<byte>.Shared.Return(_pendingKey!);
+        _pendingKey = null;
+        _pendingLength = -1;
     }
 
     /// <summary>The token of the last request, whose reply ends the batch.</summary>

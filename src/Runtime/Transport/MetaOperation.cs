@@ -139,17 +139,9 @@ internal sealed class MetaOperation : Operation
         // reply on the connection would go to the wrong caller. Error lines carry no opaque (memcached
         // sends none), so they are taken as the oldest request's; a stray one puts the next reply out of
         // step, which this check then catches.
-        if (!response.IsError)
+        if (!response.IsError && ((_opaque >= 0 && response.Opaque != _opaque) || (_accepted & (ReplyKinds)(1 << (int)response.Code)) == 0))
         {
-            if (_opaque >= 0 && response.Opaque != _opaque)
-            {
-                throw OutOfStep(response.Opaque < 0 ? $"a {response.Code} reply without an opaque token" : $"a {response.Code} reply with opaque token {response.Opaque}",
-                    $"opaque token {_opaque}");
-            }
-            if ((_accepted & (ReplyKinds)(1 << (int)response.Code)) == 0)
-            {
-                throw OutOfStep($"a {response.Code} reply", $"one of {_accepted}");
-            }
+            throw Mismatch(response.Opaque, response.Code);
         }
         if (!TryBeginCompletion())
         {
@@ -178,6 +170,16 @@ internal sealed class MetaOperation : Operation
         EndCompletion(error);
         return true;
     }
+
+    /// <summary>
+    /// The error for a reply that is not this request's. Kept out of <see cref="TryConsume"/>, which runs for
+    /// every reply: building the message there made it twice as large, too large for the JIT to inline.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private MemcacheProtocolException Mismatch(long opaque, ResponseCode code) =>
+        _opaque >= 0 && opaque != _opaque
+            ? OutOfStep(opaque < 0 ? $"a {code} reply without an opaque token" : $"a {code} reply with opaque token {opaque}", $"opaque token {_opaque}")
+            : OutOfStep($"a {code} reply", $"one of {_accepted}");
 
     private Exception? DeliverValue(ReadOnlySpan<byte> value)
     {

@@ -200,6 +200,12 @@ public sealed class OperationConsumeTests
     [InlineData("EN\r\n")]
     [InlineData("EN O1234\r\n")]
     [InlineData("EN Ox\r\n")]
+    [InlineData("EN O\r\n")]                      // empty token
+    [InlineData("EN O12x\r\n")]                   // digits, then not
+    [InlineData("EN O-123\r\n")]                  // signed
+    [InlineData("EN O+123\r\n")]
+    [InlineData("EN O00000000123\r\n")]           // 11 digits: longer than any token the client sends
+    [InlineData("EN O4294967419\r\n")]            // 123 + 2^32: must not wrap to 123
     public void A_reply_without_the_requests_opaque_token_is_a_protocol_error(string wire)
     {
         var op = Meta(ValueTarget.Array);
