@@ -171,10 +171,16 @@ public sealed partial class MemcacheClient
         {
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown store mode.");
         }
+        connection = Route(key, StoreName(mode, cas), out var failure);
+        return PrepareStoreOn(connection, failure, mode, key, value, expiry, flags, cas);
+    }
+
+    /// <summary><see cref="PrepareStore"/> on a connection already chosen (and the failure its routing found).</summary>
+    private MetaOperation PrepareStoreOn(Connection connection, Exception? failure, StoreMode mode, in ValidKey key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas)
+    {
         var ttl = Expiration.ToTtl(expiry);
         CheckValueSize(key, value.Length);
         var name = StoreName(mode, cas);
-        connection = Route(key, name, out var failure);
         CheckServerValueSize(key, value.Length, connection);
         var operation = Rent(name, key, ValueTarget.None, connection, ReplyKinds.Store, hasDataBlock: true);
         operation.RoutingFailure = failure;
