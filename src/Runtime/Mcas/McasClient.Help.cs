@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Memstore.Mcas;
 
 public sealed partial class McasClient
@@ -10,6 +12,7 @@ public sealed partial class McasClient
     /// marker such a reader met (index -1 for none), so a late marker is undone even when the operation
     /// is long decided.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Succeeded, string? FailedKey)> HelpAsync(Descriptor d, bool owner, int depth, (int Index, CasToken Token) seen, CancellationToken cancellationToken, int alreadyAcquired = 0)
     {
         if (depth > MaxHelpDepth)
@@ -73,6 +76,7 @@ public sealed partial class McasClient
     }
 
     /// <summary>Phase 1 for one item: our marker's token and true, or false when the key no longer matches.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(CasToken Token, bool Acquired)> AcquireAsync(Descriptor d, DescriptorItem item, int depth, CancellationToken cancellationToken)
     {
         var marker = WireCodec.EncodeMarker(d.Key, item.ExpectAbsent);
@@ -147,6 +151,7 @@ public sealed partial class McasClient
     /// acquired, reloading and repeating until the stored status is final (a reload that still says UNDECIDED
     /// is not a failure). False when the descriptor is gone.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> DecideAsync(Descriptor d, McasStatus outcome, CasToken[] mine, CancellationToken cancellationToken)
     {
         var recorded = new ulong[d.Items.Length];
@@ -186,6 +191,7 @@ public sealed partial class McasClient
     /// expected absent, the keys behind it that phase 1 never reached are rewritten unchanged ("sealed"), so a
     /// late install on them cannot succeed once the descriptor is gone (docs/mcas.md, "Why late markers are harmless").
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReleaseAllAsync(Descriptor d, CasToken[] mine, CancellationToken cancellationToken, bool awaitedByCaller = true)
     {
         var succeeded = d.Status == McasStatus.Succeeded;

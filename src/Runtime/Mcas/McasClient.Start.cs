@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Memstore.Mcas;
@@ -61,6 +62,7 @@ public sealed partial class McasClient
     /// back at once (CAS'd on its token) before the error is reported. Readers that meet it meanwhile see a missing
     /// descriptor once and look again (docs/mcas.md 4.1).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Succeeded, string? FailedKey)> StartedWithFirstMarkerAsync(Descriptor d, ValueTask<StoreResult> add, ValueTask<StoreResult> install, CancellationToken cancellationToken)
     {
         var (added, addError) = await OutcomeOf(add).ConfigureAwait(false);
@@ -128,6 +130,7 @@ public sealed partial class McasClient
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(StoreResult Result, Exception? Error)> OutcomeOf(ValueTask<StoreResult> pending)
     {
         try

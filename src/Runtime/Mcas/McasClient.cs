@@ -83,6 +83,7 @@ public sealed partial class McasClient : IAsyncDisposable
     /// Each key is read on its own: this is not a snapshot (a reader can see some keys of an operation before it
     /// and others after it). Use <see cref="TransactAsync{T}"/> for a consistent read.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<McasEntry[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -129,6 +130,7 @@ public sealed partial class McasClient : IAsyncDisposable
     /// </summary>
     /// <exception cref="McasOutcomeUnknownException">The operation's descriptor was gone when this client came to decide (it stalled past <see cref="McasOptions.HelperLinger"/>, or the descriptor was evicted or flushed).</exception>
     [McasCommit]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> CompareAndSwapAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync(updates, cancellationToken).ConfigureAwait(false)).Succeeded;
 
@@ -152,6 +154,7 @@ public sealed partial class McasClient : IAsyncDisposable
     /// <summary>Waits for pending phase 2 work and flushes queued clean-up. The underlying <see cref="MemcacheClient"/> stays open.</summary>
     public async ValueTask DisposeAsync() => await FlushAsync().ConfigureAwait(false);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<(bool Succeeded, string? FailedKey)> ExecuteAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updates);
@@ -218,7 +221,6 @@ public sealed partial class McasClient : IAsyncDisposable
 
     private static DescriptorItem[] BuildItems(IReadOnlyList<McasUpdate> updates)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         var sorted = new (byte[] KeyBytes, McasUpdate Update)[updates.Count];
         for (var i = 0; i < updates.Count; i++)
         {
@@ -227,15 +229,19 @@ public sealed partial class McasClient : IAsyncDisposable
             {
                 throw new ArgumentException($"Update {i} has no entry (default McasUpdate).", nameof(updates));
             }
-            if (!seen.Add(update.Entry.Key))
-            {
-                throw new ArgumentException($"The key {update.Entry.Key} appears twice in one MCAS; each key may be updated once.", nameof(updates));
-            }
             _ = Expiration.ToTtl(update.Expiry); // an expiry memcached cannot store is refused before anything is sent
             sorted[i] = (Protocol.KeyCodec.EncodeStrictToArray(update.Entry.Key), update); // refuses lone surrogates before anything is sent
         }
         // One global order, ordinal over UTF-8 bytes, for every client: it is what makes helping terminate.
         Array.Sort(sorted, static (a, b) => a.KeyBytes.AsSpan().SequenceCompareTo(b.KeyBytes));
+        for (var i = 1; i < sorted.Length; i++)
+        {
+            // Equal UTF-8 bytes are equal keys (lone surrogates were refused), and sorting puts them side by side.
+            if (sorted[i].KeyBytes.AsSpan().SequenceEqual(sorted[i - 1].KeyBytes))
+            {
+                throw new ArgumentException($"The key {sorted[i].Update.Entry.Key} appears twice in one MCAS; each key may be updated once.", nameof(updates));
+            }
+        }
         var now = DateTimeOffset.UtcNow;
         var items = new DescriptorItem[sorted.Length];
         for (var i = 0; i < sorted.Length; i++)
@@ -272,6 +278,7 @@ public sealed partial class McasClient : IAsyncDisposable
         return keys;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<(CacheValue Value, long Ttl)> ReadAsync(string key, CancellationToken cancellationToken)
     {
         McasMetrics.Requests.Add(1);
