@@ -10,7 +10,9 @@ public sealed partial class McasClient
     /// phase 2 (the outcome over recorded markers only; any other marker of ours is undone), clean-up.
     /// Run by the owner and by any reader that meets one of its markers; <paramref name="seen"/> is the
     /// marker such a reader met (index -1 for none), so a late marker is undone even when the operation
-    /// is long decided.
+    /// is long decided. An owner whose first marker went out with the descriptor passes it as
+    /// <paramref name="seen"/> with <paramref name="alreadyAcquired"/> 1. The owner returns once decided and
+    /// leaves phase 2 to <see cref="ReleaseInBackground"/>; a helper completes it before returning.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Succeeded, string? FailedKey)> HelpAsync(Descriptor d, bool owner, int depth, (int Index, CasToken Token) seen, CancellationToken cancellationToken, int alreadyAcquired = 0)
