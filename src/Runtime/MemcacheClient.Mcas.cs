@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Memstore.Protocol;
 using Memstore.Transport;
 
@@ -16,6 +18,7 @@ public sealed partial class MemcacheClient
         return operation is null ? FailedCall<(CacheValue Value, long Ttl)>.Create(failure!) : CompleteWithTtlAsync(operation, connection, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(CacheValue Value, long Ttl)> CompleteWithTtlAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
     {
         try
@@ -31,6 +34,97 @@ public sealed partial class MemcacheClient
         }
     }
 
+    /// <summary>The index of the server the ring gives for a key (no failover, no I/O): where MCAS places a descriptor.</summary>
+    internal int ServerIndexOf(ReadOnlySpan<byte> utf8Key) => _locator.Locate(utf8Key);
+
+    /// <summary>Where MCAS logs what no caller can be told (a phase 2 that failed after its operation returned).</summary>
+    internal Microsoft.Extensions.Logging.ILogger Logger => _logger;
+
+    /// <summary>
+    /// Sends <paramref name="second"/> right behind <paramref name="first"/> on one connection, with one write when
+    /// the connection is idle, so that memcached executes the first before the second; the second is never sent
+    /// without the first going out just before it (<see cref="Connection.TrySubmitGroup"/>). False, with nothing sent,
+    /// when the two keys are routed to different servers (failover included) or the connection cannot take both now:
+    /// the caller then sends them one after the other. Argument errors (a value too large) throw before anything is sent.
+    /// </summary>
+    internal bool TryStoreInOrder(in OrderedStore first, in OrderedStore second, CancellationToken cancellationToken,
+        out ValueTask<StoreResult> firstResult, out ValueTask<StoreResult> secondResult)
+    {
+        (firstResult, secondResult) = (default, default);
+        Span<byte> firstScratch = stackalloc byte[KeyCodec.ScratchSize];
+        Span<byte> secondScratch = stackalloc byte[KeyCodec.ScratchSize];
+        var firstKey = Validate(first.Key, firstScratch);
+        var secondKey = Validate(second.Key, secondScratch);
+        var connection = Route(firstKey, "add", out var failure);
+        var other = Route(secondKey, "cas", out var otherFailure);
+        if (failure is not null || otherFailure is not null || connection.Address != other.Address || cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        var firstOperation = PrepareStoreOn(connection, first.Mode, firstKey, first.Value.Span, first.Expiry, first.Flags, first.Cas);
+        MetaOperation secondOperation;
+        try
+        {
+            secondOperation = PrepareStoreOn(connection, second.Mode, secondKey, second.Value.Span, second.Expiry, second.Flags, second.Cas);
+        }
+        catch
+        {
+            Abandon(firstOperation);
+            throw;
+        }
+        firstOperation.Prepare(cancellationToken);
+        secondOperation.Prepare(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        if (!connection.TrySubmitGroup([firstOperation, secondOperation], 2, linked: true))
+        {
+            Abandon(firstOperation);
+            Abandon(secondOperation);
+            return false;
+        }
+        firstResult = AwaitStoreAsync(firstOperation, connection, started);
+        secondResult = AwaitStoreAsync(secondOperation, connection, started);
+        return true;
+
+        static void Abandon(MetaOperation operation)
+        {
+            operation.ReleaseByCaller();
+            operation.AbandonConnectionReference();
+        }
+    }
+
+    /// <summary>The outcome of a store submitted by <see cref="TryStoreInOrder"/>, measured like any other request when someone listens.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<StoreResult> AwaitStoreAsync(MetaOperation operation, Connection connection, long started)
+    {
+        var observed = Telemetry.MemstoreInstruments.OperationsObserved;
+        try
+        {
+            await operation.AsValueTask().ConfigureAwait(false);
+            if (observed)
+            {
+                RecordSuccess(null, operation, connection, started);
+            }
+            return ToStoreResult(operation);
+        }
+        catch (Exception ex) when (observed && Record(operation, connection, started, ex))
+        {
+            throw;
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+
+        static bool Record(MetaOperation operation, Connection connection, long started, Exception error)
+        {
+            RecordFailure(null, operation, connection, started, error);
+            return false;
+        }
+    }
+
     /// <summary>The largest value the client accepts, so MCAS can refuse a descriptor that would not fit.</summary>
     internal int MaxValueSizeForMcas => (int)_maxValueSize;
 }
+
+/// <summary>One store request for <see cref="MemcacheClient.TryStoreInOrder"/>: <see cref="StoreMode.Add"/> or a CAS'd set.</summary>
+internal readonly record struct OrderedStore(StoreMode Mode, string Key, ReadOnlyMemory<byte> Value, TimeSpan? Expiry, uint Flags, CasToken Cas);

@@ -177,16 +177,26 @@ public sealed partial class MemcacheClient
         {
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown store mode.");
         }
-        var ttl = Expiration.ToTtl(expiry);
-        CheckValueSize(key, value.Length);
-        var name = StoreName(mode, cas);
-        connection = Route(key, name, out failure);
-        CheckServerValueSize(key, value.Length, connection); // an argument mistake, thrown even when the server is down
+        connection = Route(key, StoreName(mode, cas), out failure);
         if (failure is not null)
         {
-            return null; // nothing rented or written: the caller returns the failure as it is
+            // Argument mistakes are thrown even when the server is down; then nothing is rented or written and
+            // the caller returns the failure as it is.
+            _ = Expiration.ToTtl(expiry);
+            CheckValueSize(key, value.Length);
+            CheckServerValueSize(key, value.Length, connection);
+            return null;
         }
-        var operation = Rent(name, key, ValueTarget.None, connection, ReplyKinds.Store, hasDataBlock: true);
+        return PrepareStoreOn(connection, mode, key, value, expiry, flags, cas);
+    }
+
+    /// <summary><see cref="PrepareStore"/> on a connection already chosen and known to be usable.</summary>
+    private MetaOperation PrepareStoreOn(Connection connection, StoreMode mode, in ValidKey key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas)
+    {
+        var ttl = Expiration.ToTtl(expiry);
+        CheckValueSize(key, value.Length);
+        CheckServerValueSize(key, value.Length, connection);
+        var operation = Rent(StoreName(mode, cas), key, ValueTarget.None, connection, ReplyKinds.Store, hasDataBlock: true);
         MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas, operation.Opaque);
         return operation;
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Memstore.Mcas;
 
 public sealed partial class McasClient
@@ -8,9 +10,12 @@ public sealed partial class McasClient
     /// phase 2 (the outcome over recorded markers only; any other marker of ours is undone), clean-up.
     /// Run by the owner and by any reader that meets one of its markers; <paramref name="seen"/> is the
     /// marker such a reader met (index -1 for none), so a late marker is undone even when the operation
-    /// is long decided.
+    /// is long decided. An owner whose first marker went out with the descriptor passes it as
+    /// <paramref name="seen"/> with <paramref name="alreadyAcquired"/> 1. The owner returns once decided and
+    /// leaves phase 2 to <see cref="ReleaseInBackground"/>; a helper completes it before returning.
     /// </summary>
-    private async ValueTask<(bool Succeeded, string? FailedKey)> HelpAsync(Descriptor d, bool owner, int depth, (int Index, CasToken Token) seen, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(bool Succeeded, string? FailedKey)> HelpAsync(Descriptor d, bool owner, int depth, (int Index, CasToken Token) seen, CancellationToken cancellationToken, int alreadyAcquired = 0)
     {
         if (depth > MaxHelpDepth)
         {
@@ -26,7 +31,7 @@ public sealed partial class McasClient
         if (d.Status == McasStatus.Undecided)
         {
             var outcome = McasStatus.Succeeded;
-            for (var i = 0; i < d.Items.Length && outcome == McasStatus.Succeeded; i++)
+            for (var i = alreadyAcquired; i < d.Items.Length && outcome == McasStatus.Succeeded; i++)
             {
                 (var token, var acquired) = await AcquireAsync(d, d.Items[i], depth, cancellationToken).ConfigureAwait(false);
                 if (acquired)
@@ -53,8 +58,17 @@ public sealed partial class McasClient
                 return (false, failedKey);
             }
         }
-        await ReleaseAllAsync(d, mine, cancellationToken).ConfigureAwait(false);
-        await CleanUpAsync(d, owner, cancellationToken).ConfigureAwait(false);
+        if (owner)
+        {
+            // Decided: the outcome is stored, and any reader that meets a recorded marker releases it itself.
+            // The owner's phase 2 goes on in the background (docs/mcas.md 4.3, "Return after the decide").
+            ReleaseInBackground(d, mine);
+        }
+        else
+        {
+            await ReleaseAllAsync(d, mine, cancellationToken).ConfigureAwait(false);
+            await LingerAsync(d, cancellationToken).ConfigureAwait(false);
+        }
         var succeeded = d.Status == McasStatus.Succeeded;
         if (owner && !succeeded)
         {
@@ -64,11 +78,11 @@ public sealed partial class McasClient
     }
 
     /// <summary>Phase 1 for one item: our marker's token and true, or false when the key no longer matches.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(CasToken Token, bool Acquired)> AcquireAsync(Descriptor d, DescriptorItem item, int depth, CancellationToken cancellationToken)
     {
         var marker = WireCodec.EncodeMarker(d.Key, item.ExpectAbsent);
-        // The marker lives as long as the longer of the old and new value, so a slow release loses nothing.
-        var markerExpiry = item.OldExpires == 0 || item.NewExpires == 0 ? null : ToExpiry(Math.Max(item.OldExpires, item.NewExpires));
+        var markerExpiry = MarkerExpiry(item);
         var missing = new MissingDescriptorCheck();
         for (var attempt = 0; ; attempt++)
         {
@@ -139,6 +153,7 @@ public sealed partial class McasClient
     /// acquired, reloading and repeating until the stored status is final (a reload that still says UNDECIDED
     /// is not a failure). False when the descriptor is gone.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> DecideAsync(Descriptor d, McasStatus outcome, CasToken[] mine, CancellationToken cancellationToken)
     {
         var recorded = new ulong[d.Items.Length];
@@ -178,7 +193,8 @@ public sealed partial class McasClient
     /// expected absent, the keys behind it that phase 1 never reached are rewritten unchanged ("sealed"), so a
     /// late install on them cannot succeed once the descriptor is gone (docs/mcas.md, "Why late markers are harmless").
     /// </summary>
-    private async ValueTask ReleaseAllAsync(Descriptor d, CasToken[] mine, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReleaseAllAsync(Descriptor d, CasToken[] mine, CancellationToken cancellationToken, bool awaitedByCaller = true)
     {
         var succeeded = d.Status == McasStatus.Succeeded;
         var firstUnrecorded = FirstUnrecorded(d);
@@ -203,7 +219,10 @@ public sealed partial class McasClient
         }
         if (waves.Count > 0)
         {
-            McasMetrics.RoundTrips.Add(1);
+            if (awaitedByCaller)
+            {
+                McasMetrics.RoundTrips.Add(1);
+            }
             await Task.WhenAll(waves).ConfigureAwait(false);
         }
     }
@@ -251,6 +270,10 @@ public sealed partial class McasClient
         throw Contended(item.Key, MaxReadAttempts);
     }
 
+    /// <summary>The marker lives as long as the longer of the old and new value, so a slow release loses nothing.</summary>
+    private static TimeSpan? MarkerExpiry(DescriptorItem item) =>
+        item.OldExpires == 0 || item.NewExpires == 0 ? null : ToExpiry(Math.Max(item.OldExpires, item.NewExpires));
+
     /// <summary>CASes the marker away; a mismatch means someone else already released the key.</summary>
     private async Task ReleaseAsync(DescriptorItem item, CasToken marker, bool succeeded, CancellationToken cancellationToken)
     {
@@ -268,18 +291,9 @@ public sealed partial class McasClient
         }
     }
 
-    /// <summary>The owner deletes its descriptor (queued into its next wave); a helper only shortens its life so the owner can still read the outcome.</summary>
-    private async ValueTask CleanUpAsync(Descriptor d, bool owner, CancellationToken cancellationToken)
+    /// <summary>A helper does not delete the descriptor: it only shortens its life so the owner can still read the outcome.</summary>
+    private async ValueTask LingerAsync(Descriptor d, CancellationToken cancellationToken)
     {
-        if (owner)
-        {
-            _finished.Enqueue(d.Key);
-            if (_finished.Count > 256)
-            {
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-            return;
-        }
         McasMetrics.RoundTrips.Add(1);
         McasMetrics.Requests.Add(1);
         await _client.TouchAsync(d.Key, _options.HelperLinger, cancellationToken).ConfigureAwait(false);

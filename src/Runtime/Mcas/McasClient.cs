@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace Memstore.Mcas;
 
@@ -18,9 +20,10 @@ public sealed partial class McasClient : IAsyncDisposable
 
     private readonly MemcacheClient _client;
     private readonly McasOptions _options;
+    private readonly byte[] _descriptorKeyPrefix;
 
-    // Descriptors this client finished; deleted in the first wave of its next operation (or by FlushAsync),
-    // so the delete costs the caller no round trip of its own.
+    // Descriptors this client finished (phase 2 answered); deleted with the phase 2 of its next operation (or by
+    // FlushAsync), so the delete costs the caller no round trip of its own.
     private readonly ConcurrentQueue<string> _finished = new();
 
     /// <summary>Creates an MCAS client over <paramref name="client"/>, which it does not own.</summary>
@@ -29,6 +32,7 @@ public sealed partial class McasClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _options = (options ?? new McasOptions()).Validated();
+        _descriptorKeyPrefix = System.Text.Encoding.UTF8.GetBytes(_options.KeyPrefix + "mcas:");
     }
 
     /// <summary>The underlying client.</summary>
@@ -46,13 +50,24 @@ public sealed partial class McasClient : IAsyncDisposable
     /// </summary>
     /// <exception cref="McasCorruptionException">The key points to a descriptor that no longer exists and holds a value it replaced.</exception>
     /// <exception cref="McasConflictException">Other operations took the key over <c>64</c> times in a row while this read tried to get past them.</exception>
-    public async ValueTask<McasEntry> GetAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<McasEntry> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
+        McasMetrics.RoundTrips.Add(1);
+        return ReadEntryAsync(key, cancellationToken);
+    }
+
+    /// <summary>McasGet after its first read was counted as a round trip (by itself or as part of a wave).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<McasEntry> ReadEntryAsync(string key, CancellationToken cancellationToken)
+    {
         var missing = new MissingDescriptorCheck();
         for (var attempt = 0; attempt < MaxReadAttempts; attempt++)
         {
-            McasMetrics.RoundTrips.Add(1);
+            if (attempt > 0)
+            {
+                McasMetrics.RoundTrips.Add(1);
+            }
             var (value, ttl) = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
             if (WireCodec.TryDecodeMarker(value) is not { } marker)
             {
@@ -64,19 +79,48 @@ public sealed partial class McasClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads several keys through <see cref="GetAsync"/>, all at once; results in the order of <paramref name="keys"/>.
+    /// Reads several keys through <see cref="GetAsync"/>, all at once (one wave); results in the order of <paramref name="keys"/>.
     /// Each key is read on its own: this is not a snapshot (a reader can see some keys of an operation before it
     /// and others after it). Use <see cref="TransactAsync{T}"/> for a consistent read.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<McasEntry[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var tasks = new Task<McasEntry>[keys.Count];
-        for (var i = 0; i < tasks.Length; i++)
+        var results = new McasEntry[keys.Count];
+        if (results.Length == 0)
         {
-            tasks[i] = GetAsync(keys[i], cancellationToken).AsTask();
+            return results;
         }
-        return await Task.WhenAll(tasks).ConfigureAwait(false);
+        for (var i = 0; i < results.Length; i++)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(keys[i], nameof(keys));
+        }
+        McasMetrics.RoundTrips.Add(1);
+        var reads = new ValueTask<McasEntry>[results.Length];
+        for (var i = 0; i < reads.Length; i++)
+        {
+#pragma warning disable CA2012 // Each is awaited exactly once, below.
+            reads[i] = ReadEntryAsync(keys[i], cancellationToken);
+#pragma warning restore CA2012
+        }
+        // Every read is awaited, even after one failed, so none is left unobserved; the first failure is thrown.
+        ExceptionDispatchInfo? failure = null;
+        for (var i = 0; i < reads.Length; i++)
+        {
+            try
+            {
+                results[i] = await reads[i].ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Rethrown below, once the other reads are awaited.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure ??= ExceptionDispatchInfo.Capture(ex);
+            }
+        }
+        failure?.Throw();
+        return results;
     }
 
     /// <summary>
@@ -86,23 +130,31 @@ public sealed partial class McasClient : IAsyncDisposable
     /// </summary>
     /// <exception cref="McasOutcomeUnknownException">The operation's descriptor was gone when this client came to decide (it stalled past <see cref="McasOptions.HelperLinger"/>, or the descriptor was evicted or flushed).</exception>
     [McasCommit]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> CompareAndSwapAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync(updates, cancellationToken).ConfigureAwait(false)).Succeeded;
 
-    /// <summary>Deletes the descriptors of finished operations that are still queued for clean-up.</summary>
+    /// <summary>
+    /// Waits for the phase 2 of every operation this client returned from before the call (an operation returns once
+    /// decided; its keys are released in the background), then deletes the descriptors of finished operations that
+    /// are still queued for clean-up.
+    /// </summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
+        await WaitForPhase2Async(cancellationToken).ConfigureAwait(false);
         var deletes = DrainFinished(int.MaxValue);
         if (deletes.Count > 0)
         {
             McasMetrics.RoundTrips.Add(1);
+            McasMetrics.Requests.Add(deletes.Count);
             await Task.WhenAll(deletes.Select(key => _client.DeleteAsync(key, CasToken.None, cancellationToken).AsTask())).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Flushes queued clean-up. The underlying <see cref="MemcacheClient"/> stays open.</summary>
+    /// <summary>Waits for pending phase 2 work and flushes queued clean-up. The underlying <see cref="MemcacheClient"/> stays open.</summary>
     public async ValueTask DisposeAsync() => await FlushAsync().ConfigureAwait(false);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<(bool Succeeded, string? FailedKey)> ExecuteAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updates);
@@ -116,23 +168,25 @@ public sealed partial class McasClient : IAsyncDisposable
         {
             return await SingleAsync(items[0], cancellationToken).ConfigureAwait(false);
         }
-        var id = Guid.NewGuid().ToString("N");
-        var descriptor = new Descriptor { Key = _options.KeyPrefix + "mcas:" + id, Id = id, Status = McasStatus.Undecided, Items = items };
+        var (id, descriptorKey, colocated) = NewDescriptorKey(items[0].Key);
+        var descriptor = new Descriptor { Key = descriptorKey, Id = id, Status = McasStatus.Undecided, Items = items };
         var encoded = WireCodec.EncodeDescriptor(descriptor);
         if (encoded.Length > _client.MaxValueSizeForMcas)
         {
             throw new ArgumentException($"The MCAS descriptor for {items.Length} keys would be {encoded.Length} bytes, over the client's MaxValueSize; it holds every old and new value, so split the operation or shrink the values.", nameof(updates));
         }
-        // Wave 1: the descriptor, plus the clean-up of earlier operations.
-        var deletes = DrainFinished(16);
-        var add = _client.AddAsync(descriptor.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).AsTask();
+        // Wave 1: the descriptor and, when it lives on the first key's server, the first marker right behind it.
         McasMetrics.RoundTrips.Add(1);
-        McasMetrics.Requests.Add(1 + deletes.Count);
-        await Task.WhenAll(deletes.Select(key => _client.DeleteAsync(key, CasToken.None, cancellationToken).AsTask()).Append<Task>(add)).ConfigureAwait(false);
-        var stored = await add.ConfigureAwait(false);
+        if (colocated && TryAddWithFirstMarker(descriptor, encoded, cancellationToken, out var add, out var install))
+        {
+            McasMetrics.Requests.Add(2);
+            return await StartedWithFirstMarkerAsync(descriptor, add, install, cancellationToken).ConfigureAwait(false);
+        }
+        McasMetrics.Requests.Add(1);
+        var stored = await _client.AddAsync(descriptor.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
         if (!stored.Stored)
         {
-            throw new InvalidOperationException($"Could not add the MCAS descriptor {descriptor.Key} ({stored.Status}).");
+            throw DescriptorNotAdded(descriptor, stored.Status);
         }
         descriptor.Cas = stored.Cas;
         return await HelpAsync(descriptor, owner: true, depth: 0, (-1, CasToken.None), cancellationToken).ConfigureAwait(false);
@@ -167,7 +221,6 @@ public sealed partial class McasClient : IAsyncDisposable
 
     private static DescriptorItem[] BuildItems(IReadOnlyList<McasUpdate> updates)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         var sorted = new (byte[] KeyBytes, McasUpdate Update)[updates.Count];
         for (var i = 0; i < updates.Count; i++)
         {
@@ -176,15 +229,19 @@ public sealed partial class McasClient : IAsyncDisposable
             {
                 throw new ArgumentException($"Update {i} has no entry (default McasUpdate).", nameof(updates));
             }
-            if (!seen.Add(update.Entry.Key))
-            {
-                throw new ArgumentException($"The key {update.Entry.Key} appears twice in one MCAS; each key may be updated once.", nameof(updates));
-            }
             _ = Expiration.ToTtl(update.Expiry); // an expiry memcached cannot store is refused before anything is sent
             sorted[i] = (Protocol.KeyCodec.EncodeStrictToArray(update.Entry.Key), update); // refuses lone surrogates before anything is sent
         }
         // One global order, ordinal over UTF-8 bytes, for every client: it is what makes helping terminate.
         Array.Sort(sorted, static (a, b) => a.KeyBytes.AsSpan().SequenceCompareTo(b.KeyBytes));
+        for (var i = 1; i < sorted.Length; i++)
+        {
+            // Equal UTF-8 bytes are equal keys (lone surrogates were refused), and sorting puts them side by side.
+            if (sorted[i].KeyBytes.AsSpan().SequenceEqual(sorted[i - 1].KeyBytes))
+            {
+                throw new ArgumentException($"The key {sorted[i].Update.Entry.Key} appears twice in one MCAS; each key may be updated once.", nameof(updates));
+            }
+        }
         var now = DateTimeOffset.UtcNow;
         var items = new DescriptorItem[sorted.Length];
         for (var i = 0; i < sorted.Length; i++)
@@ -221,6 +278,7 @@ public sealed partial class McasClient : IAsyncDisposable
         return keys;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<(CacheValue Value, long Ttl)> ReadAsync(string key, CancellationToken cancellationToken)
     {
         McasMetrics.Requests.Add(1);

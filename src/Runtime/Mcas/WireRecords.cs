@@ -115,7 +115,7 @@ internal static class WireCodec
 {
     public static byte[] EncodeMarker(string descriptorKey, bool overAbsent)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 + descriptorKey.Length);
+        using var buffer = new PooledRecordWriter(64 + (3 * descriptorKey.Length));
         var writer = new MessagePackWriter(buffer);
         writer.WriteArrayHeader(4);
         writer.Write(MemstoreWireFormat.MarkerKind);
@@ -123,7 +123,7 @@ internal static class WireCodec
         writer.Write(descriptorKey);
         writer.Write(overAbsent);
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        return buffer.ToArray();
     }
 
     /// <summary>
@@ -160,7 +160,7 @@ internal static class WireCodec
 
     public static byte[] EncodeDescriptor(Descriptor descriptor)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        using var buffer = new PooledRecordWriter(EncodedSizeBound(descriptor));
         var writer = new MessagePackWriter(buffer);
         writer.WriteArrayHeader(5);
         writer.Write(MemstoreWireFormat.DescriptorKind);
@@ -183,7 +183,18 @@ internal static class WireCodec
             writer.Write(descriptor.RecordedAt(i));
         }
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        return buffer.ToArray();
+    }
+
+    /// <summary>Enough room for the descriptor with every string at its worst case, so encoding never grows the buffer.</summary>
+    private static int EncodedSizeBound(Descriptor descriptor)
+    {
+        var size = 64 + (3 * descriptor.Id.Length);
+        foreach (var item in descriptor.Items)
+        {
+            size += 96 + (3 * item.Key.Length) + (item.OldValue?.Length ?? 0) + (item.NewValue?.Length ?? 0);
+        }
+        return size;
     }
 
     public static Descriptor DecodeDescriptor(string key, in CacheValue value)

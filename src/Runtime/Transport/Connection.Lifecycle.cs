@@ -198,6 +198,11 @@ internal sealed partial class Connection
             }
             lost = [.. _inFlight];
             _inFlight.Clear();
+            // A linked request whose predecessor went out on this session must not go out alone on the next one.
+            while (_sendQueue.TryPeek(out var head) && head.SendOnlyAfterPrevious)
+            {
+                lost = [.. lost, _sendQueue.Dequeue()];
+            }
         }
         var pending = lost.Count(static op => !op.IsCompleted);
         if (!disposed)

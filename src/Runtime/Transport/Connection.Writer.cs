@@ -52,12 +52,15 @@ internal sealed partial class Connection
     /// buffer has room) costs no thread hand-off; one that would block is handed to the writer loop, which
     /// finishes it before writing anything else. A failed write resets the session like a writer-loop failure.
     /// </summary>
-    private void WriteInline(Stream stream, Operation operation)
+    private void WriteInline(Stream stream, Operation operation) => WriteInline(stream, operation.Request.WrittenMemory, rented: null);
+
+    /// <summary>Writes <paramref name="bytes"/> on the caller's thread; <paramref name="rented"/>, if any, goes back to the pool once written.</summary>
+    private void WriteInline(Stream stream, ReadOnlyMemory<byte> bytes, byte[]? rented)
     {
         Task? pending = null;
         try
         {
-            var write = stream.WriteAsync(operation.Request.WrittenMemory, CancellationToken.None);
+            var write = stream.WriteAsync(bytes, CancellationToken.None);
             if (write.IsCompletedSuccessfully)
             {
                 write.GetAwaiter().GetResult();
@@ -81,6 +84,17 @@ internal sealed partial class Connection
         // A handed-over write that fails ends the session through the writer loop; if the session ends first,
         // nobody awaits it, so its failure is observed here.
         pending?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (rented is not null)
+        {
+            if (pending is null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+            else
+            {
+                pending.ContinueWith(static (_, state) => ArrayPool<byte>.Shared.Return((byte[])state!), rented, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
         var wake = false;
         lock (_sync)
         {
@@ -213,6 +227,7 @@ internal sealed partial class Connection
                 // Stall detection measures from when the server had something to answer.
                 _lastProgress = Stopwatch.GetTimestamp();
             }
+            var previousDropped = false;
             while (_sendQueue.TryPeek(out var operation))
             {
                 var size = operation.Request.Length;
@@ -221,11 +236,17 @@ internal sealed partial class Connection
                     break;
                 }
                 _sendQueue.Dequeue();
+                if (previousDropped && operation.SendOnlyAfterPrevious)
+                {
+                    operation.TryFail(NotSentAlone(operation));
+                }
                 if (!operation.TryMarkWritten())
                 {
                     Drop(operation); // timed out or canceled before it was sent: nothing reaches the server
+                    previousDropped = true;
                     continue;
                 }
+                previousDropped = false;
                 _inFlight.Enqueue(operation);
                 if (size > batch.Length)
                 {

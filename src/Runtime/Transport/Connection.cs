@@ -86,7 +86,7 @@ internal sealed partial class Connection : IAsyncDisposable
 
     /// <summary>
     /// Queues a prepared operation, or writes it inline when the connection is idle (see
-    /// <see cref="TryClaimInlineWrite"/>). Completes synchronously unless the connection is full, in which case it
+    /// <see cref="TryClaimInlineWrite(Operation)"/>). Completes synchronously unless the connection is full, in which case it
     /// waits for room (back-pressure) within the operation timeout. Throws without queuing when the server
     /// is known to be down.
     /// </summary>

@@ -79,6 +79,12 @@ internal abstract class Operation : IValueTaskSource
 
     public bool IsCompleted => Volatile.Read(ref _state) >= Completing;
 
+    /// <summary>
+    /// Set for the later members of a linked group (<see cref="Connection.TrySubmitGroup"/>): the request may go
+    /// out only right behind the one queued before it, never on its own. Cleared by <see cref="Prepare"/>.
+    /// </summary>
+    public bool SendOnlyAfterPrevious { get; set; }
+
     /// <summary>The awaitable the caller waits on.</summary>
     public ValueTask AsValueTask() => new(this, _core.Version);
 
@@ -95,6 +101,7 @@ internal abstract class Operation : IValueTaskSource
     public void Prepare(CancellationToken cancellationToken)
     {
         _state = Queued;
+        SendOnlyAfterPrevious = false;
         if (cancellationToken.CanBeCanceled)
         {
             _cancellation = cancellationToken.UnsafeRegister(static (state, token) =>

@@ -62,6 +62,17 @@ public sealed class HoldingProxy : IAsyncDisposable
         return rule;
     }
 
+    /// <summary>
+    /// Holds the next request matching <paramref name="match"/> until released, then drops it unsent and closes the
+    /// client's connection: the request never takes effect and its sender sees the connection fail.
+    /// </summary>
+    public HeldRequest CloseInstead(Func<string, bool> match)
+    {
+        var rule = new HeldRequest(match, cutAfterForwarding: true) { Forward = false };
+        AddRule(rule);
+        return rule;
+    }
+
     private void AddRule(HeldRequest rule)
     {
         lock (_rules)
@@ -137,12 +148,18 @@ public sealed class HoldingProxy : IAsyncDisposable
                     {
                         await rule.HoldAsync(line, LongestHold);
                     }
-                    Transcript.Enqueue((true, request));
+                    if (rule is not { Forward: false })
+                    {
+                        Transcript.Enqueue((true, request));
+                    }
                     if (rule is { CutAfterForwarding: true })
                     {
                         link.Cut = true; // its reply must never reach the client
-                        await to.WriteAsync(request);
-                        await Task.Delay(100); // let memcached apply it before both sides go away
+                        if (rule.Forward)
+                        {
+                            await to.WriteAsync(request);
+                            await Task.Delay(100); // let memcached apply it before both sides go away
+                        }
                         client.Client.Close(0);
                         upstream.Client.Close(0);
                         return;
@@ -256,6 +273,9 @@ public sealed class HeldRequest
     }
 
     internal bool CutAfterForwarding { get; }
+
+    /// <summary>False for <see cref="HoldingProxy.CloseInstead"/>: the request is dropped, not forwarded.</summary>
+    internal bool Forward { get; init; } = true;
 
     /// <summary>The held request's command line, once it has arrived.</summary>
     public Task<string> Reached => _reached.Task;

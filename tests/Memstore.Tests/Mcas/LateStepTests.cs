@@ -38,6 +38,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         Assert.False((await helper.GetAsync(k1)).Exists);        // meets A's marker on k1, finishes A
         Assert.Equal("token", S(await helper.GetAsync(k2)));
         Assert.True(await mover.CompareAndSwapAsync([McasUpdate.Delete(await mover.GetAsync(k2)), McasUpdate.Set(await mover.GetAsync(k3), B("token"))]));
+        await mover.FlushAsync();                                 // B's phase 2 (after it returned) has deleted k2
         install.Release();                                        // A's install lands on the absent k2 (HD)
 
         Assert.True(await owner.WaitAsync(Wait));                 // A learns the helper's outcome
@@ -70,6 +71,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
             await mcasA.FlushAsync();                              // the owner deletes its descriptor now
         }
         Assert.True(await mover.CompareAndSwapAsync([McasUpdate.Delete(await mover.GetAsync(k2)), McasUpdate.Set(await mover.GetAsync(k3), B("token"))]));
+        await mover.FlushAsync();                                 // its phase 2 has deleted k2
         helperInstall.Release();                                  // lands on the absent k2, then finds A decided or gone
 
         Assert.False((await helping.WaitAsync(Wait)).Exists);
@@ -96,6 +98,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         Assert.True(await owner.WaitAsync(Wait));
         await mcasA.FlushAsync();                                  // descriptor deleted
         Assert.True(await reader.CompareAndSwapAsync([McasUpdate.Delete(await reader.GetAsync(k2)), McasUpdate.Set(await reader.GetAsync(k3), B("token"))]));
+        await reader.FlushAsync();                                // its phase 2 (after it returned) has deleted k2
 
         helperInstall.Release();                                  // lands, and the helper's connection dies with the reply
         await Assert.ThrowsAnyAsync<MemcacheException>(async () => await helping.WaitAsync(Wait));

@@ -1,0 +1,264 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using Memstore.Mcas;
+using Memstore.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Memstore.Tests.Mcas;
+
+/// <summary>
+/// Forced interleavings for the two wave savings of docs/mcas.md 4.2 and 4.3: the owner returns right after the
+/// decide with its releases queued (a held, or failed, background release), and the descriptor travels with the
+/// first marker (an add that is refused, dropped or cut off). Two servers, each behind a <see cref="HoldingProxy"/>;
+/// every participant connects through the proxies so that all place keys alike.
+/// </summary>
+public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>, IAsyncDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private const string ReservedFlag = "F2147483648";
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private MemcachedServer S1 => cluster.Servers[0];
+    private MemcachedServer S2 => cluster.Servers[1];
+
+    [Fact]
+    public async Task The_owner_returns_before_its_release_and_deletes_the_descriptor_only_after_the_release_was_answered()
+    {
+        var (p1, p2) = Proxies();
+        var owner = NewMcas(p1, p2);
+        var reader = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(owner.Client, p1, p2);
+        var (k3, k4) = KeysOn(owner.Client, p1, p1);
+        foreach (var (key, value) in new[] { (k1, "a0"), (k2, "b0"), (k3, "c0"), (k4, "d0") })
+        {
+            await reader.Client.SetAsync(key, value);
+        }
+        var entries = await owner.GetManyAsync([k1, k2]);
+        var held = p2.HoldNext(line => IsRelease(line, k2));
+
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], B("a1")), McasUpdate.Set(entries[1], B("b1"))]).AsTask().WaitAsync(Wait));
+        await held.Reached.WaitAsync(Wait);                       // returned while the release of k2 is held
+        var descriptorKey = await DescriptorOfMarkerAsync(S2, k2);
+        Assert.StartsWith("VA", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal); // with k1, on S1
+
+        // The owner's next operation (keys on S1 only) runs and cleans up, but not the descriptor still waiting for k2.
+        var next = await owner.GetManyAsync([k3, k4]);
+        Assert.Equal("a1", S(await owner.GetAsync(k1)));
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(next[0], B("c1")), McasUpdate.Set(next[1], B("d1"))]));
+        Assert.Equal("c1", S(await owner.GetAsync(k3)));
+        Assert.StartsWith("VA", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal);
+        var flush = owner.FlushAsync().AsTask();
+        await Task.Delay(200);
+        Assert.False(flush.IsCompleted);                          // FlushAsync waits for the held release
+
+        Assert.Equal("b1", S(await reader.GetAsync(k2)));         // a reader meets the recorded marker and releases it
+        held.Release();                                           // the owner's release arrives late: EX, harmless
+        await flush.WaitAsync(Wait);
+        Assert.StartsWith("EN", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal);
+        Assert.Equal(["a1", "b1", "c1", "d1"], (await reader.GetManyAsync([k1, k2, k3, k4])).Select(S));
+        await AssertNoMarkerAsync(k1, k2, k3, k4);
+    }
+
+    [Fact]
+    public async Task A_background_release_that_fails_is_counted_and_logged_and_leaves_the_descriptor_for_readers()
+    {
+        var (p1, p2) = Proxies();
+        var log = new CapturingLoggerFactory();
+        var owner = NewMcas(p1, p2, log);
+        var reader = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(owner.Client, p1, p2);
+        await reader.Client.SetAsync(k1, "a0");
+        await reader.Client.SetAsync(k2, "b0");
+        var entries = await owner.GetManyAsync([k1, k2]);
+        p2.CloseInstead(line => IsRelease(line, k2)).Release();  // the release never arrives; its connection drops
+        using var failures = new FailureCount();
+
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], B("a1")), McasUpdate.Set(entries[1], B("b1"))]));
+        await owner.FlushAsync().AsTask().WaitAsync(Wait);        // waits for the failed release; no exception
+
+        Assert.True(failures.Count >= 1);
+        Assert.Contains(log.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("background release", StringComparison.Ordinal));
+        var descriptorKey = await DescriptorOfMarkerAsync(S2, k2); // k2 still holds the recorded marker
+        Assert.StartsWith("VA", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal); // not deleted
+        Assert.Equal("b1", S(await reader.GetAsync(k2)));         // the reader finishes the release
+        Assert.Equal("a1", S(await reader.GetAsync(k1)));
+        await AssertNoMarkerAsync(k1, k2);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_descriptor_add_refused_after_its_first_marker_went_in_puts_the_marker_back(bool firstKeyPresent)
+    {
+        var (p1, p2) = Proxies();
+        var log = new CapturingLoggerFactory();
+        var owner = NewMcas(p1, p2, log);
+        var reader = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(owner.Client, p1, p2);
+        if (firstKeyPresent)
+        {
+            await reader.Client.SetAsync(k1, "a0");
+        }
+        await reader.Client.SetAsync(k2, "b0");
+        var id = FreshIdWith(owner.Client, k1);                  // the add and k1's marker go out together
+        var descriptorKey = "memstore:mcas:" + id;
+        await reader.Client.SetAsync(descriptorKey, "taken");    // so the add answers NS, the marker behind it HD
+        owner.DescriptorIdForTesting = () => id;
+        var entries = await owner.GetManyAsync([k1, k2]);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], B("a1")), McasUpdate.Set(entries[1], B("b1"))]));
+
+        Assert.Contains(log.Messages, m => m.Text.Contains("the marker was put back", StringComparison.Ordinal)); // it was installed, then undone
+        var k1Now = await reader.GetAsync(k1);                   // no marker, no corruption: what it was
+        Assert.Equal(firstKeyPresent, k1Now.Exists);
+        if (firstKeyPresent)
+        {
+            Assert.Equal("a0", S(k1Now));
+        }
+        Assert.Equal("b0", S(await reader.GetAsync(k2)));
+        await AssertNoMarkerAsync(k1, k2);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_descriptor_add_lost_on_the_wire_leaves_no_marker_behind(bool addApplied)
+    {
+        var (p1, p2) = Proxies();
+        var owner = NewMcas(p1, p2);
+        var reader = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(owner.Client, p1, p2);
+        await reader.Client.SetAsync(k1, "a0");
+        await reader.Client.SetAsync(k2, "b0");
+        var id = FreshIdWith(owner.Client, k1);
+        owner.DescriptorIdForTesting = () => id;
+        var entries = await owner.GetManyAsync([k1, k2]);
+        // Dropped: neither the add nor the marker behind it reaches memcached. Applied: the add does, and the
+        // connection dies right after it, before the marker is forwarded.
+        var rule = addApplied ? p1.DieAfterSending(IsDescriptorAdd) : p1.CloseInstead(IsDescriptorAdd);
+        rule.Release();
+
+        await Assert.ThrowsAnyAsync<MemcacheException>(async () =>
+            await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], B("a1")), McasUpdate.Set(entries[1], B("b1"))]));
+
+        Assert.StartsWith(addApplied ? "VA" : "EN", await S1.RawAsync($"mg memstore:mcas:{id} v\r\n"), StringComparison.Ordinal);
+        Assert.Equal(["a0", "b0"], (await reader.GetManyAsync([k1, k2])).Select(S)); // an undecided descriptor nothing points to is harmless
+        await AssertNoMarkerAsync(k1, k2);
+    }
+
+    private (HoldingProxy, HoldingProxy) Proxies()
+    {
+        var p1 = HoldingProxy.Start(S1);
+        var p2 = HoldingProxy.Start(S2);
+        _owned.Add(p1);
+        _owned.Add(p2);
+        return (p1, p2);
+    }
+
+    private McasClient NewMcas(HoldingProxy p1, HoldingProxy p2, ILoggerFactory? log = null)
+    {
+        var options = MemcacheClientOptions.Parse($"{p1.ConnectionString},{p2.ConnectionString}");
+        options.OperationTimeout = Wait;
+        var client = new MemcacheClient(options, log);
+        _owned.Add(client);
+        return new McasClient(client);
+    }
+
+    /// <summary>Two keys in ordinal order (phase 1's order), the first placed on <paramref name="first"/>, the second on <paramref name="second"/>.</summary>
+    private static (string, string) KeysOn(MemcacheClient client, HoldingProxy first, HoldingProxy second)
+    {
+        var prefix = TestKeys.Unique("waves");
+        var candidates = Enumerable.Range(0, 1000).Select(i => $"{prefix}:{i:D4}").ToList();
+        var a = candidates.First(k => client.Locate(k).Port == first.Port);
+        var b = candidates.First(k => string.CompareOrdinal(k, a) > 0 && client.Locate(k).Port == second.Port);
+        return (a, b);
+    }
+
+    /// <summary>A descriptor id whose key the ring places with <paramref name="key"/>, as the owner's own choice would.</summary>
+    private static string FreshIdWith(MemcacheClient client, string key) =>
+        Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid().ToString("N")).First(id => client.Locate("memstore:mcas:" + id) == client.Locate(key));
+
+    private static async Task<string> DescriptorOfMarkerAsync(MemcachedServer server, string key)
+    {
+        await using var raw = MemcacheClient.Create(server.ConnectionString);
+        var value = await raw.GetAsync(key);
+        return (WireCodec.TryDecodeMarker(value) ?? throw new InvalidOperationException($"{key} holds no marker")).DescriptorKey;
+    }
+
+    private static bool IsRelease(string line, string key) =>
+        (line.StartsWith($"ms {key} ", StringComparison.Ordinal) && !line.Contains(" " + ReservedFlag, StringComparison.Ordinal))
+        || line.StartsWith($"md {key} ", StringComparison.Ordinal);
+
+    private static bool IsDescriptorAdd(string line) =>
+        line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Contains("ME");
+
+    private async Task AssertNoMarkerAsync(params string[] keys)
+    {
+        foreach (var key in keys)
+        {
+            foreach (var server in new[] { S1, S2 })
+            {
+                Assert.DoesNotContain(ReservedFlag[1..], await server.RawAsync($"mg {key} f\r\n"), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static string S(McasEntry e) => Encoding.UTF8.GetString(e.Value ?? throw new InvalidOperationException($"{e.Key} is absent"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in Enumerable.Reverse(_owned))
+        {
+            await owned.DisposeAsync();
+        }
+    }
+
+    /// <summary>Counts <c>memstore.mcas.background_failures</c> while alive (other tests may add to it: only a lower bound is meaningful).</summary>
+    private sealed class FailureCount : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public FailureCount()
+        {
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == MemstoreTelemetry.MeterName && instrument.Name == "memstore.mcas.background_failures")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    private sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Text)> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Enqueue((logLevel, formatter(state, exception)));
+
+        public void Dispose()
+        {
+        }
+    }
+}
