@@ -67,7 +67,7 @@ internal sealed class TypeShapeBuilder
                 return AddGeneric(named, name, path);
             case INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType:
                 _shapes[name] = new TypeShapeModel(name, FormatterName(enumType), true, true,
-                    enumType.EnumUnderlyingType?.ToDisplayString(Format) ?? "int", LayoutKind.Map, default, 0);
+                    enumType.EnumUnderlyingType?.ToDisplayString(Format) ?? "int", LayoutKind.Map, EquatableArray<MemberShapeModel>.Empty, 0);
                 return true;
             case INamedTypeSymbol named when named.TypeKind is TypeKind.Class or TypeKind.Struct:
                 return AddObject(named, name, path);
