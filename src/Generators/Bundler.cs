@@ -53,8 +53,15 @@ internal static class Bundler
                 {
                     continue;
                 }
-                var literal = store.Prefix + string.Concat(template.Segments.Where(s => !s.IsHole).Select(s => s.Text));
-                var minimum = Encoding.UTF8.GetByteCount(literal) + template.Segments.Count(s => s.IsHole);
+                // The literal text's bytes, and at least one byte per placeholder.
+                var literal = new StringBuilder(store.Prefix);
+                var holes = 0;
+                foreach (var segment in template.Segments)
+                {
+                    holes += segment.IsHole ? 1 : 0;
+                    literal.Append(segment.IsHole ? "" : segment.Text);
+                }
+                var minimum = Encoding.UTF8.GetByteCount(literal.ToString()) + holes;
                 if (minimum > MaxKeyBytes)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.KeyTooLong, member.TemplateLocation, member.PropertyName, minimum.ToString()));

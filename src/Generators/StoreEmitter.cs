@@ -147,11 +147,11 @@ internal static class StoreEmitter
         {
             if (segments.Count > 0 && !segments[0].IsHole)
             {
-                segments[0] = (false, store.Prefix + segments[0].Text);
+                segments[0] = new TemplateSegment(false, store.Prefix + segments[0].Text);
             }
             else
             {
-                segments.Insert(0, (false, store.Prefix));
+                segments.Insert(0, new TemplateSegment(false, store.Prefix));
             }
         }
         var partIndex = 0;

@@ -169,7 +169,11 @@ public sealed class StoreGenerator : IIncrementalGenerator
 
     private static string HintName(string key)
     {
-        var chars = key.Replace("global::", "").Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '_').ToArray();
+        var chars = key.Replace("global::", "").ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = char.IsLetterOrDigit(chars[i]) || chars[i] == '.' ? chars[i] : '_';
+        }
         return new string(chars);
     }
 

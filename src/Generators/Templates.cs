@@ -3,17 +3,27 @@ using System.Text;
 
 namespace Memstore.Generators;
 
+/// <summary>Literal text, or the name of a placeholder.</summary>
+internal sealed class TemplateSegment(bool isHole, string text)
+{
+    public bool IsHole { get; } = isHole;
+
+    public string Text { get; } = text;
+
+    public void Deconstruct(out bool isHole, out string text) => (isHole, text) = (IsHole, Text);
+}
+
 /// <summary>A parsed key template: literal text and <c>{name}</c> placeholders, in order.</summary>
 internal sealed class Template
 {
-    private Template(List<(bool IsHole, string Text)> segments) => Segments = segments;
+    private Template(List<TemplateSegment> segments) => Segments = segments;
 
-    public List<(bool IsHole, string Text)> Segments { get; }
+    public List<TemplateSegment> Segments { get; }
 
     /// <summary>Parses a template; returns null and an explanation when it is malformed.</summary>
     public static Template? Parse(string text, out string? error)
     {
-        var segments = new List<(bool, string)>();
+        var segments = new List<TemplateSegment>();
         var literal = new StringBuilder();
         error = null;
         for (var i = 0; i < text.Length; i++)
@@ -43,15 +53,15 @@ internal sealed class Template
             }
             if (literal.Length > 0)
             {
-                segments.Add((false, literal.ToString()));
+                segments.Add(new TemplateSegment(false, literal.ToString()));
                 literal.Clear();
             }
-            segments.Add((true, name));
+            segments.Add(new TemplateSegment(true, name));
             i = end;
         }
         if (literal.Length > 0)
         {
-            segments.Add((false, literal.ToString()));
+            segments.Add(new TemplateSegment(false, literal.ToString()));
         }
         return new Template(segments);
     }
