@@ -11,7 +11,7 @@ namespace Memstore.Generators;
 internal static class Bundler
 {
     public static ImmutableArray<StoreBundle> Build(EquatableArray<StoreModel> stores, EquatableArray<MemberModel> members,
-        EquatableArray<ReferencedKeyspace> referenced = default)
+        EquatableArray<ReferencedKeyspace>? referenced = null)
     {
         var merged = Merge(stores);
         var bundles = new List<(StoreModel Store, List<MemberModel> Members, List<DiagnosticInfo> Diagnostics)>();
@@ -33,7 +33,7 @@ internal static class Bundler
         // Key length per keyspace, then key overlap between every pair of keyspaces of the compilation (the same
         // store or two stores), then against the keyspaces referenced assemblies declare in their manifests.
         var patterns = new List<(StoreModel Store, MemberModel Member, List<KeyOverlap.Atom> Atoms)>();
-        var foreign = ForeignPatterns(referenced);
+        var foreign = ForeignPatterns(referenced ?? EquatableArray<ReferencedKeyspace>.Empty);
         foreach (var (store, own, diagnostics) in bundles)
         {
             if (!store.CanEmit)

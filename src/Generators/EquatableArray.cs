@@ -6,32 +6,39 @@ using System.Collections.Immutable;
 namespace Memstore.Generators;
 
 /// <summary>An immutable array compared by its elements, so pipeline models compare by value.</summary>
-internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnumerable<T>
+/// <remarks>
+/// A class, not a struct: the incremental pipeline is generic over the values it carries, and Roslyn's shared code
+/// for reference types serves a class, while a struct makes the runtime compile every pipeline method afresh for it
+/// in each compiler process (hundreds of methods on a cold build).
+/// </remarks>
+internal sealed class EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
     where T : IEquatable<T>
 {
-    private readonly T[]? _items;
+    private readonly T[] _items;
 
-    public EquatableArray(T[] items) => _items = items;
+    public EquatableArray(T[] items) => _items = items ?? Array.Empty<T>();
 
-    public EquatableArray(IEnumerable<T> items) => _items = items is null ? null : new List<T>(items).ToArray();
+    public EquatableArray(IEnumerable<T> items) => _items = items is null ? Array.Empty<T>() : new List<T>(items).ToArray();
 
-    public static EquatableArray<T> Empty => default;
+    public static EquatableArray<T> Empty { get; } = new(Array.Empty<T>());
 
-    public int Count => _items?.Length ?? 0;
+    public int Count => _items.Length;
 
-    public T this[int index] => _items![index];
+    public T this[int index] => _items[index];
 
-    public bool Equals(EquatableArray<T> other)
+    public bool Equals(EquatableArray<T>? other)
     {
-        var a = _items ?? Array.Empty<T>();
-        var b = other._items ?? Array.Empty<T>();
-        if (a.Length != b.Length)
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+        if (other is null || _items.Length != other._items.Length)
         {
             return false;
         }
-        for (var i = 0; i < a.Length; i++)
+        for (var i = 0; i < _items.Length; i++)
         {
-            if (!EqualityComparer<T>.Default.Equals(a[i], b[i]))
+            if (!EqualityComparer<T>.Default.Equals(_items[i], other._items[i]))
             {
                 return false;
             }
@@ -44,22 +51,22 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
     public override int GetHashCode()
     {
         var hash = 17;
-        foreach (var item in _items ?? Array.Empty<T>())
+        foreach (var item in _items)
         {
             hash = unchecked((hash * 31) + (item?.GetHashCode() ?? 0));
         }
         return hash;
     }
 
-    public ImmutableArray<T> AsImmutableArray() => _items is null ? ImmutableArray<T>.Empty : ImmutableArray.Create(_items);
+    public ImmutableArray<T> AsImmutableArray() => ImmutableArray.Create(_items);
 
-    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(_items ?? Array.Empty<T>())).GetEnumerator();
+    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)_items).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public static bool operator ==(EquatableArray<T> left, EquatableArray<T> right) => left.Equals(right);
+    public static bool operator ==(EquatableArray<T>? left, EquatableArray<T>? right) => left is null ? right is null : left.Equals(right);
 
-    public static bool operator !=(EquatableArray<T> left, EquatableArray<T> right) => !left.Equals(right);
+    public static bool operator !=(EquatableArray<T>? left, EquatableArray<T>? right) => !(left == right);
 }
 
 internal static class EquatableArray

@@ -82,7 +82,16 @@ internal static class FormatterEmitter
             < 256 => new[] { (byte)0xD9, (byte)bytes.Length },
             _ => new[] { (byte)0xDA, (byte)(bytes.Length >> 8), (byte)bytes.Length },
         };
-        return string.Join(", ", header.Concat(bytes).Select(b => "0x" + b.ToString("X2")));
+        var text = new System.Text.StringBuilder((header.Length + bytes.Length) * 6);
+        foreach (var b in header)
+        {
+            text.Append(text.Length == 0 ? "0x" : ", 0x").Append(b.ToString("X2"));
+        }
+        foreach (var b in bytes)
+        {
+            text.Append(", 0x").Append(b.ToString("X2"));
+        }
+        return text.ToString();
     }
 
     private static string Formatter(string type) =>

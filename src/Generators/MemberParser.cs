@@ -25,7 +25,7 @@ internal static class MemberParser
         cancellationToken.ThrowIfCancellationRequested();
         // A keyspace that is also an MCAS group belongs to the MCAS pipeline alone.
         if (kind is MemberKind.Keyspace or MemberKind.Counter
-            && property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Memstore.McasGroupAttribute"))
+            && property.GetAttributes().Any(a => SymbolNames.Is(a.AttributeClass, "Memstore", "McasGroupAttribute")))
         {
             return null;
         }
@@ -35,7 +35,7 @@ internal static class MemberParser
         var template = attribute.ConstructorArguments.FirstOrDefault().Value as string;
         var templateAttribute = attribute;
         if (kind == MemberKind.McasGroup && template is null
-            && property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Memstore.KeyspaceAttribute") is { } keyspaceAttribute)
+            && property.GetAttributes().FirstOrDefault(a => SymbolNames.Is(a.AttributeClass, "Memstore", "KeyspaceAttribute")) is { } keyspaceAttribute)
         {
             // [McasGroup] [Keyspace("acct:{id}", TtlSeconds = ...)]: the keyspace attribute gives template and TTL.
             templateAttribute = keyspaceAttribute;
@@ -61,7 +61,14 @@ internal static class MemberParser
         var valid = true;
         var canStub = CanRepeat(property.Type);
 
-        var modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+        var modifiers = new List<string>();
+        foreach (var modifier in syntax.Modifiers)
+        {
+            if (!modifier.IsKind(SyntaxKind.PartialKeyword))
+            {
+                modifiers.Add(modifier.Text);
+            }
+        }
         string? problem = null;
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
@@ -180,7 +187,7 @@ internal static class MemberParser
             Kind: kind,
             PropertyName: property.Name,
             PropertyType: property.Type.ToDisplayString(TypeFormat),
-            Modifiers: modifiers,
+            Modifiers: string.Join(" ", modifiers),
             KeyType: keyType?.ToDisplayString(TypeFormat) ?? "",
             ValueType: valueType?.ToDisplayString(TypeFormat) ?? "",
             Template: template,
@@ -318,7 +325,7 @@ internal static class MemberParser
             SpecialType.System_String => KeyPartKind.String,
             SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64 => KeyPartKind.Signed,
             SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 => KeyPartKind.Unsigned,
-            _ when type.ToDisplayString() == "System.Guid" => KeyPartKind.Guid,
+            _ when SymbolNames.Is(type, "System", "Guid") => KeyPartKind.Guid,
             _ => null,
         };
     }

@@ -6,7 +6,8 @@ using Microsoft.CodeAnalysis;
 namespace Memstore.Generators;
 
 /// <summary>A public member a value type may serialize, found on the type or one of its base types.</summary>
-internal sealed record ShapeCandidate(ISymbol Member, ITypeSymbol Type, bool Settable, bool InitOnly, string Key, string Local, string Owner);
+/// <remarks><see cref="TypeName"/> is <see cref="ShapeMembers.Name"/> of <see cref="Type"/>, computed once.</remarks>
+internal sealed record ShapeCandidate(ISymbol Member, ITypeSymbol Type, string TypeName, bool Settable, bool InitOnly, string Key, string Local, string Owner);
 
 /// <summary>
 /// Lists the serializable members of a type the way MessagePack's contractless resolver does, base types
@@ -29,13 +30,13 @@ internal static class ShapeMembers
         {
             levels.Add(level);
         }
-        var seenProperties = new HashSet<(string, string)>();
-        var seenFields = new HashSet<(string, string)>();
-        var found = new List<(ISymbol Member, ITypeSymbol Type, bool Settable, bool InitOnly, int Level)>[levels.Count];
+        var seenProperties = new HashSet<string>(StringComparer.Ordinal);
+        var seenFields = new HashSet<string>(StringComparer.Ordinal);
+        var found = new List<Found>[levels.Count];
         for (var depth = 0; depth < levels.Count; depth++)
         {
-            var properties = new List<(ISymbol, ITypeSymbol, bool, bool, int)>();
-            var fields = new List<(ISymbol, ITypeSymbol, bool, bool, int)>();
+            var properties = new List<Found>();
+            var fields = new List<Found>();
             foreach (var member in levels[depth].GetMembers())
             {
                 if (member.IsStatic || member.IsImplicitlyDeclared)
@@ -45,42 +46,59 @@ internal static class ShapeMembers
                 if (member is IPropertySymbol { IsIndexer: false } property)
                 {
                     // Reflection hides a base property by name and signature: overrides and same-typed `new` members.
-                    if (!seenProperties.Add((property.Name, Name(property.Type))) || !IsPublicReadable(property) || IsIgnored(property))
+                    var typeName = Name(property.Type);
+                    if (!seenProperties.Add(property.Name + " " + typeName) || !IsPublicReadable(property) || IsIgnored(property))
                     {
                         continue;
                     }
                     var setter = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } s ? s : null;
                     // A required member must be set in the object initializer, as init-only members are.
                     var initOnly = setter is { IsInitOnly: true } || setter is not null && property.IsRequired;
-                    properties.Add((property, property.Type, setter is { IsInitOnly: false } && !property.IsRequired, initOnly, depth));
+                    properties.Add(new Found(property, property.Type, typeName, setter is { IsInitOnly: false } && !property.IsRequired, initOnly, depth));
                 }
                 else if (member is IFieldSymbol { IsConst: false } field)
                 {
-                    if (!seenFields.Add((field.Name, Name(field.Type))) || field.DeclaredAccessibility != Accessibility.Public || IsIgnored(field))
+                    var typeName = Name(field.Type);
+                    if (!seenFields.Add(field.Name + " " + typeName) || field.DeclaredAccessibility != Accessibility.Public || IsIgnored(field))
                     {
                         continue;
                     }
-                    fields.Add((field, field.Type, !field.IsReadOnly && !field.IsRequired, !field.IsReadOnly && field.IsRequired, depth));
+                    fields.Add(new Found(field, field.Type, typeName, !field.IsReadOnly && !field.IsRequired, !field.IsReadOnly && field.IsRequired, depth));
                 }
             }
-            found[depth] = properties.Concat(fields).ToList();
+            properties.AddRange(fields);
+            found[depth] = properties;
         }
 
         // Base levels first, then grouped by name in order of first appearance (MessagePack groups members by name).
-        var ordered = new List<(ISymbol Member, ITypeSymbol Type, bool Settable, bool InitOnly, int Level)>();
+        var groups = new Dictionary<string, List<Found>>(StringComparer.Ordinal);
+        var order = new List<List<Found>>();
         for (var depth = levels.Count - 1; depth >= 0; depth--)
         {
-            ordered.AddRange(found[depth]);
+            foreach (var entry in found[depth])
+            {
+                if (!groups.TryGetValue(entry.Member.Name, out var group))
+                {
+                    groups[entry.Member.Name] = group = new List<Found>();
+                    order.Add(group);
+                }
+                group.Add(entry);
+            }
         }
         var result = new List<ShapeCandidate>();
         var keyed = new HashSet<string>(StringComparer.Ordinal);
         var locals = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var group in ordered.GroupBy(m => m.Member.Name, StringComparer.Ordinal))
+        foreach (var group in order)
         {
             var first = true;
-            foreach (var (member, memberType, settable, initOnly, level) in group)
+            foreach (var entry in group)
             {
-                var hidden = Enumerable.Range(0, level).Any(d => !levels[d].GetMembers(member.Name).IsEmpty);
+                var (member, level) = (entry.Member, entry.Level);
+                var hidden = false;
+                for (var d = 0; d < level && !hidden; d++)
+                {
+                    hidden = !levels[d].GetMembers(member.Name).IsEmpty;
+                }
                 var key = member.Name;
                 if (!first)
                 {
@@ -97,7 +115,7 @@ internal static class ShapeMembers
                     error = $"two members of '{Name(type)}' would both be stored under the name '{key}'";
                     return null;
                 }
-                if (hidden && initOnly)
+                if (hidden && entry.InitOnly)
                 {
                     error = $"the init-only '{member.Name}' of '{Name(levels[level])}' is hidden by a member of the same name";
                     return null;
@@ -107,10 +125,21 @@ internal static class ShapeMembers
                 {
                     local = member.Name + "__" + n;
                 }
-                result.Add(new ShapeCandidate(member, memberType, settable, initOnly, key, local, hidden ? Name(levels[level]) : ""));
+                result.Add(new ShapeCandidate(member, entry.Type, entry.TypeName, entry.Settable, entry.InitOnly, key, local, hidden ? Name(levels[level]) : ""));
             }
         }
         return result;
+    }
+
+    /// <summary>A member found on one level of the hierarchy (a class, not a tuple: see EquatableArray).</summary>
+    private sealed class Found(ISymbol member, ITypeSymbol type, string typeName, bool settable, bool initOnly, int level)
+    {
+        public ISymbol Member { get; } = member;
+        public ITypeSymbol Type { get; } = type;
+        public string TypeName { get; } = typeName;
+        public bool Settable { get; } = settable;
+        public bool InitOnly { get; } = initOnly;
+        public int Level { get; } = level;
     }
 
     public static string Name(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Format);
@@ -123,7 +152,8 @@ internal static class ShapeMembers
     {
         for (var current = member; current is not null; current = (current as IPropertySymbol)?.OverriddenProperty)
         {
-            if (current.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "MessagePack.IgnoreMemberAttribute" or "System.Runtime.Serialization.IgnoreDataMemberAttribute"))
+            if (current.GetAttributes().Any(a => SymbolNames.Is(a.AttributeClass, "MessagePack", "IgnoreMemberAttribute")
+                || SymbolNames.Is(a.AttributeClass, "System.Runtime.Serialization", "IgnoreDataMemberAttribute")))
             {
                 return true;
             }

@@ -143,16 +143,16 @@ internal static class StoreEmitter
         w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"protected override void WriteKey({member.KeyType} key, ref global::Memstore.Serialization.KeyBuilder builder)");
-        var segments = new System.Collections.Generic.List<(bool IsPlaceholder, string Text)>(KeyTemplate.Parse(member.Template, out _)!.Segments);
+        var segments = new System.Collections.Generic.List<KeyTemplateSegment>(KeyTemplate.Parse(member.Template, out _)!.Segments);
         if (store.Prefix.Length > 0)
         {
             if (segments.Count > 0 && !segments[0].IsPlaceholder)
             {
-                segments[0] = (false, store.Prefix + segments[0].Text);
+                segments[0] = new KeyTemplateSegment(false, store.Prefix + segments[0].Text);
             }
             else
             {
-                segments.Insert(0, (false, store.Prefix));
+                segments.Insert(0, new KeyTemplateSegment(false, store.Prefix));
             }
         }
         var partIndex = 0;

@@ -55,23 +55,24 @@ public sealed class StoreGenerator : IIncrementalGenerator
         var mcas = Members(context, "Memstore.McasGroupAttribute", MemberKind.McasGroup, Steps.McasGroups);
         var deques = Members(context, "Memstore.DequeAttribute", MemberKind.Deque, Steps.Deques);
 
-        var members = keyspaces.Collect().Combine(counters.Collect()).Combine(mcas.Collect()).Combine(deques.Collect())
-            .Select(static (all, _) => all.Left.Left.Left.Concat(all.Left.Left.Right).Concat(all.Left.Right).Concat(all.Right).ToEquatableArray())
+        // Every value between steps is a class or a pair of classes: the runtime shares one compiled copy of Roslyn's
+        // pipeline code among reference types, while a struct (ImmutableArray, a nested tuple) costs a fresh copy.
+        var members = Concat(Concat(Concat(All(keyspaces), All(counters)), All(mcas)), All(deques))
             .WithTrackingName(Steps.Members);
 
         // Runs on every compilation, but reads only assemblies that reference Memstore and yields an equatable
         // list, so nothing after it re-runs unless a referenced assembly's manifest changed.
         var referenced = context.CompilationProvider
-            .Select(static (compilation, ct) => Safe(() => ManifestReader.Read(compilation, ct)) ?? new ReferencedKeyspaceList(default))
+            .Select(static (compilation, ct) => Safe(() => ManifestReader.Read(compilation, ct)) ?? new ReferencedKeyspaceList(EquatableArray<ReferencedKeyspace>.Empty))
             .WithTrackingName(Steps.ReferencedKeyspaces);
 
-        var storeList = stores.Collect().Select(static (s, _) => s.ToEquatableArray());
-        var bundles = storeList.Combine(members).Combine(referenced)
-            .SelectMany(static (all, _) => Safe(() => Bundler.Build(all.Left.Left, all.Left.Right, all.Right.Keyspaces)) ?? ImmutableArray<StoreBundle>.Empty)
+        var storesAndMembers = All(stores).Combine(members).Select(static (pair, _) => new StoresAndMembers(pair.Left, pair.Right));
+        var bundles = storesAndMembers.Combine(referenced)
+            .SelectMany(static (all, _) => Safe(() => Bundler.Build(all.Left.Stores, all.Left.Members, all.Right.Keyspaces)) ?? ImmutableArray<StoreBundle>.Empty)
             .WithTrackingName(Steps.Bundles);
 
-        var orphans = storeList.Combine(members)
-            .Select(static (pair, _) => Bundler.Orphans(pair.Left, pair.Right))
+        var orphans = storesAndMembers
+            .Select(static (pair, _) => Bundler.Orphans(pair.Stores, pair.Members))
             .WithTrackingName(Steps.Diagnostics);
 
         var formatters = members.Select(static (all, _) => Bundler.FormatterSet(all)).WithTrackingName(Steps.Formatters);
@@ -80,7 +81,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(bundles.Select(static (b, _) => b.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
         context.RegisterSourceOutput(orphans, static (spc, diagnostics) => Report(spc, diagnostics));
 
-        context.RegisterSourceOutput(bundles.Select(static (b, _) => b with { Diagnostics = default }), static (spc, bundle) => Guard(() =>
+        context.RegisterSourceOutput(bundles.Select(static (b, _) => b with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), static (spc, bundle) => Guard(() =>
         {
             if (!bundle.Store.CanEmit && !bundle.Store.CanStub)
             {
@@ -148,6 +149,13 @@ public sealed class StoreGenerator : IIncrementalGenerator
             .Where(static m => m is not null).Select(static (m, _) => m!)
             .WithTrackingName(name);
 
+    private static IncrementalValueProvider<EquatableArray<T>> All<T>(IncrementalValuesProvider<T> values) where T : IEquatable<T> =>
+        values.Collect().Select(static (items, _) => items.ToEquatableArray());
+
+    private static IncrementalValueProvider<EquatableArray<MemberModel>> Concat(IncrementalValueProvider<EquatableArray<MemberModel>> first,
+        IncrementalValueProvider<EquatableArray<MemberModel>> second) =>
+        first.Combine(second).Select(static (pair, _) => pair.Left.Concat(pair.Right).ToEquatableArray());
+
     private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
     {
         foreach (var info in diagnostics)
@@ -161,7 +169,11 @@ public sealed class StoreGenerator : IIncrementalGenerator
 
     private static string HintName(string key)
     {
-        var chars = key.Replace("global::", "").Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '_').ToArray();
+        var chars = key.Replace("global::", "").ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = char.IsLetterOrDigit(chars[i]) || chars[i] == '.' ? chars[i] : '_';
+        }
         return new string(chars);
     }
 
@@ -198,6 +210,9 @@ public sealed class StoreGenerator : IIncrementalGenerator
         }
     }
 }
+
+/// <summary>The stores of the compilation and every member model, one value for the steps that need both.</summary>
+internal sealed record StoresAndMembers(EquatableArray<StoreModel> Stores, EquatableArray<MemberModel> Members);
 
 /// <summary>The user types and collection formatters of every keyspace, and whether a resolver is needed at all.</summary>
 internal sealed record FormatterSetModel(EquatableArray<TypeShapeModel> Shapes, EquatableArray<CollectionFormatterModel> Collections, bool Needed);

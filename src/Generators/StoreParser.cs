@@ -89,7 +89,7 @@ internal static class StoreParser
         foreach (var constructor in type.InstanceConstructors)
         {
             if (!constructor.IsImplicitlyDeclared && constructor.Parameters.Length == 1
-                && constructor.Parameters[0].Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString() == "Memstore.MemcacheClient")
+                && SymbolNames.Is(constructor.Parameters[0].Type, "Memstore", "MemcacheClient"))
             {
                 var constructorSyntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ConstructorDeclarationSyntax;
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ConstructorConflict,

@@ -67,7 +67,7 @@ internal sealed class TypeShapeBuilder
                 return AddGeneric(named, name, path);
             case INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType:
                 _shapes[name] = new TypeShapeModel(name, FormatterName(enumType), true, true,
-                    enumType.EnumUnderlyingType?.ToDisplayString(Format) ?? "int", LayoutKind.Map, default, 0);
+                    enumType.EnumUnderlyingType?.ToDisplayString(Format) ?? "int", LayoutKind.Map, EquatableArray<MemberShapeModel>.Empty, 0);
                 return true;
             case INamedTypeSymbol named when named.TypeKind is TypeKind.Class or TypeKind.Struct:
                 return AddObject(named, name, path);
@@ -146,7 +146,7 @@ internal sealed class TypeShapeBuilder
             return Fail(path, $"'{name}' is abstract");
         }
         var attributes = type.GetAttributes();
-        var messagePackObject = attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "MessagePack.MessagePackObjectAttribute");
+        var messagePackObject = attributes.FirstOrDefault(a => SymbolNames.Is(a.AttributeClass, "MessagePack", "MessagePackObjectAttribute"));
         var keyAsPropertyName = messagePackObject?.ConstructorArguments.FirstOrDefault().Value is true
             || messagePackObject?.NamedArguments.Any(n => n.Key == "KeyAsPropertyName" && n.Value.Value is true) == true;
 
@@ -182,7 +182,7 @@ internal sealed class TypeShapeBuilder
             }
             var key = candidate.Key;
             var intKey = -1;
-            var keyAttribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "MessagePack.KeyAttribute");
+            var keyAttribute = member.GetAttributes().FirstOrDefault(a => SymbolNames.Is(a.AttributeClass, "MessagePack", "KeyAttribute"));
             if (keyAttribute?.ConstructorArguments.FirstOrDefault().Value is int index && !keyAsPropertyName)
             {
                 intKey = index;
@@ -197,7 +197,7 @@ internal sealed class TypeShapeBuilder
             {
                 defaultValue = Literal(parameter.ExplicitDefaultValue, parameter.Type);
             }
-            members.Add(new MemberShapeModel(member.Name, key, intKey, Name(memberType), ctorIndex, defaultValue, initOnly, settable, candidate.Local, candidate.Owner));
+            members.Add(new MemberShapeModel(member.Name, key, intKey, candidate.TypeName, ctorIndex, defaultValue, initOnly, settable, candidate.Local, candidate.Owner));
             if (!Add(memberType, path + "." + member.Name))
             {
                 return false;
@@ -245,16 +245,23 @@ internal sealed class TypeShapeBuilder
     private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<string> memberNames)
     {
         var constructors = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
-        var marked = constructors.FirstOrDefault(c => c.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "MessagePack.SerializationConstructorAttribute"));
+        var marked = constructors.FirstOrDefault(c => c.GetAttributes().Any(a => SymbolNames.Is(a.AttributeClass, "MessagePack", "SerializationConstructorAttribute")));
         if (marked is not null)
         {
             return marked;
         }
-        return constructors
-            .Where(c => c.Parameters.All(p => memberNames.Any(n => string.Equals(n, p.Name, StringComparison.OrdinalIgnoreCase))))
-            .Where(c => !(c.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters[0].Type, type)))
-            .OrderByDescending(c => c.Parameters.Length)
-            .FirstOrDefault();
+        // The first of the most parameters, among those whose parameters all name members and that are not copy constructors.
+        IMethodSymbol? best = null;
+        foreach (var c in constructors)
+        {
+            if ((best is null || c.Parameters.Length > best.Parameters.Length)
+                && c.Parameters.All(p => memberNames.Any(n => string.Equals(n, p.Name, StringComparison.OrdinalIgnoreCase)))
+                && !(c.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters[0].Type, type)))
+            {
+                best = c;
+            }
+        }
+        return best;
     }
 
     private static string? Literal(object? value, ITypeSymbol type) => value switch
@@ -295,8 +302,8 @@ internal sealed class TypeShapeBuilder
         {
             return true;
         }
-        return type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString() is "System.Guid" or "System.DateTimeOffset" or "System.TimeSpan" or "System.Uri" or "System.Version"
-            or "System.DateOnly" or "System.TimeOnly";
+        return type.Name is "Guid" or "DateTimeOffset" or "TimeSpan" or "Uri" or "Version" or "DateOnly" or "TimeOnly"
+            && SymbolNames.Is(type, "System", type.Name);
     }
 
     private static string FormatterName(INamedTypeSymbol type)

@@ -12,10 +12,10 @@ namespace Memstore.Shared;
 /// </summary>
 internal sealed class KeyTemplate
 {
-    private KeyTemplate(IReadOnlyList<(bool IsPlaceholder, string Text)> segments) => Segments = segments;
+    private KeyTemplate(List<KeyTemplateSegment> segments) => Segments = segments;
 
     /// <summary>The literal runs and placeholder names, in order; adjacent literal text is one segment.</summary>
-    public IReadOnlyList<(bool IsPlaceholder, string Text)> Segments { get; }
+    public IReadOnlyList<KeyTemplateSegment> Segments { get; }
 
     /// <summary>All literal text of the template, placeholders left out.</summary>
     public string LiteralText
@@ -51,7 +51,7 @@ internal sealed class KeyTemplate
     /// <summary>Parses a template; returns null and an explanation when it is malformed.</summary>
     public static KeyTemplate? Parse(string text, out string? error)
     {
-        var segments = new List<(bool, string)>();
+        var segments = new List<KeyTemplateSegment>();
         var literal = new StringBuilder();
         error = null;
         for (var i = 0; i < text.Length; i++)
@@ -81,15 +81,15 @@ internal sealed class KeyTemplate
             }
             if (literal.Length > 0)
             {
-                segments.Add((false, literal.ToString()));
+                segments.Add(new KeyTemplateSegment(false, literal.ToString()));
                 literal.Clear();
             }
-            segments.Add((true, name));
+            segments.Add(new KeyTemplateSegment(true, name));
             i = end;
         }
         if (literal.Length > 0)
         {
-            segments.Add((false, literal.ToString()));
+            segments.Add(new KeyTemplateSegment(false, literal.ToString()));
         }
         return new KeyTemplate(segments);
     }
@@ -105,4 +105,20 @@ internal sealed class KeyTemplate
         }
         return true;
     }
+}
+
+/// <summary>
+/// Literal text, or the name of a placeholder. A class, not a tuple: the generator runs in a fresh compiler process
+/// on every CI build, and generic code over structs is compiled anew for each struct (docs/performance.md).
+/// </summary>
+internal sealed class KeyTemplateSegment(bool isPlaceholder, string text)
+{
+    /// <summary>Whether this is a placeholder (then <see cref="Text"/> is its name) or literal text.</summary>
+    public bool IsPlaceholder { get; } = isPlaceholder;
+
+    /// <summary>The literal text, or the placeholder's name.</summary>
+    public string Text { get; } = text;
+
+    /// <summary>Deconstructs into (isPlaceholder, text).</summary>
+    public void Deconstruct(out bool isPlaceholder, out string text) => (isPlaceholder, text) = (IsPlaceholder, Text);
 }

@@ -53,4 +53,49 @@ public sealed class KeyOverlapTests
         Assert.False(Overlap("", "c:{a}:{b}", two, "c:{a}", Int));
         Assert.True(Overlap("", "c:{a}:{b}", two, "c:{a}", Str));
     }
+
+    /// <summary>
+    /// Overlap first compares the literal text before the first hole and after the last, and runs the product walk only
+    /// when that does not settle it; over many small patterns (pairs sharing their ends included) the answer must be the
+    /// product walk's.
+    /// </summary>
+    [Fact]
+    public void The_literal_ends_shortcut_never_changes_an_answer()
+    {
+        var random = new Random(1307);
+        char[] literals = ['a', 'b', ':', '-', '1', 'f'];
+        KeyPartKind[] kinds = [KeyPartKind.String, KeyPartKind.Signed, KeyPartKind.Unsigned, KeyPartKind.Guid];
+        List<KeyOverlap.Atom> Pattern()
+        {
+            var atoms = new List<KeyOverlap.Atom>();
+            for (var n = random.Next(0, 6); n > 0; n--)
+            {
+                atoms.Add(random.Next(4) == 0 ? new KeyOverlap.Atom('\0', kinds[random.Next(kinds.Length)]) : new KeyOverlap.Atom(literals[random.Next(literals.Length)], null));
+            }
+            return atoms;
+        }
+        var pairs = 0;
+        var overlapping = 0;
+        var disjoint = 0;
+        for (var i = 0; i < 4000; i++)
+        {
+            var a = Pattern();
+            // Half the pairs share a prefix or a suffix, so that the walk is reached often, not only the shortcut.
+            var b = random.Next(2) == 0 ? Pattern() : random.Next(2) == 0 ? [.. a.Take(random.Next(a.Count + 1)), .. Pattern()] : [.. Pattern(), .. a.Skip(random.Next(a.Count + 1))];
+            var expected = KeyOverlap.ProductWalkOverlaps(a, b);
+            Assert.Equal(expected, KeyOverlap.Overlap(a, b));
+            Assert.Equal(expected, KeyOverlap.Overlap(b, a));
+            pairs++;
+            if (expected)
+            {
+                overlapping++;
+            }
+            else
+            {
+                disjoint++;
+            }
+        }
+        Assert.Equal(4000, pairs);
+        Assert.True(overlapping > 200 && disjoint > 200, $"{overlapping} overlapping, {disjoint} disjoint");
+    }
 }

@@ -15,7 +15,7 @@ public sealed class KeyTemplateTests
         Assert.NotNull(template);
         Assert.Equal(
             [(false, "shop:"), (true, "region"), (false, ":order:"), (true, "id")],
-            template.Segments);
+            template.Segments.Select(s => (s.IsPlaceholder, s.Text)));
         Assert.Equal("shop::order:", template.LiteralText);
         Assert.Equal(2, template.PlaceholderCount);
     }
@@ -25,7 +25,7 @@ public sealed class KeyTemplateTests
     {
         var template = KeyTemplate.Parse("{a}{b_2}", out _);
         Assert.NotNull(template);
-        Assert.Equal([(true, "a"), (true, "b_2")], template.Segments);
+        Assert.Equal([(true, "a"), (true, "b_2")], template.Segments.Select(s => (s.IsPlaceholder, s.Text)));
         Assert.Equal("", template.LiteralText);
     }
 
