@@ -17,12 +17,19 @@ internal sealed record FaultOptions(int Concurrency, double DurationSeconds, dou
 
 /// <summary>Operations completed per 100 ms bucket of the measured window, for the live servers' keys and the victim's.</summary>
 internal sealed record ScenarioResult(Fault Fault, FailoverPolicy Policy, long[] LiveOk, long[] LiveFailed, long[] VictimOk, long[] VictimFailed,
-    double? MarkedDeadAfterSeconds, TimeSpan LiveMaxLatency, TimeSpan VictimMaxLatencyAfterDead)
+    double? MarkedDeadAfterSeconds, TimeSpan LiveMaxLatency, TimeSpan VictimMaxLatencyAfterDead, double SettledFromSeconds, TimeSpan SettledClientCpu, TimeSpan SettledServerCpu)
 {
     public const double BucketSeconds = 0.1;
 
     /// <summary>Live keys' successful operations per second between two times (seconds from the start of the window).</summary>
     public double LiveRate(double from, double to) => Rate(LiveOk, from, to);
+
+    /// <summary>
+    /// Live keys' successful operations per CPU second (client process + the three servers) in the settled part
+    /// of the window: what the throughput would be per core obtained, whatever else the machine runs.
+    /// </summary>
+    public double SettledLivePerCpuSecond(double end) =>
+        (SettledClientCpu + SettledServerCpu).TotalSeconds is var cpu and > 0 ? LiveRate(SettledFromSeconds, end) * (end - SettledFromSeconds) / cpu : 0;
 
     public static double Rate(long[] buckets, double from, double to)
     {
@@ -95,7 +102,12 @@ internal static class FaultScenario
                     servers[Victim].Kill();
                     break;
             }
-            await Task.Delay(TimeSpan.FromSeconds(options.DurationSeconds - options.FaultAtSeconds)).ConfigureAwait(false);
+            // CPU of the client and the servers from the settled point (one timeout + 1 s after the fault) to the end.
+            var settledFrom = options.FaultAtSeconds + options.OperationTimeout.TotalSeconds + 1;
+            await Task.Delay(TimeSpan.FromSeconds(settledFrom - options.FaultAtSeconds)).ConfigureAwait(false);
+            var (clientCpu, serverCpu) = CpuNow(servers);
+            await Task.Delay(TimeSpan.FromSeconds(options.DurationSeconds - settledFrom)).ConfigureAwait(false);
+            var (clientCpuEnd, serverCpuEnd) = CpuNow(servers);
             window.Stopped = true;
             await Task.WhenAll(tasks).ConfigureAwait(false);
 
@@ -115,7 +127,8 @@ internal static class FaultScenario
             var dead = Volatile.Read(ref deadAt);
             return new ScenarioResult(fault, policy, Sum(w => w.LiveOk), Sum(w => w.LiveFailed), Sum(w => w.VictimOk), Sum(w => w.VictimFailed),
                 fault != Fault.None && dead > faultAt ? Stopwatch.GetElapsedTime(faultAt, dead).TotalSeconds : null,
-                workers.Max(w => w.LiveMaxLatency), workers.Max(w => w.VictimMaxLatencyAfterDead));
+                workers.Max(w => w.LiveMaxLatency), workers.Max(w => w.VictimMaxLatencyAfterDead),
+                settledFrom, clientCpuEnd - clientCpu, ServerCpu(serverCpu, serverCpuEnd));
         }
         finally
         {
@@ -125,6 +138,16 @@ internal static class FaultScenario
             }
         }
     }
+
+    private static (TimeSpan Client, TimeSpan?[] Servers) CpuNow(List<MemcachedProcess> servers)
+    {
+        using var process = Process.GetCurrentProcess();
+        return (process.TotalProcessorTime, servers.Select(s => s.CpuTime()).ToArray());
+    }
+
+    // A killed server's CPU is gone from /proc: it counts as having used none in the interval.
+    private static TimeSpan ServerCpu(TimeSpan?[] start, TimeSpan?[] end) =>
+        start.Zip(end).Aggregate(TimeSpan.Zero, (sum, pair) => pair is ({ } a, { } b) ? sum + (b - a) : sum);
 
     private sealed class Window
     {

@@ -22,6 +22,23 @@ internal sealed class MemcachedProcess : IAsyncDisposable
 
     public ServerAddress Address => new("127.0.0.1", Port);
 
+    /// <summary>CPU time the server has used (user + system, from /proc), or null once it has exited.</summary>
+    public TimeSpan? CpuTime()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            // Fields after the command name in parentheses: state is field 3, utime 14 and stime 15 (clock ticks, 100 Hz).
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / 100.0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     public static async Task<MemcachedProcess> StartAsync(int threads)
     {
         var port = FreePort();

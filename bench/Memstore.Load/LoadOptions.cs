@@ -10,6 +10,7 @@ internal sealed class LoadOptions
         "usage: Memstore.Load --servers HOST:PORT[,HOST:PORT...] --concurrency N --duration SECONDS\n"
         + "                     [--get-ratio 0.9] [--value-size 100] [--keys 10000] [--multiget K]\n"
         + "                     [--warmup SECONDS] [--compare-memcaslap] [--memcaslap-threads 1]\n"
+        + "                     [--compare-blocking]   also run a blocking one-socket-per-thread client (first server)\n"
         + "Servers must be loopback addresses (127.0.0.0/8, ::1, localhost).";
 
     public string Servers { get; private set; } = "";
@@ -22,6 +23,7 @@ internal sealed class LoadOptions
     public int Keys { get; private set; } = 10_000;
     public int MultiGet { get; private set; }
     public bool CompareMemcaslap { get; private set; }
+    public bool CompareBlocking { get; private set; }
     public int MemcaslapThreads { get; private set; } = 1;
 
     public static LoadOptions Parse(string[] args)
@@ -42,6 +44,7 @@ internal sealed class LoadOptions
                 case "--keys": options.Keys = Int(name, Value(), 1, 10_000_000); break;
                 case "--multiget": options.MultiGet = Int(name, Value(), 1, 10_000); break;
                 case "--compare-memcaslap": options.CompareMemcaslap = true; break;
+                case "--compare-blocking": options.CompareBlocking = true; break;
                 case "--memcaslap-threads": options.MemcaslapThreads = Int(name, Value(), 1, 64); break;
                 case "-h" or "--help": throw new UsageException("");
                 default: throw new UsageException($"unknown argument '{name}'");

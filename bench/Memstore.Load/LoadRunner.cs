@@ -18,12 +18,7 @@ internal static class LoadRunner
 
     public static async Task<LoadResult> RunAsync(LoadOptions options)
     {
-        var keys = new string[options.Keys];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            // Same length as memcaslap's keys (16 bytes).
-            keys[i] = "k:" + i.ToString("D14", CultureInfo.InvariantCulture);
-        }
+        var keys = Keys(options.Keys);
         var value = new byte[options.ValueSize];
         Random.Shared.NextBytes(value);
         await using var client = MemcacheClient.Create(options.Servers);
@@ -75,6 +70,17 @@ internal static class LoadRunner
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"memstore concurrency={options.Concurrency} duration={elapsed:0.00}s get_ratio={options.GetRatio} multiget={options.MultiGet} requests={histogram.Count} {unitName}={units} cores={Environment.ProcessorCount}"));
         return new LoadResult(units / elapsed, histogram.Percentile(0.50), histogram.Percentile(0.99), Interlocked.Read(ref s_errors));
+    }
+
+    /// <summary>The keys every runner uses: the same length as memcaslap's (16 bytes).</summary>
+    public static string[] Keys(int count)
+    {
+        var keys = new string[count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = "k:" + i.ToString("D14", CultureInfo.InvariantCulture);
+        }
+        return keys;
     }
 
     private static void RecordError(Exception ex)

@@ -1,4 +1,5 @@
 using System.Text;
+using Memstore.Shared;
 
 namespace Memstore.Analyzers;
 
@@ -19,26 +20,21 @@ internal static class KeyPattern
     public const string Placeholder = "\u0001\u0000";
 
     /// <summary>
-    /// Parses a template such as <c>bank:acct:{id}</c>: each <c>{name}</c> becomes <see cref="Placeholder"/>.
-    /// A <c>{</c> without a closing <c>}</c> is literal.
+    /// A template such as <c>bank:acct:{id}</c> in pattern form: each <c>{name}</c> becomes <see cref="Placeholder"/>.
+    /// The template is read by the one parser the generator uses too (<see cref="KeyTemplate"/>). A malformed
+    /// template (the generator reports it) is taken literally, so it can only match keys equal to its text.
     /// </summary>
     public static string FromTemplate(string template)
     {
-        var sb = new StringBuilder(template.Length);
-        for (var i = 0; i < template.Length; i++)
+        var parsed = KeyTemplate.Parse(template, out _);
+        if (parsed is null)
         {
-            var c = template[i];
-            if (c == '{')
-            {
-                var close = template.IndexOf('}', i + 1);
-                if (close > i)
-                {
-                    sb.Append(Placeholder);
-                    i = close;
-                    continue;
-                }
-            }
-            sb.Append(c);
+            return template;
+        }
+        var sb = new StringBuilder(template.Length);
+        foreach (var (isPlaceholder, text) in parsed.Segments)
+        {
+            sb.Append(isPlaceholder ? Placeholder : text);
         }
         return sb.ToString();
     }

@@ -3,14 +3,13 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
+using Memstore.Shared;
 
 namespace Memstore.Generators;
 
 /// <summary>Groups members under their stores and runs the checks that need both (key length, key overlap).</summary>
 internal static class Bundler
 {
-    private const int MaxKeyBytes = 250;
-
     public static ImmutableArray<StoreBundle> Build(EquatableArray<StoreModel> stores, EquatableArray<MemberModel> members,
         EquatableArray<ReferencedKeyspace> referenced = default)
     {
@@ -48,14 +47,14 @@ internal static class Bundler
                 {
                     continue;
                 }
-                var template = Template.Parse(member.Template, out _);
+                var template = KeyTemplate.Parse(member.Template, out _);
                 if (template is null)
                 {
                     continue;
                 }
-                var literal = store.Prefix + string.Concat(template.Segments.Where(s => !s.IsHole).Select(s => s.Text));
-                var minimum = Encoding.UTF8.GetByteCount(literal) + template.Segments.Count(s => s.IsHole);
-                if (minimum > MaxKeyBytes)
+                var literal = store.Prefix + template.LiteralText;
+                var minimum = Encoding.UTF8.GetByteCount(literal) + template.PlaceholderCount;
+                if (minimum > MemcachedKeyRules.MaxKeyBytes)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.KeyTooLong, member.TemplateLocation, member.PropertyName, minimum.ToString()));
                     own[i] = member with { IsValid = false };
@@ -126,7 +125,7 @@ internal static class Bundler
         var patterns = new List<(ReferencedKeyspace, List<KeyOverlap.Atom>)>();
         foreach (var keyspace in referenced)
         {
-            if (Template.Parse(keyspace.Template, out _) is { } template)
+            if (KeyTemplate.Parse(keyspace.Template, out _) is { } template)
             {
                 patterns.Add((keyspace, KeyOverlap.Atoms("", template, EquatableArray<KeyPartModel>.Empty)));
             }

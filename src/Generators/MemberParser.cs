@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Memstore.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -120,7 +121,7 @@ internal static class MemberParser
             if (property.Type is INamedTypeSymbol { Name: "TypedDeque", TypeArguments.Length: 1, ContainingNamespace: { Name: "Memstore", ContainingNamespace.IsGlobalNamespace: true } } deque)
             {
                 valueType = deque.TypeArguments[0];
-                if (Template.FindInvalidCharacter(template) is { } bad)
+                if (MemcachedKeyRules.FindForbiddenCharacter(template) is { } bad)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, templateLocation, "Deque name", template, bad));
                     valid = false;
@@ -264,18 +265,18 @@ internal static class MemberParser
                 return false;
             }
         }
-        if (Template.FindInvalidCharacter(template) is { } bad)
+        if (MemcachedKeyRules.FindForbiddenCharacter(template) is { } bad)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, templateLocation, "Key template", template, bad));
             return false;
         }
-        var parsed = Template.Parse(template, out var error);
+        var parsed = KeyTemplate.Parse(template, out var error);
         if (parsed is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.TemplateMismatch, templateLocation, template, keyName, error ?? "malformed"));
             return false;
         }
-        var holes = parsed.Segments.Where(s => s.IsHole).Select(s => s.Text).ToList();
+        var holes = parsed.Segments.Where(s => s.IsPlaceholder).Select(s => s.Text).ToList();
         string? mismatch = null;
         if (holes.Count != elements.Count)
         {

@@ -1,4 +1,5 @@
 using System.Linq;
+using Memstore.Shared;
 
 namespace Memstore.Generators;
 
@@ -142,10 +143,10 @@ internal static class StoreEmitter
         w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"protected override void WriteKey({member.KeyType} key, ref global::Memstore.Serialization.KeyBuilder builder)");
-        var segments = Template.Parse(member.Template, out _)!.Segments;
+        var segments = new System.Collections.Generic.List<(bool IsPlaceholder, string Text)>(KeyTemplate.Parse(member.Template, out _)!.Segments);
         if (store.Prefix.Length > 0)
         {
-            if (segments.Count > 0 && !segments[0].IsHole)
+            if (segments.Count > 0 && !segments[0].IsPlaceholder)
             {
                 segments[0] = (false, store.Prefix + segments[0].Text);
             }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Memstore.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -68,7 +69,7 @@ internal static class StoreParser
         }
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         var prefixLocation = LocationInfo.From(Argument(attributeSyntax, "Prefix") ?? (SyntaxNode?)attributeSyntax);
-        if (Template.FindInvalidCharacter(prefix) is { } bad)
+        if (MemcachedKeyRules.FindForbiddenCharacter(prefix) is { } bad)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, prefixLocation, "Prefix", prefix, bad));
             canEmit = false;

@@ -121,9 +121,43 @@ public sealed class ValueTooLargeException : ArgumentException
 /// </summary>
 public sealed class ServerUnavailableException : MemcacheException
 {
+    // Fail-fast refusals can come by the tens of thousands a second: the message is written when read.
+    private readonly string? _operation;
+    private readonly string? _key;
+    private readonly DateTimeOffset _refusedAt;
+    private string? _message;
+
     /// <summary>Creates the exception.</summary>
-    public ServerUnavailableException(string message, DateTimeOffset retryAt, Exception? innerException = null) : base(message, innerException) => RetryAt = retryAt;
+    public ServerUnavailableException(string message, DateTimeOffset retryAt, Exception? innerException = null) : base(message, innerException)
+    {
+        RetryAt = retryAt;
+        _message = message;
+    }
+
+    /// <summary>A call of <paramref name="operation"/> refused because <paramref name="server"/> is marked dead.</summary>
+    internal ServerUnavailableException(string server, string operation, string? key, Cluster.DeadPeriod? period, TimeProvider clock)
+        : base(string.Empty, period?.Cause)
+    {
+        Server = server;
+        RetryAt = period?.RetryAt ?? default;
+        _operation = operation;
+        _key = key;
+        _refusedAt = clock.GetUtcNow();
+    }
 
     /// <summary>When the server will next be probed.</summary>
     public DateTimeOffset RetryAt { get; }
+
+    /// <inheritdoc />
+    public override string Message => _message ??= Describe();
+
+    private string Describe()
+    {
+        var what = _key is null ? $"'{_operation}'" : $"'{_operation}' of key {Protocol.KeyCodec.Describe(_key)}";
+        var wait = RetryAt - _refusedAt;
+        var when = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RetryAt:HH:mm:ss.fff} UTC (in {Math.Max(0, wait.TotalMilliseconds):0} ms)");
+        return $"{Server} is marked dead ({InnerException?.Message ?? "repeated failures"}); {what} failed without being sent. "
+            + $"It will be probed again at {when}. "
+            + "Set MemcacheClientOptions.Failover = FailoverPolicy.Redistribute to move its keys to live servers instead.";
+    }
 }

@@ -1,6 +1,6 @@
 namespace Memstore;
 
-/// <summary>How keys travel on the wire.</summary>
+/// <summary>How keys travel on the wire: as their UTF-8 text, or base64-encoded.</summary>
 public enum KeyMode
 {
     /// <summary>
@@ -14,5 +14,5 @@ public enum KeyMode
     /// The encoded form must fit memcached's 250-byte limit, so a key may be at most 186 UTF-8 bytes.
     /// Other clients see the same item only if they also use base64 keys.
     /// </summary>
-    Binary = 1,
+    Base64 = 1,
 }

@@ -12,8 +12,8 @@ public sealed partial class MemcacheClient
     internal ValueTask<(CacheValue Value, long Ttl)> GetWithTtlAsync(string key, CancellationToken cancellationToken)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("mcas-get", Validate(key, scratch), ValueTarget.Array, null, null, out var connection, withTtl: true);
-        return CompleteWithTtlAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("mcas-get", Validate(key, scratch), ValueTarget.Array, null, null, out var connection, out var failure, withTtl: true);
+        return operation is null ? FailedCall<(CacheValue Value, long Ttl)>.Create(failure!) : CompleteWithTtlAsync(operation, connection, cancellationToken);
     }
 
     private async ValueTask<(CacheValue Value, long Ttl)> CompleteWithTtlAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)

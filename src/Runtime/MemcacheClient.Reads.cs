@@ -11,16 +11,16 @@ public sealed partial class MemcacheClient
     public ValueTask<CacheValue> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Array, null, null, out var connection);
-        return CompleteValueAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Array, null, null, out var connection, out var failure);
+        return operation is null ? FailedCall<CacheValue>.Create(failure!) : CompleteValueAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Reads an item and, on a hit, sets its expiry in the same request.</summary>
     public ValueTask<CacheValue> GetAndTouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("get-and-touch", Validate(key, scratch), ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection);
-        return CompleteValueAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("get-and-touch", Validate(key, scratch), ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection, out var failure);
+        return operation is null ? FailedCall<CacheValue>.Create(failure!) : CompleteValueAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>
@@ -31,24 +31,24 @@ public sealed partial class MemcacheClient
     {
         ArgumentNullException.ThrowIfNull(destination);
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Writer, destination, null, out var connection);
-        return CompleteInfoAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Writer, destination, null, out var connection, out var failure);
+        return operation is null ? FailedCall<CacheValueInfo>.Create(failure!) : CompleteInfoAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Reads an item into a pooled buffer; returns null on a miss. Dispose the lease when done.</summary>
     public ValueTask<CacheLease?> GetLeaseAsync(string key, CancellationToken cancellationToken = default)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Pooled, null, null, out var connection);
-        return CompleteLeaseAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Pooled, null, null, out var connection, out var failure);
+        return operation is null ? FailedCall<CacheLease?>.Create(failure!) : CompleteLeaseAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Sets an item's expiry without reading it. Returns false when the key holds no item.</summary>
     public ValueTask<bool> TouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("touch", Validate(key, scratch), ValueTarget.None, null, Expiration.ToTtl(expiry), out var connection);
-        return CompleteTouchAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("touch", Validate(key, scratch), ValueTarget.None, null, Expiration.ToTtl(expiry), out var connection, out var failure);
+        return operation is null ? FailedCall<bool>.Create(failure!) : CompleteTouchAsync(operation, connection, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -105,7 +105,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Header;
+            return operation.Code == ResponseCode.Success;
         }
         finally
         {
@@ -245,11 +245,14 @@ public sealed partial class MemcacheClient
         return batches;
     }
 
-    private MetaOperation PrepareGet(string name, in ValidKey key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, bool withTtl = false)
+    private MetaOperation? PrepareGet(string name, in ValidKey key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, out Exception? failure, bool withTtl = false)
     {
-        connection = Route(key, name, out var failure);
+        connection = Route(key, name, out failure);
+        if (failure is not null)
+        {
+            return null; // nothing rented or written: the caller returns the failure as it is
+        }
         var operation = Rent(name, key, target, connection, target == ValueTarget.None ? ReplyKinds.Touch : ReplyKinds.Get, destination);
-        operation.RoutingFailure = failure;
         MetaRequestWriter.Get(operation.Request, key.Bytes, _keyMode, target != ValueTarget.None, touchTtl, opaque: operation.Opaque, withTtl: withTtl);
         return operation;
     }

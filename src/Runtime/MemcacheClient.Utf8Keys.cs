@@ -14,37 +14,37 @@ public sealed partial class MemcacheClient
     /// <summary>Reads an item by a key given as UTF-8 bytes. See <see cref="GetAsync(string, CancellationToken)"/>.</summary>
     public ValueTask<CacheValue> GetAsync(ReadOnlySpan<byte> key, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareGet("get", Validate(key), ValueTarget.Array, null, null, out var connection);
-        return CompleteValueAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("get", Validate(key), ValueTarget.Array, null, null, out var connection, out var failure);
+        return operation is null ? FailedCall<CacheValue>.Create(failure!) : CompleteValueAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Reads an item into <paramref name="destination"/> by a key given as UTF-8 bytes. See <see cref="GetAsync(string, IBufferWriter{byte}, CancellationToken)"/>.</summary>
     public ValueTask<CacheValueInfo> GetAsync(ReadOnlySpan<byte> key, IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var operation = PrepareGet("get", Validate(key), ValueTarget.Writer, destination, null, out var connection);
-        return CompleteInfoAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("get", Validate(key), ValueTarget.Writer, destination, null, out var connection, out var failure);
+        return operation is null ? FailedCall<CacheValueInfo>.Create(failure!) : CompleteInfoAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Reads an item into a pooled buffer by a key given as UTF-8 bytes; null on a miss. Dispose the lease when done.</summary>
     public ValueTask<CacheLease?> GetLeaseAsync(ReadOnlySpan<byte> key, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareGet("get", Validate(key), ValueTarget.Pooled, null, null, out var connection);
-        return CompleteLeaseAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("get", Validate(key), ValueTarget.Pooled, null, null, out var connection, out var failure);
+        return operation is null ? FailedCall<CacheLease?>.Create(failure!) : CompleteLeaseAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Reads an item and sets its expiry, by a key given as UTF-8 bytes. See <see cref="GetAndTouchAsync(string, TimeSpan?, CancellationToken)"/>.</summary>
     public ValueTask<CacheValue> GetAndTouchAsync(ReadOnlySpan<byte> key, TimeSpan? expiry, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareGet("get-and-touch", Validate(key), ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection);
-        return CompleteValueAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("get-and-touch", Validate(key), ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection, out var failure);
+        return operation is null ? FailedCall<CacheValue>.Create(failure!) : CompleteValueAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Sets an item's expiry by a key given as UTF-8 bytes; false when there is no item.</summary>
     public ValueTask<bool> TouchAsync(ReadOnlySpan<byte> key, TimeSpan? expiry, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareGet("touch", Validate(key), ValueTarget.None, null, Expiration.ToTtl(expiry), out var connection);
-        return CompleteTouchAsync(operation, connection, cancellationToken);
+        var operation = PrepareGet("touch", Validate(key), ValueTarget.None, null, Expiration.ToTtl(expiry), out var connection, out var failure);
+        return operation is null ? FailedCall<bool>.Create(failure!) : CompleteTouchAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>
@@ -59,8 +59,8 @@ public sealed partial class MemcacheClient
     /// <param name="cancellationToken">Cancels the wait; a request already sent may still be applied.</param>
     public ValueTask<StoreResult> StoreAsync(StoreMode mode, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareStore(mode, Validate(key), value, expiry, flags, CasToken.None, out var connection);
-        return CompleteStoreAsync(operation, connection, cancellationToken);
+        var operation = PrepareStore(mode, Validate(key), value, expiry, flags, CasToken.None, out var connection, out var failure);
+        return operation is null ? FailedCall<StoreResult>.Create(failure!) : CompleteStoreAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Stores a value unconditionally by a key given as UTF-8 bytes.</summary>
@@ -90,29 +90,29 @@ public sealed partial class MemcacheClient
     public ValueTask<StoreResult> CompareAndSetAsync(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, CasToken cas, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
     {
         RequireCas(cas);
-        var operation = PrepareStore(StoreMode.Set, Validate(key), value, expiry, flags, cas, out var connection);
-        return CompleteStoreAsync(operation, connection, cancellationToken);
+        var operation = PrepareStore(StoreMode.Set, Validate(key), value, expiry, flags, cas, out var connection, out var failure);
+        return operation is null ? FailedCall<StoreResult>.Create(failure!) : CompleteStoreAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Deletes an item by a key given as UTF-8 bytes; with a CAS token, only if it has not changed since it was read.</summary>
     public ValueTask<DeleteStatus> DeleteAsync(ReadOnlySpan<byte> key, CasToken cas = default, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareDelete(Validate(key), cas, out var connection);
-        return CompleteDeleteAsync(operation, connection, cancellationToken);
+        var operation = PrepareDelete(Validate(key), cas, out var connection, out var failure);
+        return operation is null ? FailedCall<DeleteStatus>.Create(failure!) : CompleteDeleteAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Adds to a counter by a key given as UTF-8 bytes. See <see cref="IncrementAsync(string, ulong, ulong?, TimeSpan?, CancellationToken)"/>.</summary>
     public ValueTask<CounterResult> IncrementAsync(ReadOnlySpan<byte> key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareArithmetic("increment", Validate(key), decrement: false, delta, initialValue, expiry, out var connection);
-        return CompleteArithmeticAsync(operation, connection, cancellationToken);
+        var operation = PrepareArithmetic("increment", Validate(key), decrement: false, delta, initialValue, expiry, out var connection, out var failure);
+        return operation is null ? FailedCall<CounterResult>.Create(failure!) : CompleteArithmeticAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Subtracts from a counter by a key given as UTF-8 bytes. See <see cref="DecrementAsync(string, ulong, ulong?, TimeSpan?, CancellationToken)"/>.</summary>
     public ValueTask<CounterResult> DecrementAsync(ReadOnlySpan<byte> key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
     {
-        var operation = PrepareArithmetic("decrement", Validate(key), decrement: true, delta, initialValue, expiry, out var connection);
-        return CompleteArithmeticAsync(operation, connection, cancellationToken);
+        var operation = PrepareArithmetic("decrement", Validate(key), decrement: true, delta, initialValue, expiry, out var connection, out var failure);
+        return operation is null ? FailedCall<CounterResult>.Create(failure!) : CompleteArithmeticAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>
@@ -122,8 +122,8 @@ public sealed partial class MemcacheClient
     internal ValueTask<CacheItem<T>> GetDecodedAsync<T>(ReadOnlySpan<byte> key, IValueCodec<T> codec, bool touch, TimeSpan? touchExpiry, CancellationToken cancellationToken)
     {
         var ttl = touch ? Expiration.ToTtl(touchExpiry) : (uint?)null;
-        var operation = PrepareGet(touch ? "get-and-touch" : "get", Validate(key), ValueTarget.Pooled, null, ttl, out var connection);
-        return CompleteDecodedAsync(operation, connection, codec, cancellationToken);
+        var operation = PrepareGet(touch ? "get-and-touch" : "get", Validate(key), ValueTarget.Pooled, null, ttl, out var connection, out var failure);
+        return operation is null ? FailedCall<CacheItem<T>>.Create(failure!) : CompleteDecodedAsync(operation, connection, codec, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

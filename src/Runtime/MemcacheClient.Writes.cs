@@ -20,8 +20,8 @@ public sealed partial class MemcacheClient
     public ValueTask<StoreResult> StoreAsync(StoreMode mode, string key, ReadOnlyMemory<byte> value, TimeSpan? expiry = null, uint flags = 0, CancellationToken cancellationToken = default)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareStore(mode, Validate(key, scratch), value.Span, expiry, flags, CasToken.None, out var connection);
-        return CompleteStoreAsync(operation, connection, cancellationToken);
+        var operation = PrepareStore(mode, Validate(key, scratch), value.Span, expiry, flags, CasToken.None, out var connection, out var failure);
+        return operation is null ? FailedCall<StoreResult>.Create(failure!) : CompleteStoreAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Stores a value unconditionally.</summary>
@@ -56,8 +56,8 @@ public sealed partial class MemcacheClient
     {
         RequireCas(cas);
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareStore(StoreMode.Set, Validate(key, scratch), value.Span, expiry, flags, cas, out var connection);
-        return CompleteStoreAsync(operation, connection, cancellationToken);
+        var operation = PrepareStore(StoreMode.Set, Validate(key, scratch), value.Span, expiry, flags, cas, out var connection, out var failure);
+        return operation is null ? FailedCall<StoreResult>.Create(failure!) : CompleteStoreAsync(operation, connection, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -86,15 +86,18 @@ public sealed partial class MemcacheClient
     public ValueTask<DeleteStatus> DeleteAsync(string key, CasToken cas = default, CancellationToken cancellationToken = default)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareDelete(Validate(key, scratch), cas, out var connection);
-        return CompleteDeleteAsync(operation, connection, cancellationToken);
+        var operation = PrepareDelete(Validate(key, scratch), cas, out var connection, out var failure);
+        return operation is null ? FailedCall<DeleteStatus>.Create(failure!) : CompleteDeleteAsync(operation, connection, cancellationToken);
     }
 
-    private MetaOperation PrepareDelete(in ValidKey key, CasToken cas, out Connection connection)
+    private MetaOperation? PrepareDelete(in ValidKey key, CasToken cas, out Connection connection, out Exception? failure)
     {
-        connection = Route(key, "delete", out var failure);
+        connection = Route(key, "delete", out failure);
+        if (failure is not null)
+        {
+            return null; // nothing rented or written: the caller returns the failure as it is
+        }
         var operation = Rent("delete", key, ValueTarget.None, connection, ReplyKinds.Delete);
-        operation.RoutingFailure = failure;
         MetaRequestWriter.Delete(operation.Request, key.Bytes, _keyMode, cas, operation.Opaque);
         return operation;
     }
@@ -107,7 +110,7 @@ public sealed partial class MemcacheClient
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
             return operation.Code switch
             {
-                ResponseCode.Header => DeleteStatus.Deleted,
+                ResponseCode.Success => DeleteStatus.Deleted,
                 ResponseCode.Exists => DeleteStatus.Exists,
                 _ => DeleteStatus.NotFound,
             };
@@ -126,16 +129,16 @@ public sealed partial class MemcacheClient
     public ValueTask<CounterResult> IncrementAsync(string key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareArithmetic("increment", Validate(key, scratch), decrement: false, delta, initialValue, expiry, out var connection);
-        return CompleteArithmeticAsync(operation, connection, cancellationToken);
+        var operation = PrepareArithmetic("increment", Validate(key, scratch), decrement: false, delta, initialValue, expiry, out var connection, out var failure);
+        return operation is null ? FailedCall<CounterResult>.Create(failure!) : CompleteArithmeticAsync(operation, connection, cancellationToken);
     }
 
     /// <summary>Subtracts <paramref name="delta"/> from a counter, stopping at zero. See <see cref="IncrementAsync(string, ulong, ulong?, TimeSpan?, CancellationToken)"/>.</summary>
     public ValueTask<CounterResult> DecrementAsync(string key, ulong delta = 1, ulong? initialValue = null, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareArithmetic("decrement", Validate(key, scratch), decrement: true, delta, initialValue, expiry, out var connection);
-        return CompleteArithmeticAsync(operation, connection, cancellationToken);
+        var operation = PrepareArithmetic("decrement", Validate(key, scratch), decrement: true, delta, initialValue, expiry, out var connection, out var failure);
+        return operation is null ? FailedCall<CounterResult>.Create(failure!) : CompleteArithmeticAsync(operation, connection, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -154,18 +157,21 @@ public sealed partial class MemcacheClient
         }
     }
 
-    private MetaOperation PrepareArithmetic(string name, in ValidKey key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, out Connection connection)
+    private MetaOperation? PrepareArithmetic(string name, in ValidKey key, bool decrement, ulong delta, ulong? initialValue, TimeSpan? expiry, out Connection connection, out Exception? failure)
     {
         var ttl = Expiration.ToTtl(expiry);
-        connection = Route(key, name, out var failure);
+        connection = Route(key, name, out failure);
+        if (failure is not null)
+        {
+            return null; // nothing rented or written: the caller returns the failure as it is
+        }
         var operation = Rent(name, key, ValueTarget.Number, connection, ReplyKinds.Arithmetic);
-        operation.RoutingFailure = failure;
         MetaRequestWriter.Arithmetic(operation.Request, key.Bytes, _keyMode, decrement, delta, initialValue, ttl, operation.Opaque);
         return operation;
     }
 
     /// <summary>Validates, routes and writes a store request; the value is copied into the request here.</summary>
-    private MetaOperation PrepareStore(StoreMode mode, in ValidKey key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas, out Connection connection)
+    private MetaOperation? PrepareStore(StoreMode mode, in ValidKey key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas, out Connection connection, out Exception? failure)
     {
         if (!Enum.IsDefined(mode))
         {
@@ -174,10 +180,13 @@ public sealed partial class MemcacheClient
         var ttl = Expiration.ToTtl(expiry);
         CheckValueSize(key, value.Length);
         var name = StoreName(mode, cas);
-        connection = Route(key, name, out var failure);
-        CheckServerValueSize(key, value.Length, connection);
+        connection = Route(key, name, out failure);
+        CheckServerValueSize(key, value.Length, connection); // an argument mistake, thrown even when the server is down
+        if (failure is not null)
+        {
+            return null; // nothing rented or written: the caller returns the failure as it is
+        }
         var operation = Rent(name, key, ValueTarget.None, connection, ReplyKinds.Store, hasDataBlock: true);
-        operation.RoutingFailure = failure;
         MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas, operation.Opaque);
         return operation;
     }
@@ -193,7 +202,7 @@ public sealed partial class MemcacheClient
 
     private static StoreResult ToStoreResult(MetaOperation operation) => operation.Code switch
     {
-        ResponseCode.Header => new StoreResult(StoreStatus.Stored, operation.Cas),
+        ResponseCode.Success => new StoreResult(StoreStatus.Stored, operation.Cas),
         ResponseCode.Exists => new StoreResult(StoreStatus.Exists, CasToken.None),
         ResponseCode.NotFound => new StoreResult(StoreStatus.NotFound, CasToken.None),
         _ => new StoreResult(StoreStatus.NotStored, CasToken.None),

@@ -26,15 +26,11 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// <param name="options">The configuration; validated here, and copied so later changes have no effect.</param>
     /// <param name="loggerFactory">Where connection events are logged; none by default.</param>
     public MemcacheClient(MemcacheClientOptions options, ILoggerFactory? loggerFactory = null)
-        : this(options, TcpStreamFactory.Instance, loggerFactory)
-    {
-    }
-
-    internal MemcacheClient(MemcacheClientOptions options, IConnectionStreamFactory streamFactory, ILoggerFactory? loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = Snapshot(options);
+        _options = options.Clone();
+        var streamFactory = _options.ConnectionStreamFactory ?? TcpConnectionStreamFactory.Instance;
         _keyMode = _options.KeyMode;
         _maxValueSize = (uint)_options.MaxValueSize;
         var logger = _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Memstore");
@@ -115,18 +111,10 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// trace listener attached the operation is measured (see MemcacheClient.Telemetry.cs); without one this
     /// is the whole cost: a few flag reads.
     /// </summary>
-    private ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
-    {
-        if (operation.RoutingFailure is { } failure)
-        {
-            operation.RoutingFailure = null;
-            operation.AbandonConnectionReference();
-            return ValueTask.FromException(failure);
-        }
-        return Telemetry.MemstoreInstruments.OperationsObserved
+    private ValueTask SendAsync(Operation operation, Connection connection, CancellationToken cancellationToken) =>
+        Telemetry.MemstoreInstruments.OperationsObserved
             ? SendObservedAsync(operation, connection, cancellationToken)
             : SendCoreAsync(operation, connection, cancellationToken);
-    }
 
     private static ValueTask SendCoreAsync(Operation operation, Connection connection, CancellationToken cancellationToken)
     {
@@ -154,33 +142,5 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             await submitted.ConfigureAwait(false);
             await operation.AsValueTask().ConfigureAwait(false);
         }
-    }
-
-    private static MemcacheClientOptions Snapshot(MemcacheClientOptions source)
-    {
-        var copy = new MemcacheClientOptions
-        {
-            Distribution = source.Distribution,
-            KeyMode = source.KeyMode,
-            MaxValueSize = source.MaxValueSize,
-            MaxResponseValueSize = source.MaxResponseValueSize,
-            OperationTimeout = source.OperationTimeout,
-            ConnectTimeout = source.ConnectTimeout,
-            StallTimeout = source.StallTimeout,
-            ReconnectDelay = source.ReconnectDelay,
-            MaxReconnectDelay = source.MaxReconnectDelay,
-            ConnectionsPerServer = source.ConnectionsPerServer,
-            MaxQueuedRequestsPerConnection = source.MaxQueuedRequestsPerConnection,
-            Failover = source.Failover,
-            ServerFailureLimit = source.ServerFailureLimit,
-            ServerTimeoutLimit = source.ServerTimeoutLimit,
-            DeadTime = source.DeadTime,
-            RecordKeysInTraces = source.RecordKeysInTraces,
-        };
-        foreach (var server in source.Servers)
-        {
-            copy.Servers.Add(server);
-        }
-        return copy;
     }
 }

@@ -5,8 +5,10 @@ namespace Memstore;
 /// <summary>Configuration of a <see cref="MemcacheClient"/>. Validated when the client is created.</summary>
 public sealed class MemcacheClientOptions
 {
+    private List<ServerAddress> _servers = [];
+
     /// <summary>The servers of the cluster. At least one is required.</summary>
-    public IList<ServerAddress> Servers { get; } = new List<ServerAddress>();
+    public IList<ServerAddress> Servers => _servers;
 
     /// <summary>How keys are placed on servers. Defaults to <see cref="MemcacheDistribution.Ketama"/>.</summary>
     public MemcacheDistribution Distribution { get; set; } = MemcacheDistribution.Ketama;
@@ -93,8 +95,23 @@ public sealed class MemcacheClientOptions
     /// </summary>
     public bool RecordKeysInTraces { get; set; }
 
+    /// <summary>
+    /// Opens each connection's stream; null (the default) is plain TCP, <see cref="TcpConnectionStreamFactory"/>.
+    /// Set in code only (configuration binding does not read it): the seam where TLS, a handshake or a test
+    /// proxy wraps the socket. See <see cref="IConnectionStreamFactory"/> for the contract.
+    /// </summary>
+    public IConnectionStreamFactory? ConnectionStreamFactory { get; set; }
+
     /// <summary>The configuration section these options were read from, for error messages; null when set in code.</summary>
     internal string? ConfigurationPath { get; set; }
+
+    /// <summary>A copy that later changes to this instance do not reach (every setting, and its own server list).</summary>
+    internal MemcacheClientOptions Clone()
+    {
+        var copy = (MemcacheClientOptions)MemberwiseClone();
+        copy._servers = [.. _servers];
+        return copy;
+    }
 
     /// <summary>
     /// Builds options from a connection string: a comma-separated server list,

@@ -47,4 +47,14 @@ public class KeyPatternTests
         Assert.True(KeyPattern.KeyMatchesTemplate("anything", template));
         Assert.False(KeyPattern.KeyMatchesTemplate("x" + Hole, template));
     }
+
+    [Fact]
+    public void Templates_are_read_by_the_shared_parser_and_a_malformed_one_is_literal()
+    {
+        // Names are trimmed by the one parser (src/Shared/KeyTemplate.cs), as the generator emits them.
+        Assert.Equal("a:" + KeyPattern.Placeholder + ":b", KeyPattern.FromTemplate("a:{ id }:b"));
+        // The generator refuses a malformed template; the analyzers take it as text, never as a wildcard.
+        Assert.Equal("a:{id", KeyPattern.FromTemplate("a:{id"));
+        Assert.False(KeyPattern.KeyMatchesTemplate("a:7", KeyPattern.FromTemplate("a:{id")));
+    }
 }

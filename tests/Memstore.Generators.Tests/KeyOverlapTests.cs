@@ -1,3 +1,5 @@
+using Memstore.Shared;
+
 namespace Memstore.Generators.Tests;
 
 /// <summary>The key-collision check behind MEMS1007, on its own.</summary>
@@ -9,8 +11,8 @@ public sealed class KeyOverlapTests
 
     private static List<KeyOverlap.Atom> Atoms(string prefix, string template, KeyPartKind[] kinds)
     {
-        var parsed = Template.Parse(template, out var error) ?? throw new InvalidOperationException(error);
-        var holes = parsed.Segments.Where(s => s.IsHole).Select(s => s.Text).ToList();
+        var parsed = KeyTemplate.Parse(template, out var error) ?? throw new InvalidOperationException(error);
+        var holes = parsed.Segments.Where(s => s.IsPlaceholder).Select(s => s.Text).ToList();
         var parts = holes.Select((h, i) => new KeyPartModel(h, "key", kinds[i], false)).ToEquatableArray();
         return KeyOverlap.Atoms(prefix, parsed, parts);
     }

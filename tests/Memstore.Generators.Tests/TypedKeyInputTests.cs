@@ -64,7 +64,8 @@ public sealed class TypedKeyInputTests(MemcachedFixture fixture) : IClassFixture
         var justOver = await Assert.ThrowsAsync<InvalidKeyException>(async () => await _store.Everything.GetAsync(new string('k', 244)));
         Assert.Contains("251 UTF-8 bytes", justOver.Message);
         var overflow = await Assert.ThrowsAsync<InvalidKeyException>(async () => await _store.Everything.GetAsync(new string('é', 200)));
-        Assert.Contains("250-byte limit", overflow.Message);
+        Assert.Contains("longer than 256 bytes; the limit is 250 bytes", overflow.Message);
+        Assert.Contains("186 bytes in base64 key mode", overflow.Message);
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await _store.Everything.GetAsync(null!));
     }
 

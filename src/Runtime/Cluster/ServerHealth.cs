@@ -22,10 +22,13 @@ internal sealed class ServerHealth
     private long _retryAtTimestamp;
     private DateTimeOffset _retryAt;
     private Exception? _lastFailure;
+    private DeadPeriod? _deadState;
+    private readonly string _serverName;
 
     public ServerHealth(ServerAddress server, int failureLimit, TimeSpan deadTime, TimeProvider? clock = null, int timeoutLimit = 0)
     {
         Server = server;
+        _serverName = server.ToString();
         _failureLimit = failureLimit;
         _timeoutLimit = timeoutLimit;
         _deadTime = deadTime;
@@ -142,6 +145,7 @@ internal sealed class ServerHealth
     {
         _retryAtTimestamp = Stopwatch.GetTimestamp() + (long)(_deadTime.TotalSeconds * Stopwatch.Frequency);
         _retryAt = _clock.GetUtcNow() + _deadTime;
+        Volatile.Write(ref _deadState, new DeadPeriod(_retryAt, cause));
         if (_dead)
         {
             return null;
@@ -169,22 +173,14 @@ internal sealed class ServerHealth
         }
     }
 
-    public ServerUnavailableException Unavailable(string operation, string? key)
-    {
-        DateTimeOffset retryAt;
-        Exception? cause;
-        lock (_sync)
-        {
-            retryAt = _retryAt;
-            cause = _lastFailure;
-        }
-        var what = key is null ? $"'{operation}'" : $"'{operation}' of key {Protocol.KeyCodec.Describe(key)}";
-        var wait = retryAt - _clock.GetUtcNow();
-        return new ServerUnavailableException(
-            $"{Server} is marked dead ({cause?.Message ?? "repeated failures"}); {what} failed without being sent. "
-            + $"It will be probed again at {retryAt:HH:mm:ss.fff} UTC (in {Math.Max(0, wait.TotalMilliseconds):0} ms). "
-            + "Set MemcacheClientOptions.Failover = FailoverPolicy.Redistribute to move its keys to live servers instead.",
-            retryAt, cause)
-        { Server = Server.ToString() };
-    }
+    /// <summary>
+    /// The error of a call refused because the server is marked dead. Built for the fail-fast path, which can
+    /// run tens of thousands of times a second: no lock (reads the fields published when the server was marked
+    /// dead) and no message until someone reads it.
+    /// </summary>
+    public ServerUnavailableException Unavailable(string operation, string? key) =>
+        new(_serverName, operation, key, Volatile.Read(ref _deadState), _clock);
 }
+
+/// <summary>When a dead server is probed next and why it was marked dead; replaced whole on every marking.</summary>
+internal sealed record DeadPeriod(DateTimeOffset RetryAt, Exception Cause);

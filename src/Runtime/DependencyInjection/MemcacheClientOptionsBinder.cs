@@ -15,12 +15,36 @@ internal static class MemcacheClientOptionsBinder
 
     private static readonly HashSet<string> ServerFields = new(StringComparer.OrdinalIgnoreCase) { "Host", "Port", "Weight" };
 
-    private static readonly HashSet<string> Settings = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Servers", "Distribution", "KeyMode", "MaxValueSize", "MaxResponseValueSize", "OperationTimeout", "ConnectTimeout", "StallTimeout",
-        "ReconnectDelay", "MaxReconnectDelay", "Failover", "ServerFailureLimit", "ServerTimeoutLimit", "DeadTime", "ConnectionsPerServer",
-        "MaxQueuedRequestsPerConnection", "RecordKeysInTraces",
-    };
+    private const string Span = "a time span such as \"00:00:02\" (2 s) or \"00:00:00.250\" (250 ms)";
+
+    /// <summary>
+    /// Every setting configuration can set besides <c>Servers</c>, with its parser and the text that says what is
+    /// expected: the one list of bindable options (the set of known names is derived from it). A test checks it
+    /// against the public properties of <see cref="MemcacheClientOptions"/>.
+    /// </summary>
+    internal static readonly Setting[] Bindings =
+    [
+        Setting.Of<MemcacheDistribution>("Distribution", static (string text, out MemcacheDistribution value) =>
+            MemcacheDistributionNames.TryParse(text, out value) || TryEnum(text, out value),
+            "one of " + string.Join(", ", MemcacheDistributionNames.All), static (o, v) => o.Distribution = v),
+        Setting.Of<KeyMode>("KeyMode", TryEnum, "Text or Base64", static (o, v) => o.KeyMode = v),
+        Setting.Of<FailoverPolicy>("Failover", TryEnum, "FailFast or Redistribute", static (o, v) => o.Failover = v),
+        Setting.Of<int>("MaxValueSize", TryInt, "a whole number of bytes", static (o, v) => o.MaxValueSize = v),
+        Setting.Of<int>("MaxResponseValueSize", TryInt, "a whole number of bytes", static (o, v) => o.MaxResponseValueSize = v),
+        Setting.Of<int>("ServerFailureLimit", TryInt, "a whole number", static (o, v) => o.ServerFailureLimit = v),
+        Setting.Of<int>("ServerTimeoutLimit", TryInt, "a whole number", static (o, v) => o.ServerTimeoutLimit = v),
+        Setting.Of<int>("ConnectionsPerServer", TryInt, "a whole number", static (o, v) => o.ConnectionsPerServer = v),
+        Setting.Of<int>("MaxQueuedRequestsPerConnection", TryInt, "a whole number", static (o, v) => o.MaxQueuedRequestsPerConnection = v),
+        Setting.Of<bool>("RecordKeysInTraces", bool.TryParse, "true or false", static (o, v) => o.RecordKeysInTraces = v),
+        Setting.Of<TimeSpan>("OperationTimeout", TryTimeSpan, Span, static (o, v) => o.OperationTimeout = v),
+        Setting.Of<TimeSpan>("ConnectTimeout", TryTimeSpan, Span, static (o, v) => o.ConnectTimeout = v),
+        Setting.Of<TimeSpan>("StallTimeout", TryTimeSpan, Span, static (o, v) => o.StallTimeout = v),
+        Setting.Of<TimeSpan>("ReconnectDelay", TryTimeSpan, Span, static (o, v) => o.ReconnectDelay = v),
+        Setting.Of<TimeSpan>("MaxReconnectDelay", TryTimeSpan, Span, static (o, v) => o.MaxReconnectDelay = v),
+        Setting.Of<TimeSpan>("DeadTime", TryTimeSpan, Span, static (o, v) => o.DeadTime = v),
+    ];
+
+    private static readonly HashSet<string> Settings = new(Bindings.Select(static b => b.Name).Append("Servers"), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Applies the section to <paramref name="options"/>; returns the problems found (empty when none).</summary>
     public static List<string> Bind(IConfigurationSection section, MemcacheClientOptions options)
@@ -35,29 +59,32 @@ internal static class MemcacheClientOptionsBinder
             }
         }
         BindServers(section.GetSection("Servers"), options, errors);
-        Read<MemcacheDistribution>(section, "Distribution", errors, static (string text, out MemcacheDistribution value) =>
-            MemcacheDistributionNames.TryParse(text, out value) || TryEnum(text, out value),
-            "one of " + string.Join(", ", MemcacheDistributionNames.All), v => options.Distribution = v);
-        Read<KeyMode>(section, "KeyMode", errors, TryEnum, "Text or Binary", (KeyMode v) => options.KeyMode = v);
-        Read<FailoverPolicy>(section, "Failover", errors, TryEnum, "FailFast or Redistribute", (FailoverPolicy v) => options.Failover = v);
-        Read<int>(section, "MaxValueSize", errors, TryInt, "a whole number of bytes", v => options.MaxValueSize = v);
-        Read<int>(section, "MaxResponseValueSize", errors, TryInt, "a whole number of bytes", v => options.MaxResponseValueSize = v);
-        Read<int>(section, "ServerFailureLimit", errors, TryInt, "a whole number", v => options.ServerFailureLimit = v);
-        Read<int>(section, "ServerTimeoutLimit", errors, TryInt, "a whole number", v => options.ServerTimeoutLimit = v);
-        Read<int>(section, "ConnectionsPerServer", errors, TryInt, "a whole number", v => options.ConnectionsPerServer = v);
-        Read<int>(section, "MaxQueuedRequestsPerConnection", errors, TryInt, "a whole number", v => options.MaxQueuedRequestsPerConnection = v);
-        Read<bool>(section, "RecordKeysInTraces", errors, bool.TryParse, "true or false", v => options.RecordKeysInTraces = v);
-        const string span = "a time span such as \"00:00:02\" (2 s) or \"00:00:00.250\" (250 ms)";
-        Read<TimeSpan>(section, "OperationTimeout", errors, TryTimeSpan, span, v => options.OperationTimeout = v);
-        Read<TimeSpan>(section, "ConnectTimeout", errors, TryTimeSpan, span, v => options.ConnectTimeout = v);
-        Read<TimeSpan>(section, "StallTimeout", errors, TryTimeSpan, span, v => options.StallTimeout = v);
-        Read<TimeSpan>(section, "ReconnectDelay", errors, TryTimeSpan, span, v => options.ReconnectDelay = v);
-        Read<TimeSpan>(section, "MaxReconnectDelay", errors, TryTimeSpan, span, v => options.MaxReconnectDelay = v);
-        Read<TimeSpan>(section, "DeadTime", errors, TryTimeSpan, span, v => options.DeadTime = v);
+        foreach (var binding in Bindings)
+        {
+            binding.Bind(section, options, errors);
+        }
         return errors;
     }
 
-    private delegate bool Parser<T>(string text, out T value);
+    /// <summary>One bindable option: its configuration name and how to read and apply it.</summary>
+    internal sealed class Setting
+    {
+        private Setting(string name, Action<IConfigurationSection, MemcacheClientOptions, List<string>> bind)
+        {
+            Name = name;
+            Bind = bind;
+        }
+
+        /// <summary>The configuration key, which is also the property's name.</summary>
+        public string Name { get; }
+
+        public Action<IConfigurationSection, MemcacheClientOptions, List<string>> Bind { get; }
+
+        public static Setting Of<T>(string name, Parser<T> parse, string expected, Action<MemcacheClientOptions, T> apply) =>
+            new(name, (section, options, errors) => Read(section, name, errors, parse, expected, value => apply(options, value)));
+    }
+
+    internal delegate bool Parser<T>(string text, out T value);
 
     private static void Read<T>(IConfigurationSection section, string name, List<string> errors, Parser<T> parse, string expected, Action<T> apply)
     {

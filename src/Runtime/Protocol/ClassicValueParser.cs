@@ -16,6 +16,8 @@ internal static class ClassicValueParser
     internal struct Reply
     {
         public Kind Kind;
+        /// <summary>For <see cref="Kind.Error"/>: which error line (the key fields then hold the server's text).</summary>
+        public ResponseCode ErrorCode;
         public int TotalLength;
         public int KeyOffset;
         public int KeyLength;
@@ -44,12 +46,13 @@ internal static class ClassicValueParser
             reply.TotalLength = lineLength;
             return true;
         }
-        if (line.StartsWith("SERVER_ERROR"u8) || line.StartsWith("CLIENT_ERROR"u8) || line.SequenceEqual("ERROR"u8))
+        if (ErrorLines.TryClassify(line, out var code, out var messageStart))
         {
             reply.Kind = Kind.Error;
+            reply.ErrorCode = code;
             reply.TotalLength = lineLength;
-            reply.KeyOffset = 0;
-            reply.KeyLength = line.Length; // the error text, for the message
+            reply.KeyOffset = messageStart; // the server's text, for the message
+            reply.KeyLength = line.Length - messageStart;
             return true;
         }
         if (!line.StartsWith("VALUE "u8))

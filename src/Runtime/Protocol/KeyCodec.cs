@@ -1,20 +1,15 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using Memstore.Shared;
 
 namespace Memstore.Protocol;
 
 /// <summary>Validates keys and turns them into the bytes that are hashed and sent.</summary>
 internal static class KeyCodec
 {
-    /// <summary>memcached's KEY_MAX_LENGTH.</summary>
-    public const int MaxKeyBytes = 250;
-
-    /// <summary>The largest raw key whose base64 form still fits in <see cref="MaxKeyBytes"/>.</summary>
-    public const int MaxBinaryKeyBytes = MaxKeyBytes / 4 * 3;
-
     /// <summary>Big enough for the UTF-8 form of any key that can pass validation.</summary>
-    public const int ScratchSize = MaxKeyBytes;
+    public const int ScratchSize = MemcachedKeyRules.MaxKeyBytes;
 
     /// <summary>
     /// Encodes <paramref name="key"/> as UTF-8 into <paramref name="destination"/> (at least
@@ -97,14 +92,13 @@ internal static class KeyCodec
     /// <summary>The text of a key given as bytes, for messages (invalid UTF-8 shows as U+FFFD).</summary>
     public static string Describable(ReadOnlySpan<byte> utf8Key) => Encoding.UTF8.GetString(utf8Key);
 
-    private static int Limit(KeyMode mode) => mode == KeyMode.Binary ? MaxBinaryKeyBytes : MaxKeyBytes;
+    private static int Limit(KeyMode mode) => MemcachedKeyRules.LimitFor(mode == KeyMode.Base64);
 
     private static InvalidKeyException TooLong(string key, int byteCount, KeyMode mode) => new(
-        $"Key {Describe(key)} is {byteCount} UTF-8 bytes; the limit is {Limit(mode)} bytes"
-        + (mode == KeyMode.Binary ? " in binary key mode (base64 must fit memcached's 250)." : " (memcached's KEY_MAX_LENGTH)."),
+        $"Key {Describe(key)} is {byteCount} UTF-8 bytes; the limit is {MemcachedKeyRules.DescribeLimit(mode == KeyMode.Base64)}.",
         key);
 
-    /// <summary>Writes the key as it goes on the wire: raw, or base64 in binary mode.</summary>
+    /// <summary>Writes the key as it goes on the wire: raw (KeyMode.Text) or base64-encoded (KeyMode.Base64).</summary>
     public static void WriteWireKey(RequestBuffer buffer, ReadOnlySpan<byte> keyBytes, KeyMode mode)
     {
         if (mode == KeyMode.Text)
@@ -122,14 +116,13 @@ internal static class KeyCodec
         for (var i = 0; i < bytes.Length; i++)
         {
             var b = bytes[i];
-            if (b <= 0x20 || b == 0x7F)
+            if (MemcachedKeyRules.IsForbiddenInTextKey(b))
             {
                 key ??= Describable(bytes);
                 var charIndex = Encoding.UTF8.GetCharCount(bytes[..i]);
-                var what = b == 0x20 ? "a space" : "a control character";
                 throw new InvalidKeyException(
-                    $"Key {Describe(key)} is invalid: character U+{b:X4} at index {charIndex.ToString(CultureInfo.InvariantCulture)} is {what}; "
-                    + "memcached text keys cannot contain spaces or control characters. Set MemcacheClientOptions.KeyMode = KeyMode.Binary to send such keys base64-encoded.",
+                    $"Key {Describe(key)} is invalid: the character at index {charIndex.ToString(CultureInfo.InvariantCulture)} is {MemcachedKeyRules.DescribeForbidden(b)}; "
+                    + "memcached text keys cannot contain spaces or control characters. Set MemcacheClientOptions.KeyMode = KeyMode.Base64 to send such keys base64-encoded.",
                     key);
             }
         }

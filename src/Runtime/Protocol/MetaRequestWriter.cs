@@ -36,7 +36,7 @@ internal static class MetaRequestWriter
         KeyCodec.WriteWireKey(buffer, key, mode);
         buffer.WriteByte((byte)' ');
         buffer.WriteDecimal((ulong)value.Length);
-        if (mode == KeyMode.Binary)
+        if (mode == KeyMode.Base64)
         {
             buffer.WriteFlag((byte)'b');
         }
@@ -137,7 +137,7 @@ internal static class MetaRequestWriter
     {
         buffer.Write(command);
         KeyCodec.WriteWireKey(buffer, key, mode);
-        if (mode == KeyMode.Binary)
+        if (mode == KeyMode.Base64)
         {
             buffer.WriteFlag((byte)'b');
         }

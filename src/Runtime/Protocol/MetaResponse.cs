@@ -5,8 +5,8 @@ internal enum ResponseCode : byte
 {
     /// <summary><c>VA</c>: a value follows.</summary>
     Value,
-    /// <summary><c>HD</c>: success, no value.</summary>
-    Header,
+    /// <summary><c>HD</c> ("header only"): the command succeeded and there is no value.</summary>
+    Success,
     /// <summary><c>EN</c>: miss.</summary>
     Miss,
     /// <summary><c>NF</c>: not found.</summary>

@@ -112,37 +112,20 @@ internal static class MetaResponseParser
 
     private static bool TryParseErrorLine(ReadOnlySpan<byte> line, ref MetaResponse response)
     {
-        if (line.SequenceEqual("ERROR"u8))
+        if (!ErrorLines.TryClassify(line, out var code, out var messageStart))
         {
-            response.Code = ResponseCode.Error;
-            return true;
+            return false;
         }
-        if (line.StartsWith("CLIENT_ERROR"u8))
-        {
-            response.Code = ResponseCode.ClientError;
-            SetMessage(line, "CLIENT_ERROR"u8.Length, ref response);
-            return true;
-        }
-        if (line.StartsWith("SERVER_ERROR"u8))
-        {
-            response.Code = ResponseCode.ServerError;
-            SetMessage(line, "SERVER_ERROR"u8.Length, ref response);
-            return true;
-        }
-        return false;
-    }
-
-    private static void SetMessage(ReadOnlySpan<byte> line, int prefix, ref MetaResponse response)
-    {
-        var start = prefix < line.Length && line[prefix] == (byte)' ' ? prefix + 1 : prefix;
-        response.MessageOffset = start;
-        response.MessageLength = line.Length - start;
+        response.Code = code;
+        response.MessageOffset = messageStart;
+        response.MessageLength = line.Length - messageStart;
+        return true;
     }
 
     private static ResponseCode ParseCode(ReadOnlySpan<byte> line) => (line[0], line[1]) switch
     {
         ((byte)'V', (byte)'A') => ResponseCode.Value,
-        ((byte)'H', (byte)'D') => ResponseCode.Header,
+        ((byte)'H', (byte)'D') => ResponseCode.Success,
         ((byte)'E', (byte)'N') => ResponseCode.Miss,
         ((byte)'N', (byte)'F') => ResponseCode.NotFound,
         ((byte)'N', (byte)'S') => ResponseCode.NotStored,
@@ -233,9 +216,11 @@ internal static class MetaResponseParser
         return "\"" + text + "\"";
     }
 
-    /// <summary>Decodes the error text of a CLIENT_ERROR / SERVER_ERROR response.</summary>
-    public static string ErrorMessage(ReadOnlySpan<byte> buffer, in MetaResponse response) =>
-        response.Code == ResponseCode.Error
-            ? "ERROR (unknown command)"
-            : Encoding.ASCII.GetString(buffer.Slice(response.MessageOffset, response.MessageLength));
+    /// <summary>Decodes the server's words in an error response (see <see cref="ErrorLines.Message"/>).</summary>
+    public static string ErrorMessage(ReadOnlySpan<byte> buffer, in MetaResponse response)
+    {
+        // An error reply is one line at the start of the buffer; the message is its tail.
+        var line = buffer[..(response.MessageOffset + response.MessageLength)];
+        return ErrorLines.Message(response.Code, line, response.MessageOffset);
+    }
 }

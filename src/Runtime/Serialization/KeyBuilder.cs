@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Memstore.Shared;
 
 namespace Memstore.Serialization;
 
@@ -9,7 +10,7 @@ namespace Memstore.Serialization;
 /// </summary>
 public ref struct KeyBuilder
 {
-    /// <summary>A buffer size that holds any valid key (memcached allows 250 bytes).</summary>
+    /// <summary>A buffer size that holds any valid key (memcached allows <see cref="MemcachedKeyRules.MaxKeyBytes"/> bytes).</summary>
     public const int MaxLength = 256;
 
     private readonly Span<byte> _buffer;
@@ -92,6 +93,9 @@ public ref struct KeyBuilder
     private readonly InvalidKeyException TooLong()
     {
         var start = Encoding.UTF8.GetString(_buffer[..Math.Min(_length, 40)]);
-        return new InvalidKeyException($"The key starting \"{start}\" is longer than memcached's 250-byte limit.", null);
+        // The builder does not know the key mode; the client checks the mode's own limit when the key is sent.
+        return new InvalidKeyException(
+            $"The key starting \"{start}\" is longer than {MaxLength} bytes; the limit is {MemcachedKeyRules.DescribeLimit(false)}, "
+            + $"or {MemcachedKeyRules.DescribeLimit(true)}.", null);
     }
 }

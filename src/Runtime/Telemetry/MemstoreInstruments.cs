@@ -134,7 +134,7 @@ internal static class MemstoreInstruments
             Protocol.ResponseCode.NotFound => "not_found",
             Protocol.ResponseCode.NotStored => "not_stored",
             Protocol.ResponseCode.Exists => "exists",
-            Protocol.ResponseCode.Header when meta.HasDataBlock => "stored",
+            Protocol.ResponseCode.Success when meta.HasDataBlock => "stored",
             _ => "ok",
         }
         : "ok";

@@ -1,4 +1,5 @@
 using Memstore.Protocol;
+using Memstore.Shared;
 
 namespace Memstore.Transport;
 
@@ -6,7 +7,7 @@ namespace Memstore.Transport;
 internal abstract class MultiGetOperation : Operation
 {
     private readonly CacheValue[] _results;
-    private readonly byte[] _pendingKey = new byte[KeyCodec.MaxKeyBytes];
+    private readonly byte[] _pendingKey = new byte[MemcachedKeyRules.MaxKeyBytes];
     private int _pendingLength = -1;
     private Exception? _firstError;
 
@@ -110,7 +111,7 @@ internal abstract class MultiGetOperation : Operation
 /// A pipelined multi-get to one server: one quiet <c>mg</c> per key, each tagged with its own opaque token,
 /// and the last key's <c>mg</c> not quiet, so its reply (a value or a miss, with its token) ends the batch
 /// in one round trip. Only hits of the quiet requests answer, in request order, and each must carry the
-/// token of a request still ahead in the batch. Used for binary (base64) keys, which the classic
+/// token of a request still ahead in the batch. Used for base64 keys (KeyMode.Base64), which the classic
 /// <c>gets</c> cannot carry. (A batch is not closed by <c>mn</c>: its <c>MN</c> carries no token, so a stray
 /// one would end the batch early and turn its hits into misses.)
 /// </summary>
@@ -132,7 +133,7 @@ internal sealed class BatchGetOperation : MultiGetOperation
     {
         foreach (var index in resultIndexes)
         {
-            AddKey(index, "k"u8, KeyMode.Binary);
+            AddKey(index, "k"u8, KeyMode.Base64);
         }
         Close();
         Request.Clear();

@@ -74,8 +74,8 @@ internal sealed class ClassicBatchGetOperation : MultiGetOperation
             }
             if (reply.Kind == ClassicValueParser.Kind.Error)
             {
-                var text = System.Text.Encoding.ASCII.GetString(data.Slice(start + reply.KeyOffset, reply.KeyLength));
-                RecordError(new MemcacheServerErrorException($"memcached refused 'get-many' on {Server}: {text}", text) { Server = Server });
+                var line = data.Slice(start, reply.KeyOffset + reply.KeyLength);
+                RecordError(ErrorLines.ToException(reply.ErrorCode, ErrorLines.Message(reply.ErrorCode, line, reply.KeyOffset), ErrorText.Operation(Name, null), Server));
             }
             // END (or an error, which also ends its command): the rest of that command's keys were misses.
             _endsSeen++;

@@ -1,22 +1,48 @@
 using System.Net.Sockets;
 
-namespace Memstore.Transport;
+namespace Memstore;
 
 /// <summary>
-/// Opens the byte stream a connection runs on. The one seam between the transport and the network:
-/// TLS (an SslStream around the socket) or memcached's ASCII authentication (a handshake before the
-/// stream is handed over) plug in here without touching anything above.
+/// Opens the byte stream one connection to one server runs on: the seam between Memstore's transport and the
+/// network. The default, <see cref="TcpConnectionStreamFactory"/>, opens a TCP socket. A factory of your own can
+/// wrap it — an <c>SslStream</c> for TLS, a handshake such as memcached's ASCII authentication before the
+/// stream is handed over, a test proxy, a socket option — without anything above the transport knowing.
+/// Set it with <see cref="MemcacheClientOptions.ConnectionStreamFactory"/>.
 /// </summary>
-internal interface IConnectionStreamFactory
+/// <remarks>
+/// <para>The contract: each call opens a new, connected, readable and writable stream to
+/// the server, or throws. The client owns the returned stream: it reads and writes it from its own
+/// loops (one reader, one writer at a time) and disposes it when the connection is reset or the client is
+/// disposed. A factory must give up within <c>timeout</c> (throw <see cref="TimeoutException"/>) and honour
+/// <c>cancellationToken</c>; any exception fails this connect attempt, counts towards marking the server dead and
+/// is retried with backoff, so a factory must not retry on its own. Called concurrently for different
+/// connections; keep it thread-safe.</para>
+/// </remarks>
+public interface IConnectionStreamFactory
 {
+    /// <summary>Opens a stream to <paramref name="server"/>.</summary>
+    /// <param name="server">The server to connect to, as configured.</param>
+    /// <param name="timeout">How long the whole connect may take (<see cref="MemcacheClientOptions.ConnectTimeout"/>).</param>
+    /// <param name="cancellationToken">Cancelled when the client shuts down.</param>
+    /// <returns>A connected stream the client now owns.</returns>
     ValueTask<Stream> ConnectAsync(ServerAddress server, TimeSpan timeout, CancellationToken cancellationToken);
 }
 
-/// <summary>Plain TCP with TCP_NODELAY (requests are batched by the writer, not by Nagle) and keep-alive.</summary>
-internal sealed class TcpStreamFactory : IConnectionStreamFactory
+/// <summary>
+/// Plain TCP with <c>TCP_NODELAY</c> (requests are batched by the client's writer, not by Nagle's algorithm) and
+/// keep-alive: the stream every connection uses unless <see cref="MemcacheClientOptions.ConnectionStreamFactory"/>
+/// says otherwise. A factory of your own can call it and wrap the stream it returns.
+/// </summary>
+public sealed class TcpConnectionStreamFactory : IConnectionStreamFactory
 {
-    public static TcpStreamFactory Instance { get; } = new();
+    private TcpConnectionStreamFactory()
+    {
+    }
 
+    /// <summary>The one instance (it has no state).</summary>
+    public static TcpConnectionStreamFactory Instance { get; } = new();
+
+    /// <inheritdoc />
     public async ValueTask<Stream> ConnectAsync(ServerAddress server, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

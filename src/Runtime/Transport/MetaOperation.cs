@@ -27,7 +27,7 @@ internal enum ReplyKinds
     /// <summary>Not set: derived from the value target (only operations built by tests leave it so).</summary>
     Unspecified = 0,
     Value = 1 << (int)ResponseCode.Value,
-    Header = 1 << (int)ResponseCode.Header,
+    Header = 1 << (int)ResponseCode.Success,
     Miss = 1 << (int)ResponseCode.Miss,
     NotFound = 1 << (int)ResponseCode.NotFound,
     NotStored = 1 << (int)ResponseCode.NotStored,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 using Memstore.Protocol;
+using Memstore.Shared;
 
 namespace Memstore.Transport;
 
@@ -56,19 +57,13 @@ internal abstract class Operation : IValueTaskSource
     public void SetKey(ReadOnlySpan<byte> utf8Key)
     {
         _keyText = null;
-        _keyBytes ??= new byte[KeyCodec.MaxKeyBytes];
+        _keyBytes ??= new byte[MemcachedKeyRules.MaxKeyBytes];
         _keyByteCount = utf8Key.Length;
         utf8Key.CopyTo(_keyBytes);
     }
 
     /// <summary>Whether the request carries a data block (matters when the server rejects the line).</summary>
     public bool HasDataBlock { get; protected set; }
-
-    /// <summary>
-    /// Why the request cannot be sent (its server is dead or silent, or the client is disposed), found while
-    /// it was prepared; the send then returns a faulted task instead of throwing.
-    /// </summary>
-    public Exception? RoutingFailure { get; set; }
 
     /// <summary>Stopwatch timestamp of submission.</summary>
     public long EnqueuedAt { get; set; }
@@ -207,10 +202,7 @@ internal abstract class Operation : IValueTaskSource
     protected Exception ErrorFromResponse(ReadOnlySpan<byte> data, in MetaResponse response)
     {
         var message = MetaResponseParser.ErrorMessage(data, response);
-        var where = Key is null ? $"'{Name}' on {Server}" : $"'{Name}' of key {KeyCodec.Describe(Key)} on {Server}";
-        return response.Code == ResponseCode.ServerError
-            ? new MemcacheServerErrorException($"memcached refused {where}: SERVER_ERROR {message}", message) { Server = Server }
-            : new MemcacheClientErrorException($"memcached rejected {where}: {(response.Code == ResponseCode.Error ? message : "CLIENT_ERROR " + message)}", message) { Server = Server };
+        return ErrorLines.ToException(response.Code, message, ErrorText.Operation(Name, Key), Server);
     }
 
     /// <summary>
@@ -219,7 +211,7 @@ internal abstract class Operation : IValueTaskSource
     /// </summary>
     protected MemcacheProtocolException OutOfStep(string received, string expected)
     {
-        var what = Key is null ? $"'{Name}'" : $"'{Name}' of key {KeyCodec.Describe(Key)}";
+        var what = ErrorText.Operation(Name, Key);
         return new MemcacheProtocolException(
             $"{Server} sent {received} where {what} expected {expected}: replies are out of step with requests, "
             + "so no reply on this connection can be trusted; it is reset and every request in flight on it fails.")

@@ -19,6 +19,11 @@ internal sealed class VersionOperation : Operation
         {
             return false;
         }
+        if (ErrorLines.TryClassify(line, out var code, out var messageStart))
+        {
+            TryFail(ErrorLines.ToException(code, ErrorLines.Message(code, line, messageStart), ErrorText.Operation(Name, null), Server));
+            return true;
+        }
         if (!line.StartsWith("VERSION "u8))
         {
             throw MetaResponseParser.Malformed($"expected VERSION from {Server}", line);
@@ -62,10 +67,10 @@ internal sealed class StatsOperation : Operation
                 }
                 return true;
             }
-            if (line.StartsWith("ERROR"u8) || line.StartsWith("CLIENT_ERROR"u8) || line.StartsWith("SERVER_ERROR"u8))
+            if (ErrorLines.TryClassify(line, out var code, out var messageStart))
             {
                 needed = 0;
-                TryFail(new MemcacheClientErrorException($"memcached rejected 'stats' on {Server}: {Encoding.ASCII.GetString(line)}", Encoding.ASCII.GetString(line)) { Server = Server });
+                TryFail(ErrorLines.ToException(code, ErrorLines.Message(code, line, messageStart), ErrorText.Operation(Name, null), Server));
                 return true;
             }
             if (!line.StartsWith("STAT "u8))
@@ -101,10 +106,9 @@ internal sealed class FlushOperation : Operation
             }
             return true;
         }
-        var text = Encoding.ASCII.GetString(line);
-        if (line.StartsWith("ERROR"u8) || line.StartsWith("CLIENT_ERROR"u8) || line.StartsWith("SERVER_ERROR"u8))
+        if (ErrorLines.TryClassify(line, out var code, out var messageStart))
         {
-            TryFail(new MemcacheClientErrorException($"memcached rejected 'flush_all' on {Server}: {text}", text) { Server = Server });
+            TryFail(ErrorLines.ToException(code, ErrorLines.Message(code, line, messageStart), ErrorText.Operation(Name, null), Server));
             return true;
         }
         throw MetaResponseParser.Malformed(string.Create(CultureInfo.InvariantCulture, $"expected OK from {Server}"), line);

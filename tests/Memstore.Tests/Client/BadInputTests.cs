@@ -55,7 +55,7 @@ public sealed class BadInputTests(MemcachedFixture fixture) : IClassFixture<Memc
     public async Task Binary_key_mode_sends_any_key_base64_encoded()
     {
         var options = MemcacheClientOptions.Parse(fixture.Server.ConnectionString);
-        options.KeyMode = KeyMode.Binary;
+        options.KeyMode = KeyMode.Base64;
         await using var client = new MemcacheClient(options);
         var key = "line\r\nbreak and space " + Guid.NewGuid();
         await client.SetAsync(key, "binary-safe");

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Memstore.Cluster;
 using Memstore.Tests.Infrastructure;
+using static Memstore.Tests.Infrastructure.StreamFactoryOptions;
 
 namespace Memstore.Tests.Client;
 
@@ -33,7 +34,7 @@ public sealed class FailoverTests : IAsyncLifetime
     public async Task A_thousand_key_multi_get_takes_one_round_trip_per_server()
     {
         var streams = new CountingStreamFactory();
-        await using var client = new MemcacheClient(Options(FailoverPolicy.FailFast), streams, null);
+        await using var client = new MemcacheClient(WithStreams(Options(FailoverPolicy.FailFast), streams));
         var keys = Enumerable.Range(0, 1000).Select(i => $"rt:{i}").ToArray();
         foreach (var key in keys.Where((_, i) => i % 2 == 0))
         {

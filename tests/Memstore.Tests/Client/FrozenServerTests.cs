@@ -259,4 +259,94 @@ public sealed class FrozenServerTests : IAsyncLifetime
             Servers[2].Resume();
         }
     }
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_refused_call_is_one_new_exception_thrown_once_by_the_callers_await(bool markedDead)
+    {
+        // Marked dead after one timeout, or never (silent: refused without being sent until it answers).
+        var server = Servers[0];
+        var options = Options(FailoverPolicy.FailFast, server);
+        options.ServerTimeoutLimit = markedDead ? 1 : 1000;
+        options.DeadTime = TimeSpan.FromMinutes(1);
+        await using var client = new MemcacheClient(options);
+        await client.PingAsync();
+        var address = server.Address.ToString();
+        var thrown = new ConcurrentBag<Exception>();
+        void Record(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            // Only refusals: the connection's own reset and reconnect errors are not counted.
+            if (e.Exception is ServerUnavailableException { Server: var s } && s == address
+                || e.Exception is MemcacheTimeoutException { Server: var t, Key: { } key } && t == address && key.StartsWith("refused:", StringComparison.Ordinal))
+            {
+                thrown.Add(e.Exception);
+            }
+        }
+        server.Pause();
+        try
+        {
+            await Assert.ThrowsAsync<MemcacheTimeoutException>(async () => await client.GetAsync("first"));
+            var deadline = Stopwatch.StartNew(); // the timeout is delivered just before the server is marked dead
+            while (client.ServerHealth[server.Address] == markedDead && deadline.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                await Task.Delay(10);
+            }
+            Assert.Equal(!markedDead, client.ServerHealth[server.Address]);
+            var caught = new List<MemcacheException>();
+            AppDomain.CurrentDomain.FirstChanceException += Record;
+            try
+            {
+                for (var i = 0; i < 40; i++)
+                {
+                    // Awaited here directly: a helper task would rethrow the same exception once more.
+                    try
+                    {
+                        if (i % 2 == 0)
+                        {
+                            await client.GetAsync($"refused:{i}");
+                        }
+                        else
+                        {
+                            await client.SetAsync($"refused:{i}", "v");
+                        }
+                        Assert.Fail($"call {i} to the frozen server succeeded");
+                    }
+                    catch (MemcacheException error)
+                    {
+                        caught.Add(error);
+                    }
+                }
+            }
+            finally
+            {
+                AppDomain.CurrentDomain.FirstChanceException -= Record;
+            }
+            // A new exception per call, each thrown exactly once (by the await in this test), none inside the client.
+            Assert.Equal(caught.Count, caught.Distinct(ReferenceEqualityComparer.Instance).Count());
+            var throws = thrown.ToArray();
+            Assert.All(caught, c => Assert.Equal(1, throws.Count(t => ReferenceEquals(t, c))));
+            Assert.All(throws, t => Assert.Contains(t, caught));
+            for (var i = 0; i < caught.Count; i++)
+            {
+                var error = caught[i];
+                Assert.Contains($"refused:{i}", error.Message, StringComparison.Ordinal);
+                Assert.Contains(i % 2 == 0 ? "'get'" : "'set'", error.Message, StringComparison.Ordinal);
+                if (markedDead)
+                {
+                    var unavailable = Assert.IsType<ServerUnavailableException>(error);
+                    Assert.Contains("probed again", unavailable.Message, StringComparison.Ordinal);
+                    Assert.NotNull(unavailable.InnerException); // why it was marked dead
+                    Assert.True(unavailable.RetryAt > DateTimeOffset.UtcNow);
+                }
+                else
+                {
+                    Assert.Contains("without being sent", Assert.IsType<MemcacheTimeoutException>(error).Message, StringComparison.Ordinal);
+                }
+            }
+        }
+        finally
+        {
+            server.Resume();
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Memstore.Tests.Infrastructure;
+using static Memstore.Tests.Infrastructure.StreamFactoryOptions;
 using Memstore.Transport;
 
 namespace Memstore.Tests.Client;
@@ -17,7 +18,7 @@ public sealed class InlineWriteTests
     {
         await using var server = await MemcachedServer.StartAsync();
         var streams = new UnevenStreamFactory { SlowEvery = 3 };
-        await using var client = new MemcacheClient(MemcacheClientOptions.Parse(server.ConnectionString), streams, null);
+        await using var client = new MemcacheClient(WithStreams(MemcacheClientOptions.Parse(server.ConnectionString), streams));
 
         for (var i = 0; i < 60; i++)
         {
@@ -46,7 +47,7 @@ public sealed class InlineWriteTests
         var streams = new UnevenStreamFactory();
         var options = MemcacheClientOptions.Parse(server.ConnectionString);
         options.ReconnectDelay = TimeSpan.FromMilliseconds(10);
-        await using var client = new MemcacheClient(options, streams, null);
+        await using var client = new MemcacheClient(WithStreams(options, streams));
         await client.SetAsync("inline:fail", "before");
 
         streams.FailNext = true;
@@ -85,7 +86,7 @@ public sealed class InlineWriteTests
 
         public async ValueTask<Stream> ConnectAsync(ServerAddress server, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            var inner = await TcpStreamFactory.Instance.ConnectAsync(server, timeout, cancellationToken);
+            var inner = await TcpConnectionStreamFactory.Instance.ConnectAsync(server, timeout, cancellationToken);
             Interlocked.Increment(ref _connects);
             return new UnevenStream(inner, this);
         }

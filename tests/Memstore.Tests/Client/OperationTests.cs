@@ -228,10 +228,11 @@ public sealed class OperationTests(MemcachedFixture fixture) : IClassFixture<Mem
     public async Task Get_and_touch_returns_the_value_and_extends_its_life()
     {
         var key = TestKeys.Unique();
-        await _client.SetAsync(key, Bytes("short"), TimeSpan.FromSeconds(1));
+        // memcached's clock ticks once a second, so a TTL of N s lives N-1 to N s: 2 s is at least 1 s.
+        await _client.SetAsync(key, Bytes("short"), TimeSpan.FromSeconds(2));
         var value = await _client.GetAndTouchAsync(key, TimeSpan.FromSeconds(100));
         Assert.Equal("short", value.AsString());
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        await Task.Delay(TimeSpan.FromSeconds(3.2));
         Assert.True((await _client.GetAsync(key)).Found);
         Assert.False((await _client.GetAndTouchAsync(TestKeys.Unique(), TimeSpan.FromSeconds(1))).Found);
     }
@@ -240,9 +241,10 @@ public sealed class OperationTests(MemcachedFixture fixture) : IClassFixture<Mem
     public async Task Expiry_makes_items_disappear()
     {
         var key = TestKeys.Unique();
-        await _client.SetAsync(key, Bytes("x"), TimeSpan.FromSeconds(1));
+        // memcached's clock ticks once a second, so a TTL of N s lives N-1 to N s: 2 s is at least 1 s.
+        await _client.SetAsync(key, Bytes("x"), TimeSpan.FromSeconds(2));
         Assert.True((await _client.GetAsync(key)).Found);
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        await Task.Delay(TimeSpan.FromSeconds(3.2));
         Assert.False((await _client.GetAsync(key)).Found);
     }
 

@@ -119,7 +119,7 @@ public sealed class Utf8KeyTests(MemcachedFixture fixture) : IClassFixture<Memca
     public async Task Binary_key_mode_takes_any_bytes_up_to_186()
     {
         var options = MemcacheClientOptions.Parse(fixture.Server.ConnectionString);
-        options.KeyMode = KeyMode.Binary;
+        options.KeyMode = KeyMode.Base64;
         await using var client = new MemcacheClient(options);
         var key = Utf8("line\r\nbreak and space " + Guid.NewGuid());
         await client.SetAsync(key, "binary-safe"u8);

@@ -36,7 +36,7 @@ public sealed class OptionsBindingTests
           "Memstore": {
             "Servers": [ "10.0.0.1:11211", { "Host": "10.0.0.2", "Port": 11212, "Weight": 3 }, "[::1]:11213:2" ],
             "Distribution": "ketama-weighted",
-            "KeyMode": "Binary",
+            "KeyMode": "Base64",
             "MaxValueSize": 2097152,
             "MaxResponseValueSize": 3145728,
             "OperationTimeout": "00:00:00.250",
@@ -56,7 +56,7 @@ public sealed class OptionsBindingTests
         """);
         Assert.Equal([new ServerAddress("10.0.0.1", 11211), new ServerAddress("10.0.0.2", 11212, 3), new ServerAddress("::1", 11213, 2)], options.Servers);
         Assert.Equal(MemcacheDistribution.KetamaWeighted, options.Distribution);
-        Assert.Equal(KeyMode.Binary, options.KeyMode);
+        Assert.Equal(KeyMode.Base64, options.KeyMode);
         Assert.Equal(2097152, options.MaxValueSize);
         Assert.Equal(3145728, options.MaxResponseValueSize);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.OperationTimeout);
@@ -100,7 +100,7 @@ public sealed class OptionsBindingTests
         { """ "Servers": "10.0.0.1,,10.0.0.2" """, "Memstore:Servers: Server list entry 2 is empty" },
         { """ "Servers": [ "10.0.0.1", "10.0.0.1" ] """, "Memstore:Servers lists 10.0.0.1:11211 twice" },
         { """ "Distribution": "rendezvous" """, "Memstore:Distribution is \"rendezvous\"; expected one of ketama, ketama-weighted, ketama-pre1010, modula" },
-        { """ "KeyMode": "Hex" """, "Memstore:KeyMode is \"Hex\"; expected Text or Binary" },
+        { """ "KeyMode": "Hex" """, "Memstore:KeyMode is \"Hex\"; expected Text or Base64" },
         { """ "Failover": "Retry" """, "Memstore:Failover is \"Retry\"; expected FailFast or Redistribute" },
         { """ "Failover": "7" """, "Memstore:Failover is \"7\"" },
         { """ "OperationTimeout": "5" """, "Memstore:OperationTimeout is \"5\"; expected a time span such as \"00:00:02\"" },
@@ -167,4 +167,45 @@ public sealed class OptionsBindingTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("Memstore:Servers:0:Port must be 1..65535", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Options that only code can set: objects, not values configuration could hold.</summary>
+    private static readonly string[] CodeOnly = [nameof(MemcacheClientOptions.ConnectionStreamFactory)];
+
+    [Fact]
+    public void The_binder_table_covers_every_public_option_except_the_code_only_ones()
+    {
+        var properties = typeof(MemcacheClientOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+        var bound = Memstore.DependencyInjection.MemcacheClientOptionsBinder.Bindings.Select(b => b.Name)
+            .Append(nameof(MemcacheClientOptions.Servers)).Concat(CodeOnly).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(properties, bound);
+    }
+
+    [Fact]
+    public void A_client_copies_every_option_so_later_changes_do_not_reach_it()
+    {
+        var options = MemcacheClientOptions.Parse("10.0.0.1:11211");
+        foreach (var property in typeof(MemcacheClientOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            property.SetValue(options, NonDefault(property.PropertyType, property.GetValue(options)));
+        }
+        var copy = options.Clone();
+        options.Servers.Add(ServerAddress.Parse("10.0.0.2:11211"));
+        foreach (var property in typeof(MemcacheClientOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            Assert.Equal(property.GetValue(options), property.GetValue(copy));
+        }
+        Assert.Equal([ServerAddress.Parse("10.0.0.1:11211")], copy.Servers);
+    }
+
+    private static object? NonDefault(Type type, object? current) => current switch
+    {
+        TimeSpan t => t + TimeSpan.FromMilliseconds(7),
+        int i => i + 3,
+        bool b => !b,
+        Enum e => Enum.GetValues(type).Cast<object>().First(v => !v.Equals(e)),
+        _ when type == typeof(int?) => 12345,
+        _ when type == typeof(IConnectionStreamFactory) => TcpConnectionStreamFactory.Instance,
+        _ => throw new InvalidOperationException($"no test value for an option of type {type}; add one"),
+    };
 }

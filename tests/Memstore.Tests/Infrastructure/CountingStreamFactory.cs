@@ -4,6 +4,16 @@ using Memstore.Transport;
 
 namespace Memstore.Tests.Infrastructure;
 
+/// <summary>Options with a test stream factory in place of plain TCP.</summary>
+internal static class StreamFactoryOptions
+{
+    public static MemcacheClientOptions WithStreams(MemcacheClientOptions options, IConnectionStreamFactory streams)
+    {
+        options.ConnectionStreamFactory = streams;
+        return options;
+    }
+}
+
 /// <summary>
 /// Real TCP connections, with the number of writes counted per server. Every write the client makes is a
 /// request batch that it then waits on, so writes count round trips.
@@ -16,7 +26,7 @@ internal sealed class CountingStreamFactory : IConnectionStreamFactory
 
     public async ValueTask<Stream> ConnectAsync(ServerAddress server, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var inner = await TcpStreamFactory.Instance.ConnectAsync(server, timeout, cancellationToken);
+        var inner = await TcpConnectionStreamFactory.Instance.ConnectAsync(server, timeout, cancellationToken);
         return new CountingStream(inner, _writes.GetOrAdd(server, _ => new StrongBox<int>(0)));
     }
 

@@ -124,6 +124,21 @@ public sealed class ClassicMultiGetTests
     }
 
     [Theory]
+    [InlineData("SERVER_ERROR out of memory", typeof(MemcacheServerErrorException), "out of memory")]
+    [InlineData("CLIENT_ERROR bad data chunk", typeof(MemcacheClientErrorException), "bad data chunk")]
+    [InlineData("ERROR", typeof(MemcacheClientErrorException), "ERROR (unknown command)")]
+    public void Each_error_line_fails_the_batch_with_its_own_exception_type(string line, Type expected, string serverMessage)
+    {
+        var (operation, _) = Batch("a", "b");
+        Assert.False(operation.TryConsume(Encoding.ASCII.GetBytes(line + "\r\n"), out _, out _, out _));
+        Assert.True(operation.TryConsume("EN O0\r\n"u8, out _, out _, out _));
+        var error = Assert.Throws<AggregateException>(() => operation.AsValueTask().AsTask().Wait()).InnerException!;
+        Assert.IsType(expected, error);
+        Assert.Equal(serverMessage, ((dynamic)error).ServerMessage);
+        Assert.Contains("'get-many' on test:1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("VALUE a 0 1073741824 1\r\n")]
     [InlineData("VALUE a 0 4294967295 1\r\n")]
     [InlineData("END\r\nVA 1073741824 O0\r\n")]

@@ -1,10 +1,11 @@
+using Memstore.Shared;
 using System.Text;
 using CsCheck;
 using Memstore.Protocol;
 
 namespace Memstore.Tests.Protocol;
 
-/// <summary>Key validation: memcached's 250-byte limit, no spaces or control characters in text mode, base64 in binary mode.</summary>
+/// <summary>Key validation: memcached's 250-byte limit, no spaces or control characters in text mode, base64-encoded keys in KeyMode.Base64.</summary>
 [Trait("Category", "Unit")]
 public sealed class KeyCodecTests
 {
@@ -46,12 +47,12 @@ public sealed class KeyCodecTests
 
     [Theory]
     [InlineData("a b", "\"a b\"", "a space")]
-    [InlineData("a\rb", "\"a\\rb\"", "a control character")]
-    [InlineData("a\nb", "\"a\\nb\"", "a control character")]
-    [InlineData("a\tb", "\"a\\tb\"", "a control character")]
-    [InlineData("a\0b", "\"a\\u0000b\"", "a control character")]
-    [InlineData("a\u007Fb", "\"a\\u007Fb\"", "a control character")]
-    [InlineData("a\u001Bb", "\"a\\u001Bb\"", "a control character")]
+    [InlineData("a\rb", "\"a\\rb\"", "the control character U+000D")]
+    [InlineData("a\nb", "\"a\\nb\"", "the control character U+000A")]
+    [InlineData("a\tb", "\"a\\tb\"", "the control character U+0009")]
+    [InlineData("a\0b", "\"a\\u0000b\"", "the control character U+0000")]
+    [InlineData("a\u007Fb", "\"a\\u007Fb\"", "the control character U+007F")]
+    [InlineData("a\u001Bb", "\"a\\u001Bb\"", "the control character U+001B")]
     [InlineData(" ", "\" \"", "a space")]
     public void Spaces_and_control_characters_are_refused_naming_the_key_and_the_rule(string key, string escaped, string what)
     {
@@ -60,7 +61,7 @@ public sealed class KeyCodecTests
         Assert.Contains(what, ex.Message, StringComparison.Ordinal);
         Assert.Contains("at index", ex.Message, StringComparison.Ordinal);
         Assert.Contains("cannot contain spaces or control characters", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("KeyMode.Binary", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyMode.Base64", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("\r", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", ex.Message, StringComparison.Ordinal);
     }
@@ -70,10 +71,10 @@ public sealed class KeyCodecTests
     {
         var ex = Refused("a\r\nflush_all");
         Assert.Contains("\"a\\r\\nflush_all\"", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("U+000D at index 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("at index 1 is the control character U+000D", ex.Message, StringComparison.Ordinal);
         Refused("a\r\nflush_all", KeyMode.Text);
-        // In binary mode the same key is harmless: it travels base64-encoded.
-        Assert.Equal(12, Encode("a\r\nflush_all", KeyMode.Binary));
+        // In base64 key mode the same key is harmless: it travels base64-encoded.
+        Assert.Equal(12, Encode("a\r\nflush_all", KeyMode.Base64));
     }
 
     [Fact]
@@ -109,27 +110,27 @@ public sealed class KeyCodecTests
     [Fact]
     public void Binary_mode_accepts_any_characters_up_to_186_bytes()
     {
-        Assert.Equal(186, KeyCodec.MaxBinaryKeyBytes);
-        Assert.Equal(186, Encode(new string(' ', 186), KeyMode.Binary));
-        Assert.Equal(186, Encode(new string('\n', 186), KeyMode.Binary));
-        var ex = Refused(new string(' ', 187), KeyMode.Binary);
+        Assert.Equal(186, MemcachedKeyRules.MaxBase64KeyBytes);
+        Assert.Equal(186, Encode(new string(' ', 186), KeyMode.Base64));
+        Assert.Equal(186, Encode(new string('\n', 186), KeyMode.Base64));
+        var ex = Refused(new string(' ', 187), KeyMode.Base64);
         Assert.Contains("187 UTF-8 bytes", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("limit is 186 bytes in binary key mode", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(186, Encode(new string('é', 93), KeyMode.Binary));
-        Refused(new string('é', 93) + "x", KeyMode.Binary);
-        Refused("", KeyMode.Binary);
+        Assert.Contains("limit is 186 bytes in base64 key mode", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(186, Encode(new string('é', 93), KeyMode.Base64));
+        Refused(new string('é', 93) + "x", KeyMode.Base64);
+        Refused("", KeyMode.Base64);
     }
 
     [Fact]
     public void Any_text_of_up_to_186_bytes_is_a_valid_binary_key_and_round_trips_through_base64()
     {
-        Gen.String.Where(s => Encoding.UTF8.GetByteCount(s) is > 0 and <= KeyCodec.MaxBinaryKeyBytes).Sample(key =>
+        Gen.String.Where(s => Encoding.UTF8.GetByteCount(s) is > 0 and <= MemcachedKeyRules.MaxBase64KeyBytes).Sample(key =>
         {
             var scratch = new byte[KeyCodec.ScratchSize];
-            var length = KeyCodec.Encode(key, KeyMode.Binary, scratch);
+            var length = KeyCodec.Encode(key, KeyMode.Base64, scratch);
             using var buffer = new RequestBuffer();
-            KeyCodec.WriteWireKey(buffer, scratch.AsSpan(0, length), KeyMode.Binary);
-            Assert.InRange(buffer.Length, 4, KeyCodec.MaxKeyBytes);
+            KeyCodec.WriteWireKey(buffer, scratch.AsSpan(0, length), KeyMode.Base64);
+            Assert.InRange(buffer.Length, 4, MemcachedKeyRules.MaxKeyBytes);
             Assert.Equal(scratch[..length], Convert.FromBase64String(Encoding.ASCII.GetString(buffer.WrittenSpan)));
         }, iter: 2_000);
     }
@@ -170,7 +171,7 @@ public sealed class KeyCodecTests
         KeyCodec.WriteWireKey(buffer, "foo"u8, KeyMode.Text);
         Assert.Equal("foo"u8.ToArray(), buffer.WrittenSpan.ToArray());
         buffer.Clear();
-        KeyCodec.WriteWireKey(buffer, "foo"u8, KeyMode.Binary);
+        KeyCodec.WriteWireKey(buffer, "foo"u8, KeyMode.Base64);
         Assert.Equal("Zm9v"u8.ToArray(), buffer.WrittenSpan.ToArray());
     }
 }

@@ -1,3 +1,4 @@
+using Memstore.Shared;
 using System.Text;
 using Memstore.Protocol;
 
@@ -46,9 +47,9 @@ public sealed class MetaRequestWriterTests
     [Fact]
     public void Get_with_a_binary_key_sends_base64_and_the_b_flag()
     {
-        Assert.Equal("mg Zm9v b v f c\r\n", Written(b => MetaRequestWriter.Get(b, Foo, KeyMode.Binary, true, null)));
+        Assert.Equal("mg Zm9v b v f c\r\n", Written(b => MetaRequestWriter.Get(b, Foo, KeyMode.Base64, true, null)));
         var key = Encoding.UTF8.GetBytes("a key\r\n");
-        Assert.Equal("mg YSBrZXkNCg== b v f c T5 q O1\r\n", Written(b => MetaRequestWriter.Get(b, key, KeyMode.Binary, true, 5, true, 1)));
+        Assert.Equal("mg YSBrZXkNCg== b v f c T5 q O1\r\n", Written(b => MetaRequestWriter.Get(b, key, KeyMode.Base64, true, 5, true, 1)));
     }
 
     [Theory]
@@ -83,8 +84,8 @@ public sealed class MetaRequestWriterTests
     [Fact]
     public void Store_with_a_binary_key()
     {
-        Assert.Equal("ms Zm9v 3 b c F0 T60\r\nbar\r\n", Written(b => MetaRequestWriter.Store(b, Foo, KeyMode.Binary, StoreMode.Set, "bar"u8, 0, 60, CasToken.None)));
-        Assert.Equal("ms Zm9v 3 b c C7 MA\r\nbar\r\n", Written(b => MetaRequestWriter.Store(b, Foo, KeyMode.Binary, StoreMode.Append, "bar"u8, 0, 60, new CasToken(7))));
+        Assert.Equal("ms Zm9v 3 b c F0 T60\r\nbar\r\n", Written(b => MetaRequestWriter.Store(b, Foo, KeyMode.Base64, StoreMode.Set, "bar"u8, 0, 60, CasToken.None)));
+        Assert.Equal("ms Zm9v 3 b c C7 MA\r\nbar\r\n", Written(b => MetaRequestWriter.Store(b, Foo, KeyMode.Base64, StoreMode.Append, "bar"u8, 0, 60, new CasToken(7))));
     }
 
     [Fact]
@@ -100,8 +101,8 @@ public sealed class MetaRequestWriterTests
     {
         Assert.Equal("md foo\r\n", Written(b => MetaRequestWriter.Delete(b, Foo, KeyMode.Text, CasToken.None)));
         Assert.Equal("md foo C99\r\n", Written(b => MetaRequestWriter.Delete(b, Foo, KeyMode.Text, new CasToken(99))));
-        Assert.Equal("md Zm9v b\r\n", Written(b => MetaRequestWriter.Delete(b, Foo, KeyMode.Binary, CasToken.None)));
-        Assert.Equal("md Zm9v b C99\r\n", Written(b => MetaRequestWriter.Delete(b, Foo, KeyMode.Binary, new CasToken(99))));
+        Assert.Equal("md Zm9v b\r\n", Written(b => MetaRequestWriter.Delete(b, Foo, KeyMode.Base64, CasToken.None)));
+        Assert.Equal("md Zm9v b C99\r\n", Written(b => MetaRequestWriter.Delete(b, Foo, KeyMode.Base64, new CasToken(99))));
     }
 
     [Fact]
@@ -119,7 +120,7 @@ public sealed class MetaRequestWriterTests
         var cnt = "cnt"u8.ToArray();
         Assert.Equal("ma cnt N0 J10 D1 v c\r\n", Written(b => MetaRequestWriter.Arithmetic(b, cnt, KeyMode.Text, false, 1, 10, 0)));
         Assert.Equal("ma cnt N60 J0 D2 MD v c\r\n", Written(b => MetaRequestWriter.Arithmetic(b, cnt, KeyMode.Text, true, 2, 0, 60)));
-        Assert.Equal("ma Y250 b N0 J10 D1 v c\r\n", Written(b => MetaRequestWriter.Arithmetic(b, cnt, KeyMode.Binary, false, 1, 10, 0)));
+        Assert.Equal("ma Y250 b N0 J10 D1 v c\r\n", Written(b => MetaRequestWriter.Arithmetic(b, cnt, KeyMode.Base64, false, 1, 10, 0)));
     }
 
     [Fact]
@@ -142,16 +143,16 @@ public sealed class MetaRequestWriterTests
         var key = scratch[..length].ToArray();
         Assert.Equal("mg cl\u00c3\u00a9 v f c\r\n", Written(b => MetaRequestWriter.Get(b, key, KeyMode.Text, true, null)));
 
-        length = KeyCodec.Encode("a b", KeyMode.Binary, scratch);
+        length = KeyCodec.Encode("a b", KeyMode.Base64, scratch);
         key = scratch[..length].ToArray();
-        Assert.Equal("md YSBi b\r\n", Written(b => MetaRequestWriter.Delete(b, key, KeyMode.Binary, CasToken.None)));
+        Assert.Equal("md YSBi b\r\n", Written(b => MetaRequestWriter.Delete(b, key, KeyMode.Base64, CasToken.None)));
     }
 
     [Fact]
     public void The_longest_binary_key_fits_memcached_after_base64()
     {
-        var key = new byte[KeyCodec.MaxBinaryKeyBytes];
-        var written = Written(b => MetaRequestWriter.Delete(b, key, KeyMode.Binary, CasToken.None));
+        var key = new byte[MemcachedKeyRules.MaxBase64KeyBytes];
+        var written = Written(b => MetaRequestWriter.Delete(b, key, KeyMode.Base64, CasToken.None));
         var wireKey = written["md ".Length..written.IndexOf(' ', 3)];
         Assert.Equal(248, wireKey.Length);
         Assert.Equal(key, Convert.FromBase64String(wireKey));

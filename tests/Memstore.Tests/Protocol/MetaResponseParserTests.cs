@@ -23,7 +23,7 @@ public sealed class MetaResponseParserTests
     public void Store_header_with_cas()
     {
         var r = Parse(Fixtures.StoreHit, out _);
-        Assert.Equal(ResponseCode.Header, r.Code);
+        Assert.Equal(ResponseCode.Success, r.Code);
         Assert.Equal(1UL, r.Cas);
         Assert.Equal(-1, r.Opaque);
         Assert.Equal(-1, r.Ttl);
@@ -60,7 +60,7 @@ public sealed class MetaResponseParserTests
     [InlineData(Fixtures.NotFoundOpaque, nameof(ResponseCode.NotFound), 7)]
     [InlineData(Fixtures.MissOpaqueKey, nameof(ResponseCode.Miss), 9)]
     [InlineData(Fixtures.Base64Miss, nameof(ResponseCode.Miss), -1)]
-    [InlineData(Fixtures.StoreHit, nameof(ResponseCode.Header), -1)]
+    [InlineData(Fixtures.StoreHit, nameof(ResponseCode.Success), -1)]
     public void Status_lines(string wire, string code, long opaque)
     {
         var r = Parse(wire, out _);
@@ -116,7 +116,7 @@ public sealed class MetaResponseParserTests
         Assert.True(MetaResponseParser.TryParse(bytes, out var r, out _));
         Assert.Equal(Fixtures.GetHit.Length, r.TotalLength);
         Assert.True(MetaResponseParser.TryParse(bytes.AsSpan(r.TotalLength), out r, out _));
-        Assert.Equal(ResponseCode.Header, r.Code);
+        Assert.Equal(ResponseCode.Success, r.Code);
     }
 
     [Fact]

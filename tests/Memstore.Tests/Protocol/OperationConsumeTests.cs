@@ -48,7 +48,7 @@ public sealed class OperationConsumeTests
         var op = Meta(ValueTarget.None, hasDataBlock: true);
         Assert.False(ConsumeAll(op, Fixtures.StoreHit));
         Assert.Null(Failure(op));
-        Assert.Equal(ResponseCode.Header, op.Code);
+        Assert.Equal(ResponseCode.Success, op.Code);
         Assert.Equal(new CasToken(1), op.Cas);
     }
 
@@ -269,9 +269,9 @@ public sealed class OperationConsumeTests
     public void Batch_get_writes_quiet_tagged_gets_and_a_loud_last_one()
     {
         var op = new BatchGetOperation(new CacheValue[3], new OpaqueCounter());
-        op.AddKey(0, "a"u8, KeyMode.Binary);
-        op.AddKey(1, "b"u8, KeyMode.Binary);
-        op.AddKey(2, "c"u8, KeyMode.Binary);
+        op.AddKey(0, "a"u8, KeyMode.Base64);
+        op.AddKey(1, "b"u8, KeyMode.Base64);
+        op.AddKey(2, "c"u8, KeyMode.Base64);
         op.Close();
         Assert.Equal("mg YQ== b v f c q O0\r\nmg Yg== b v f c q O1\r\nmg Yw== b v f c O2\r\n", Encoding.ASCII.GetString(op.Request.WrittenSpan));
     }
@@ -358,6 +358,29 @@ public sealed class OperationConsumeTests
         var failed = new FlushOperation();
         ConsumeAll(failed, Fixtures.Error);
         Assert.IsType<MemcacheClientErrorException>(Failure(failed));
+    }
+
+    [Theory]
+    [InlineData(nameof(StatsOperation), "SERVER_ERROR out of memory", typeof(MemcacheServerErrorException), "out of memory")]
+    [InlineData(nameof(FlushOperation), "SERVER_ERROR busy", typeof(MemcacheServerErrorException), "busy")]
+    [InlineData(nameof(VersionOperation), "SERVER_ERROR busy", typeof(MemcacheServerErrorException), "busy")]
+    [InlineData(nameof(StatsOperation), "CLIENT_ERROR unauthenticated", typeof(MemcacheClientErrorException), "unauthenticated")]
+    [InlineData(nameof(FlushOperation), "CLIENT_ERROR bad command line format", typeof(MemcacheClientErrorException), "bad command line format")]
+    [InlineData(nameof(VersionOperation), "CLIENT_ERROR unauthenticated", typeof(MemcacheClientErrorException), "unauthenticated")]
+    public void Text_operations_map_each_error_line_to_its_own_exception_type(string type, string line, Type expected, string serverMessage)
+    {
+        Operation op = type switch
+        {
+            nameof(VersionOperation) => new VersionOperation(),
+            nameof(FlushOperation) => new FlushOperation(),
+            _ => new StatsOperation(),
+        };
+        op.Server = "test:1";
+        ConsumeAll(op, line + "\r\n");
+        var error = Failure(op)!;
+        Assert.IsType(expected, error);
+        Assert.Equal(serverMessage, ((dynamic)error).ServerMessage);
+        Assert.Contains($"'{op.Name}' on test:1: {line}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

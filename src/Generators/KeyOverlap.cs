@@ -1,90 +1,7 @@
 using System.Collections.Generic;
-using System.Text;
+using Memstore.Shared;
 
 namespace Memstore.Generators;
-
-/// <summary>A parsed key template: literal text and <c>{name}</c> placeholders, in order.</summary>
-internal sealed class Template
-{
-    private Template(List<(bool IsHole, string Text)> segments) => Segments = segments;
-
-    public List<(bool IsHole, string Text)> Segments { get; }
-
-    /// <summary>Parses a template; returns null and an explanation when it is malformed.</summary>
-    public static Template? Parse(string text, out string? error)
-    {
-        var segments = new List<(bool, string)>();
-        var literal = new StringBuilder();
-        error = null;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '}')
-            {
-                error = $"'}}' at position {i} closes no placeholder";
-                return null;
-            }
-            if (c != '{')
-            {
-                literal.Append(c);
-                continue;
-            }
-            var end = text.IndexOf('}', i + 1);
-            if (end < 0)
-            {
-                error = $"'{{' at position {i} is never closed";
-                return null;
-            }
-            var name = text.Substring(i + 1, end - i - 1).Trim();
-            if (name.Length == 0 || !IsIdentifier(name))
-            {
-                error = $"placeholder '{{{name}}}' is not a name";
-                return null;
-            }
-            if (literal.Length > 0)
-            {
-                segments.Add((false, literal.ToString()));
-                literal.Clear();
-            }
-            segments.Add((true, name));
-            i = end;
-        }
-        if (literal.Length > 0)
-        {
-            segments.Add((false, literal.ToString()));
-        }
-        return new Template(segments);
-    }
-
-    /// <summary>The first character that cannot appear in a text-mode memcached key, described, or null.</summary>
-    public static string? FindInvalidCharacter(string text)
-    {
-        foreach (var c in text)
-        {
-            if (c == ' ')
-            {
-                return "a space";
-            }
-            if (c < 0x20 || c == 0x7F)
-            {
-                return $"the control character U+{(int)c:X4}";
-            }
-        }
-        return null;
-    }
-
-    private static bool IsIdentifier(string name)
-    {
-        foreach (var c in name)
-        {
-            if (!(char.IsLetterOrDigit(c) || c == '_'))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-}
 
 /// <summary>
 /// Decides whether two keyspaces can produce the same key. Each is a sequence of literal characters and holes;
@@ -96,7 +13,7 @@ internal static class KeyOverlap
 {
     internal readonly record struct Atom(char Literal, KeyPartKind? Hole);
 
-    public static List<Atom> Atoms(string prefix, Template template, EquatableArray<KeyPartModel> parts)
+    public static List<Atom> Atoms(string prefix, KeyTemplate template, EquatableArray<KeyPartModel> parts)
     {
         var atoms = new List<Atom>();
         foreach (var c in prefix)
