@@ -2,6 +2,7 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace Memstore.Analyzers.Tests;
 
+[Trait("Category", "Unit")]
 public class AliasingTests
 {
     private const string Mcas = """[assembly: MemstoreKeyspaceManifest("bank:acct:{id}", "Bank.BankStore", "Accounts", true)]""";

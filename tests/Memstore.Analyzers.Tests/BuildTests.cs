@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Memstore.Analyzers.Tests;
 
 /// <summary>The analyzer as users get it: a real project, a real <c>dotnet build</c>, the warning in its output.</summary>
+[Trait("Category", "Packaging")]
 public class BuildTests
 {
     private const string Program = """

@@ -2,6 +2,7 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace Memstore.Analyzers.Tests;
 
+[Trait("Category", "Unit")]
 public class CasTokenTests
 {
     private const string FromPlainRead = "a plain read of a key of MCAS keyspace 'Bank.BankStore.Accounts' (template 'bank:acct:{id}'), which may be a marker's token";

@@ -2,6 +2,7 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace Memstore.Analyzers.Tests;
 
+[Trait("Category", "Unit")]
 public class CodeFixTests
 {
     private static DiagnosticResult Read(int location, string method = "GetAsync") =>

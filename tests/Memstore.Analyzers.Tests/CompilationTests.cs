@@ -2,6 +2,7 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace Memstore.Analyzers.Tests;
 
+[Trait("Category", "Unit")]
 public class CompilationTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis.Testing;
 namespace Memstore.Analyzers.Tests;
 
 /// <summary>IDistributedCache calls whose key, after MemcacheDistributedCacheOptions.KeyPrefix, is an MCAS key.</summary>
+[Trait("Category", "Unit")]
 public class DistributedCacheTests
 {
     private const string Usings = "using Memstore.Caching;\nusing Microsoft.Extensions.Caching.Distributed;\nusing Microsoft.Extensions.DependencyInjection;\n";

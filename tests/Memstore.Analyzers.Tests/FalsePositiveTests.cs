@@ -1,6 +1,7 @@
 namespace Memstore.Analyzers.Tests;
 
 /// <summary>Code the analyzers must stay silent on, on every path the key evaluator follows.</summary>
+[Trait("Category", "Unit")]
 public class FalsePositiveTests
 {
     private const string Stores = """

@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis.Testing;
 namespace Memstore.Analyzers.Tests;
 
 /// <summary><c>FormatKey</c> of a keyspace handed to a plain call: an MCAS keyspace's key warns, a plain one's does not.</summary>
+[Trait("Category", "Unit")]
 public class FormatKeyTests
 {
     // The shape the generator gives a store: keyspace properties, and a nested Transaction with one per MCAS keyspace.

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.Testing;
 namespace Memstore.Analyzers.Tests;
 
 /// <summary>Manifests that a source generator emits count like hand-written ones (generators run before analyzers).</summary>
+[Trait("Category", "Unit")]
 public class GeneratedManifestTests
 {
     private const string Generated = """

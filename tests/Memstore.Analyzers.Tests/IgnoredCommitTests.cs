@@ -2,6 +2,7 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace Memstore.Analyzers.Tests;
 
+[Trait("Category", "Unit")]
 public class IgnoredCommitTests
 {
     private static DiagnosticResult Ignored(int location, string method = "McasClient.CompareAndSwapAsync", string detail = "") =>

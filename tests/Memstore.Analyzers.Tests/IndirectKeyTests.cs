@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis.Testing;
 namespace Memstore.Analyzers.Tests;
 
 /// <summary>Keys one step away: other files, instance members, helper methods, conditionals, FormatKey.</summary>
+[Trait("Category", "Unit")]
 public class IndirectKeyTests
 {
     private static DiagnosticResult Read(int location, string keyspace = "Bank.BankStore.Accounts", string template = "bank:acct:{id}") =>

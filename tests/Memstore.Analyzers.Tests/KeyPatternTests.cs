@@ -1,5 +1,6 @@
 namespace Memstore.Analyzers.Tests;
 
+[Trait("Category", "Unit")]
 public class KeyPatternTests
 {
     private const char Hole = KeyPattern.AnyString;

@@ -15,6 +15,7 @@ namespace Memstore.Analyzers.Tests;
 /// fixed are the generator's own (at the locations it reports), each fix is applied one at a time and as fix-all,
 /// and the fixed source must compile together with the code the generator then writes.
 /// </summary>
+[Trait("Category", "Unit")]
 public class MakePartialCodeFixTests
 {
     private const string Usings = "using Memstore;\n";

@@ -2,6 +2,7 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace Memstore.Analyzers.Tests;
 
+[Trait("Category", "Unit")]
 public class PlainWriteTests
 {
     private static DiagnosticResult Write(int location, string method) =>

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Memstore.Analyzers.Tests;
 
 /// <summary>End to end: the real Memstore generator writes the manifests, and the analyzers act on them.</summary>
+[Trait("Category", "Unit")]
 public class RealGeneratorTests
 {
     private const string Source = """

@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis.Testing;
 namespace Memstore.Analyzers.Tests;
 
 /// <summary>MEMS2001/MEMS2002 on the UTF-8 key overloads (<c>ReadOnlySpan&lt;byte&gt;</c> keys).</summary>
+[Trait("Category", "Unit")]
 public class Utf8KeyTests
 {
     private static DiagnosticResult Read(int location, string method) =>

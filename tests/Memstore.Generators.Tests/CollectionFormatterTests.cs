@@ -10,6 +10,7 @@ namespace Memstore.Generators.Tests;
 /// The generated collection formatters (pre-sized sets, interface members enumerated without a boxed enumerator) write
 /// MessagePack's bytes and read back the objects MessagePack's formatters create, whatever stands behind the interface.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class CollectionFormatterTests
 {
     private static readonly MessagePackSerializerOptions Generated =

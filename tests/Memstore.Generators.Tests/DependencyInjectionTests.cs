@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Memstore.Generators.Tests;
 
 /// <summary>A generated store resolved from the container, working against real memcached.</summary>
+[Trait("Category", "Memcached")]
 public sealed class DependencyInjectionTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>
 {
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace Memstore.Generators.Tests;
 
 /// <summary>One test per annotation mistake: the diagnostic's ID, severity and exact location, and no broken code.</summary>
+[Trait("Category", "Unit")]
 public sealed class DiagnosticTests
 {
     private const string Usings = "using System; using System.Collections.Generic; using Memstore;\n";

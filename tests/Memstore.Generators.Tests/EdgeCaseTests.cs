@@ -3,6 +3,7 @@ using Memstore.Generators.Tests.Infrastructure;
 namespace Memstore.Generators.Tests;
 
 /// <summary>Declarations at the edges of what the generator accepts still produce warning-free code.</summary>
+[Trait("Category", "Unit")]
 public sealed class EdgeCaseTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Generators.Tests;
 
 /// <summary>Two deploys share a keyspace with different versions of its value type: both directions still read.</summary>
+[Trait("Category", "Memcached")]
 public sealed class EvolutionTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>
 {
     /// <summary>What the other deploy sees: the item's bytes and flags as stored, under the other store's key.</summary>

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Memstore.Generators.Tests;
 
 /// <summary>Tracked-step runs: unrelated edits reuse every step; models hold no symbols, syntax or compilations.</summary>
+[Trait("Category", "Unit")]
 public sealed class IncrementalTests
 {
     private const string Store = """

@@ -6,6 +6,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Generators.Tests;
 
 /// <summary>Value types with base types keep every member: the same bytes as MessagePack's contractless resolver, and back.</summary>
+[Trait("Category", "Memcached")]
 public sealed class InheritanceTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>
 {
     private static readonly MessagePackSerializerOptions Generated =

@@ -3,6 +3,7 @@ using Memstore.Shared;
 namespace Memstore.Generators.Tests;
 
 /// <summary>The key-collision check behind MEMS1007, on its own.</summary>
+[Trait("Category", "Unit")]
 public sealed class KeyOverlapTests
 {
     private static bool Overlap(string prefix, string a, KeyPartKind[] aKinds, string b, KeyPartKind[] bKinds) =>

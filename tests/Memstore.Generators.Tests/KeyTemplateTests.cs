@@ -5,6 +5,7 @@ namespace Memstore.Generators.Tests;
 /// <summary>
 /// The template grammar of src/Shared/KeyTemplate.cs, the one parser the generator and the analyzers share.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class KeyTemplateTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Memstore.Generators.Tests;
 /// bench/build-cost/generate.py writes for the build-cost figure in docs/performance.md). An edit inside a method
 /// body re-runs no generator step.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class LargeProjectIncrementalTests
 {
     private const int Stores = 50;

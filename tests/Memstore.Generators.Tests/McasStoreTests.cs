@@ -7,6 +7,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Generators.Tests;
 
 /// <summary>Generated [McasGroup] keyspaces and store transactions, run against a real memcached.</summary>
+[Trait("Category", "Memcached")]
 public sealed class McasStoreTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>, IAsyncLifetime
 {
     private MemcacheClient _client = null!;

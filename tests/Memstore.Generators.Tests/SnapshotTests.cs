@@ -3,6 +3,7 @@ using Memstore.Generators.Tests.Infrastructure;
 namespace Memstore.Generators.Tests;
 
 /// <summary>The generated source for representative stores, against verified files under Snapshots/.</summary>
+[Trait("Category", "Unit")]
 public sealed class SnapshotTests
 {
     private static void VerifyAll(string test, string source)

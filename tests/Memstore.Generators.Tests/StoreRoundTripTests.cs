@@ -4,6 +4,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Generators.Tests;
 
 /// <summary>Stores generated at this project's build, run against a real memcached.</summary>
+[Trait("Category", "Memcached")]
 public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>, IAsyncLifetime
 {
     private MemcacheClient _client = null!;

@@ -8,6 +8,7 @@ namespace Memstore.Generators.Tests;
 /// Generated keyspaces build keys as UTF-8 in a stack buffer and hand them to the client as bytes: the same
 /// keys as the string form, the same rules, errors that name the key, and nothing sent when input is bad.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class TypedKeyInputTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>, IAsyncLifetime
 {
     private MemcacheClient _client = null!;

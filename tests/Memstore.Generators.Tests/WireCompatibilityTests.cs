@@ -5,6 +5,7 @@ using Memstore.Generators.Tests.Stores;
 namespace Memstore.Generators.Tests;
 
 /// <summary>Generated formatters and MessagePack's own contractless resolver read each other's bytes.</summary>
+[Trait("Category", "Unit")]
 public sealed class WireCompatibilityTests
 {
     private static readonly MessagePackSerializerOptions Generated =

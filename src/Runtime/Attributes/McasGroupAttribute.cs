@@ -24,8 +24,8 @@ public sealed class McasGroupAttribute : Attribute
     public string? Template { get; }
 
     /// <summary>
-/// Names the MCAS group; informational for now: every MCAS keyspace of a store can be updated together in the
-/// store's generated transaction, whatever its group.
-/// </summary>
+    /// Names the MCAS group; informational for now: every MCAS keyspace of a store can be updated together in the
+    /// store's generated transaction, whatever its group.
+    /// </summary>
     public string? Group { get; set; }
 }

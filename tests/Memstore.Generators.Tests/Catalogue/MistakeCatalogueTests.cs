@@ -11,6 +11,7 @@ namespace Memstore.Generators.Tests.Catalogue;
 /// diagnostic at the marked span, or a clean build whose values round-trip through the generated formatters.
 /// Whatever the case, the generator does not fail (no CS8785) and the code it writes has no error of its own.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class MistakeCatalogueTests
 {
     public static TheoryData<string> Names => new(CatalogueCases.All.Select(c => c.Name));

@@ -3,6 +3,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Cli;
 
 /// <summary>Commands on a two-server cluster, and flush (on servers of its own: it wipes everything).</summary>
+[Trait("Category", "Memcached")]
 public sealed class ClusterCommandTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Cli;
 
 /// <summary>Unreachable and unresponsive servers: exit code 1 and one stderr line naming the server.</summary>
+[Trait("Category", "Memcached")]
 public sealed class FailureTests
 {
     [Theory]

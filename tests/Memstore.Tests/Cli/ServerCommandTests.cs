@@ -5,6 +5,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Cli;
 
 /// <summary>ping, stats, get, set and delete against a real memcached (one per class; tests use distinct keys).</summary>
+[Trait("Category", "Memcached")]
 public sealed class ServerCommandTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>
 {
     private string Servers => fixture.Server.ConnectionString;

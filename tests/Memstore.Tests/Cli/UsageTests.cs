@@ -3,6 +3,7 @@ using Memstore.Cli;
 namespace Memstore.Tests.Cli;
 
 /// <summary>Bad command lines: exit code 2, one line on standard error, nothing on standard output, no server contacted.</summary>
+[Trait("Category", "Unit")]
 public sealed class UsageTests
 {
     // Nothing listens on port 1; usage errors are found before any request is sent.

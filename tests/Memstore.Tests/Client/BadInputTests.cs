@@ -4,6 +4,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Client;
 
 /// <summary>Invalid keys, oversized values and server errors: clear errors, nothing sent, nothing lost.</summary>
+[Trait("Category", "Memcached")]
 public sealed class BadInputTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>
 {
     [Fact]

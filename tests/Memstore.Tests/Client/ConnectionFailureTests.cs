@@ -4,6 +4,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Client;
 
 /// <summary>Killed, paused and restarted servers: prompt failures, clear messages, recovery.</summary>
+[Trait("Category", "Memcached")]
 public sealed class ConnectionFailureTests
 {
     private static MemcacheClientOptions Options(MemcachedServer server, int timeoutMs = 1000)

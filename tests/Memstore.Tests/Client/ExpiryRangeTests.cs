@@ -9,6 +9,7 @@ namespace Memstore.Tests.Client;
 /// Expiries against real memcached: up to 30 days relative, then absolute Unix time up to 2^31 - 1
 /// (2038-01-19); anything later is refused before sending instead of being stored as already expired.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class ExpiryRangeTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>, IAsyncLifetime
 {
     private MemcacheClient _client = null!;

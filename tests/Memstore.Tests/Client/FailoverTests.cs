@@ -7,6 +7,7 @@ using static Memstore.Tests.Infrastructure.StreamFactoryOptions;
 namespace Memstore.Tests.Client;
 
 /// <summary>Three real servers; one is killed under load and restarted.</summary>
+[Trait("Category", "Memcached")]
 public sealed class FailoverTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);

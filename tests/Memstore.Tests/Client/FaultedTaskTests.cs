@@ -14,6 +14,7 @@ namespace Memstore.Tests.Client;
 /// the returned task, so <c>var t = client.GetAsync(k); ...; await t</c> inside a try block and
 /// <c>.AsTask()</c> both see it.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class FaultedTaskTests
 {
     /// <summary>Every single-key and multi-server call shape, each as a function that starts the call and returns its task unawaited.</summary>

@@ -4,6 +4,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Client;
 
 /// <summary>flush_all on a server of its own, so it cannot wipe other tests' items.</summary>
+[Trait("Category", "Memcached")]
 public sealed class FlushTests
 {
     [Fact]

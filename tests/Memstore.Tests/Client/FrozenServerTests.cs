@@ -10,6 +10,7 @@ namespace Memstore.Tests.Client;
 /// dead, calls stop queueing behind it, and it comes back through its probe after SIGCONT.
 /// Margins are generous: these tests check what happens, not how fast.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class FrozenServerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(800);

@@ -10,6 +10,7 @@ namespace Memstore.Tests.Client;
 /// handed to the writer loop, which must finish it before writing anything else. These tests make writes
 /// complete late or fail, and check that every reply still reaches its own caller.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class InlineWriteTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Client;
 
 /// <summary>Keys land on the server the ring names, and multi-key reads fan out over every server.</summary>
+[Trait("Category", "Memcached")]
 public sealed class MultiServerTests : IAsyncLifetime
 {
     private readonly ThreeServerFixture _cluster = new();

@@ -5,6 +5,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Client;
 
 /// <summary>Every client operation against a real memcached.</summary>
+[Trait("Category", "Memcached")]
 public sealed class OperationTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>, IAsyncLifetime
 {
     private MemcacheClient _client = null!;

@@ -7,6 +7,7 @@ namespace Memstore.Tests.Client;
 /// A server that refuses the connect probe is named with what it answered and what to configure, not
 /// "is it a memcached server?". Real memcached with TLS (-Z) and ASCII authentication (-Y).
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class ProbeErrorTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("memstore-probe-").FullName;

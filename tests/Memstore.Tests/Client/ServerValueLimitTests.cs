@@ -11,6 +11,7 @@ namespace Memstore.Tests.Client;
 /// from <c>stats settings</c> when the connection is opened) less 59 bytes of per-item overhead (with CAS)
 /// and the key. Checked against the server itself at the exact boundary.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class ServerValueLimitTests
 {
     private const int Overhead = 59;

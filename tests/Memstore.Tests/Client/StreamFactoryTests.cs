@@ -4,6 +4,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Client;
 
 /// <summary>The public stream seam, <see cref="IConnectionStreamFactory"/>, set through the options.</summary>
+[Trait("Category", "Memcached")]
 public sealed class StreamFactoryTests
 {
     [Fact]

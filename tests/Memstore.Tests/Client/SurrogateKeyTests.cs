@@ -15,6 +15,7 @@ namespace Memstore.Tests.Client;
 /// Lone UTF-16 surrogates have no UTF-8 form; a lenient encoder makes them all U+FFFD, so distinct keys
 /// would collide. Every path that encodes keys refuses them with InvalidKeyException before sending.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class SurrogateKeyTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>, IAsyncLifetime
 {
     private MemcacheClient _client = null!;

@@ -7,6 +7,7 @@ namespace Memstore.Tests.Client;
 /// <summary>
 /// Keys given as UTF-8 bytes: the same item, server, rules and error messages as the equal string key.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class Utf8KeyTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>, IAsyncLifetime
 {
     private MemcacheClient _client = null!;

@@ -3,6 +3,7 @@ using Memstore.Cluster;
 namespace Memstore.Tests.Cluster;
 
 /// <summary>Auto-eject: a dead server's points are skipped; nothing else moves.</summary>
+[Trait("Category", "Unit")]
 public class DeadServerTests
 {
     private const int KeyCount = 3000;

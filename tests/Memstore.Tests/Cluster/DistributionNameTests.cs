@@ -1,5 +1,6 @@
 namespace Memstore.Tests.Cluster;
 
+[Trait("Category", "Unit")]
 public class DistributionNameTests
 {
     [Theory]

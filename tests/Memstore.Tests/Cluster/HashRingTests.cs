@@ -3,6 +3,7 @@ using Memstore.Cluster;
 
 namespace Memstore.Tests.Cluster;
 
+[Trait("Category", "Unit")]
 public class HashRingTests
 {
     private static readonly IReadOnlyList<ServerAddress> ThreeServers =

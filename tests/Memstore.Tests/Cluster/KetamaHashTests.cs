@@ -3,6 +3,7 @@ using Memstore.Cluster;
 
 namespace Memstore.Tests.Cluster;
 
+[Trait("Category", "Unit")]
 public class KetamaHashTests
 {
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);

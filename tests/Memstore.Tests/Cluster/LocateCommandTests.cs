@@ -4,6 +4,7 @@ using Memstore.Cli;
 namespace Memstore.Tests.Cluster;
 
 /// <summary>`memstore locate`, run in-process with its standard streams captured.</summary>
+[Trait("Category", "Unit")]
 public class LocateCommandTests
 {
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string input, params string[] arguments)

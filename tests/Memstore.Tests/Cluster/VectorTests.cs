@@ -4,6 +4,7 @@ using Memstore.Cluster;
 namespace Memstore.Tests.Cluster;
 
 /// <summary>Every key of every configuration in the vectors libmemcached produced must land on the same server.</summary>
+[Trait("Category", "Unit")]
 public class VectorTests
 {
     public static TheoryData<string, string> Configurations()

@@ -7,6 +7,7 @@ using Memstore.Tests.Mcas;
 namespace Memstore.Tests.Collections;
 
 /// <summary>The deque (MCAS.md §2) against three real memcached servers.</summary>
+[Trait("Category", "Memcached")]
 public sealed class DequeTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>
 {
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Memstore.Tests.Extensions;
 
 /// <summary>Clients, named clients, stores and the distributed cache resolved from a container, used against memcached.</summary>
+[Trait("Category", "Memcached")]
 public sealed class DependencyInjectionTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>
 {
     /// <summary>A hand-written store, as the generator's stores will be: a class with a constructor taking the client.</summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Caching.Distributed;
 namespace Memstore.Tests.Extensions;
 
 /// <summary>IDistributedCache conformance on real memcached: values, expiry with memcached's own TTL, keys, cancellation.</summary>
+[Trait("Category", "Memcached")]
 public sealed class DistributedCacheTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>, IAsyncLifetime
 {
     private MemcacheClient _client = null!;

@@ -9,6 +9,7 @@ namespace Memstore.Tests.Extensions;
 /// HybridCache with Memstore as its second level, across two OS processes: this test process and
 /// tests/Memstore.HybridWorker, each with its own HybridCache and in-memory first level.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class HybridCacheTests(MemcachedFixture fixture) : IClassFixture<MemcachedFixture>
 {
     public sealed record Greeting(string Text, int Number);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Memstore.Tests.Extensions;
 
 /// <summary>The <c>Memstore</c> configuration section: every setting read, every mistake named by its path.</summary>
+[Trait("Category", "Unit")]
 public sealed class OptionsBindingTests
 {
     internal static IConfiguration Json(string json) =>

@@ -7,6 +7,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Extensions;
 
 /// <summary>samples/WebApi started as a process on 127.0.0.1: read-through cache, sessions, per-server health.</summary>
+[Trait("Category", "Memcached")]
 public sealed class WebApiSampleTests
 {
     private static string SamplePath()

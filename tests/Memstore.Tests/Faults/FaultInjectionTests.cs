@@ -9,6 +9,7 @@ namespace Memstore.Tests.Faults;
 /// exceptions, full recovery once the proxy passes through again, and bounded memory against huge lengths.
 /// </summary>
 [Collection(FaultTestGroup.Name)]
+[Trait("Category", "Memcached")]
 public sealed class FaultInjectionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMilliseconds(500);

@@ -11,6 +11,7 @@ namespace Memstore.Tests.Mcas;
 /// item, and that no late marker is reported as corruption. All keys live on one server, so every participant
 /// places them alike whether it connects directly or through its proxy.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<MemcachedFixture>, IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);

@@ -5,6 +5,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Mcas;
 
 /// <summary>In-process load: many workers, shared keys, retried MCAS; the sum must be exact.</summary>
+[Trait("Category", "Memcached")]
 public sealed class McasLoadTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>
 {
     [Fact]

@@ -5,6 +5,7 @@ using Memstore.Tests.Infrastructure;
 namespace Memstore.Tests.Mcas;
 
 /// <summary>MCAS behaviour against three real memcached servers (MCAS.md §1 and its closing list).</summary>
+[Trait("Category", "Memcached")]
 public sealed class McasTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>
 {
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);

@@ -13,6 +13,7 @@ namespace Memstore.Tests.Mcas;
 /// transfers keep the total exact, a process SIGKILLed after phase 1 is finished by another process,
 /// and deque items move exactly once, in order per producer with one consumer.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed partial class MultiProcessTests(ThreeServerFixture cluster, ITestOutputHelper output) : IClassFixture<ThreeServerFixture>
 {
     private const int Accounts = 20;

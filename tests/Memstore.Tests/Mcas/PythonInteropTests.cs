@@ -12,6 +12,7 @@ namespace Memstore.Tests.Mcas;
 /// transfers and token moves on the same keys at the same time, one of each side SIGKILLed mid-run (its
 /// operations are left for the others to finish). Both sides then check the invariants.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class PythonInteropTests(ThreeServerFixture cluster, ITestOutputHelper output) : IClassFixture<ThreeServerFixture>
 {
     private const int Accounts = 20;

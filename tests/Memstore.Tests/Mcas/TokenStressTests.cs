@@ -13,6 +13,7 @@ namespace Memstore.Tests.Mcas;
 /// processes × 4 loops, with one worker paused (SIGSTOP) and another SIGKILLed and restarted. Late
 /// expected-absent installs used to duplicate tokens here. The ≥ 30 s version is bench/token-stress.sh.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed partial class TokenStressTests(ThreeServerFixture cluster, ITestOutputHelper output) : IClassFixture<ThreeServerFixture>
 {
     internal const int Slots = 10, Tokens = 5;

@@ -10,6 +10,7 @@ namespace Memstore.Tests.Mcas;
 /// memcached, recorded by a proxy, rendered as the page renders it and compared line by line. The random
 /// descriptor id is replaced by the page's id; opaque and key-echo flags, which carry no MCAS meaning, are left out.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed partial class WorkedExampleTests
 {
     private const string PageId = "0123456789abcdef0123456789abcdef";

@@ -13,6 +13,7 @@ namespace Memstore.Tests.Packaging;
 /// its assemblies): the consumer is a fresh project in a temporary folder.
 /// </summary>
 [Collection(PackedPackageGroup.Name)]
+[Trait("Category", "Packaging")]
 public sealed partial class NativeAotConsumerTests(PackedPackage package, ITestOutputHelper output)
 {
     // "<origin> : warning IL2104: <message> [<project>]", or ILC's "<origin>: Trim analysis warning IL2026: ...".

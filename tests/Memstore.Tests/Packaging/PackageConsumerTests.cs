@@ -9,6 +9,7 @@ namespace Memstore.Tests.Packaging;
 /// HybridCache (it must build without a warning).
 /// </summary>
 [Collection(PackedPackageGroup.Name)]
+[Trait("Category", "Packaging")]
 public sealed partial class PackageConsumerTests(PackedPackage package)
 {
     [GeneratedRegex("<!-- package-test:begin -->\\s*```csharp\\n(?<code>.*?)```\\s*<!-- package-test:end -->", RegexOptions.Singleline)]

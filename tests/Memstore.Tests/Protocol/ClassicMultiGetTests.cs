@@ -4,6 +4,7 @@ using Memstore.Transport;
 namespace Memstore.Tests.Protocol;
 
 /// <summary>The classic <c>gets</c> multi-get used for text keys: request bytes, matching, splits, garbage.</summary>
+[Trait("Category", "Unit")]
 public sealed class ClassicMultiGetTests
 {
     // Replies as memcached 1.6.18 sends them to "gets a b c" + "mg d v f c O0": request order, misses left

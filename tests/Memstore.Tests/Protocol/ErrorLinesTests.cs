@@ -3,6 +3,7 @@ using Memstore.Protocol;
 namespace Memstore.Tests.Protocol;
 
 /// <summary>The one recogniser of memcached's error lines (src/Runtime/Protocol/ErrorLines.cs).</summary>
+[Trait("Category", "Unit")]
 public sealed class ErrorLinesTests
 {
     [Theory]

@@ -1,6 +1,7 @@
 namespace Memstore.Tests.Protocol;
 
 /// <summary>Relative expiries to memcached's TTL field (lives with the protocol tests: it is wire formatting).</summary>
+[Trait("Category", "Unit")]
 public sealed class ExpirationTests
 {
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider

@@ -10,6 +10,7 @@ namespace Memstore.Tests.Protocol;
 /// Bytes that are not (or not yet) valid responses: every consumer must either ask for more data or throw
 /// <see cref="MemcacheProtocolException"/>. Never an index, format or overflow exception, never a spin.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class GarbageTests
 {
     private const int OperationKinds = 10;

@@ -6,6 +6,7 @@ using Memstore.Protocol;
 namespace Memstore.Tests.Protocol;
 
 /// <summary>Key validation: memcached's 250-byte limit, no spaces or control characters in text mode, base64-encoded keys in KeyMode.Base64.</summary>
+[Trait("Category", "Unit")]
 public sealed class KeyCodecTests
 {
     private static int Encode(string key, KeyMode mode = KeyMode.Text)

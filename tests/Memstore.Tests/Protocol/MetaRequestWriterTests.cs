@@ -5,6 +5,7 @@ using Memstore.Protocol;
 namespace Memstore.Tests.Protocol;
 
 /// <summary>Exact request bytes for every command the client sends.</summary>
+[Trait("Category", "Unit")]
 public sealed class MetaRequestWriterTests
 {
     private static readonly byte[] Foo = "foo"u8.ToArray();

@@ -4,6 +4,7 @@ using Memstore.Protocol;
 namespace Memstore.Tests.Protocol;
 
 /// <summary>Each response observed from memcached 1.6.18 parses to the right fields.</summary>
+[Trait("Category", "Unit")]
 public sealed class MetaResponseParserTests
 {
     private static MetaResponse Parse(string wire, out byte[] bytes)

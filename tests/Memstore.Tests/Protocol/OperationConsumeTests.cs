@@ -6,6 +6,7 @@ using Memstore.Transport;
 namespace Memstore.Tests.Protocol;
 
 /// <summary>The fixtures through each operation's TryConsume, checked via the operations' public results.</summary>
+[Trait("Category", "Unit")]
 public sealed class OperationConsumeTests
 {
     private static byte[] Bytes(string wire) => Encoding.Latin1.GetBytes(wire);

@@ -6,6 +6,7 @@ namespace Memstore.Tests.Protocol;
 /// A response split anywhere parses exactly as the unsplit one: the read loop may hand an operation any
 /// prefix of its response, and it must neither complete early nor ask for bytes beyond its response.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class SplitTests
 {
     public static TheoryData<string> ScenarioNames => [.. Fixtures.Scenarios.Keys.Order(StringComparer.Ordinal)];

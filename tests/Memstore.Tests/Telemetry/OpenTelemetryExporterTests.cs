@@ -8,6 +8,7 @@ namespace Memstore.Tests.Telemetry;
 
 /// <summary>The OpenTelemetry SDK receives Memstore's spans and metrics through AddSource / AddMeter.</summary>
 [Collection(TelemetryTestGroup.Name)]
+[Trait("Category", "Memcached")]
 public sealed class OpenTelemetryExporterTests
 {
     [Fact]

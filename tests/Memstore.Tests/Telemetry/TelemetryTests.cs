@@ -11,6 +11,7 @@ namespace Memstore.Tests.Telemetry;
 /// record into the same Meter, so every assertion filters on this test's own server port.
 /// </summary>
 [Collection(TelemetryTestGroup.Name)]
+[Trait("Category", "Memcached")]
 public sealed class TelemetryTests
 {
     private sealed record Measured(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
