@@ -12,6 +12,7 @@ namespace Memstore.Tests.Mcas;
 /// first marker (an add that is refused, dropped or cut off). Two servers, each behind a <see cref="HoldingProxy"/>;
 /// every participant connects through the proxies so that all place keys alike.
 /// </summary>
+[Trait("Category", "Memcached")]
 public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>, IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
