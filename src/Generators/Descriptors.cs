@@ -67,8 +67,13 @@ internal static class Descriptors
         "MEMS1014", "Partial declarations of a store disagree",
         "[MemcacheStore] on this part of '{0}' sets {1} to {2}, another part sets it to {3}; give the attribute once, or the same arguments on every part");
 
+    public static readonly DiagnosticDescriptor GeneratorFailed = Error(
+        "MEMS1015", "The Memstore generator failed",
+        "The Memstore generator failed while {0} '{1}' ({2}: {3}); nothing was generated for it. This is a bug in the generator: please report it with the declaration that triggers it.");
+
     public static DiagnosticDescriptor? Find(string id) => id switch
     {
+        "MEMS1015" => GeneratorFailed,
         "MEMS1013" => InvalidStoreType,
         "MEMS1014" => ConflictingStoreDeclarations,
         "MEMS1012" => ConstructorConflict,

@@ -46,7 +46,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
                 "Memstore.MemcacheStoreAttribute",
                 // Every kind of type declaration, so a struct or interface marked as a store gets MEMS1013 rather than silence.
                 static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => Safe(() => StoreParser.Parse(ctx, ct)))
+                static (ctx, ct) => ParseStore(ctx, ct))
             .Where(static s => s is not null).Select(static (s, _) => s!)
             .WithTrackingName(Steps.Stores);
 
@@ -87,7 +87,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
             {
                 return;
             }
-            var source = Safe(() => StoreEmitter.Emit(bundle));
+            var source = Emit(spc, () => StoreEmitter.Emit(bundle), "writing the store", bundle.Store.Name, bundle.Store.AttributeLocation);
             if (source is not null)
             {
                 spc.AddSource(HintName(bundle.Store.Key) + ".g.cs", source);
@@ -103,7 +103,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
             var generated = set.Shapes.ToDictionary(s => s.TypeName, s => s.FormatterName, StringComparer.Ordinal);
             foreach (var shape in set.Shapes)
             {
-                var source = Safe(() => FormatterEmitter.EmitFormatter(shape, generated));
+                var source = Emit(spc, () => FormatterEmitter.EmitFormatter(shape, generated), "writing the formatter of", shape.TypeName, null);
                 if (source is not null)
                 {
                     spc.AddSource("Memstore.Generated." + shape.FormatterName + ".g.cs", source);
@@ -117,12 +117,86 @@ public sealed class StoreGenerator : IIncrementalGenerator
                     spc.AddSource("Memstore.Generated.Collections." + helper + ".g.cs", source);
                 }
             }
-            var resolver = Safe(() => FormatterEmitter.EmitResolver(set.Shapes, set.Collections));
+            var resolver = Emit(spc, () => FormatterEmitter.EmitResolver(set.Shapes, set.Collections), "writing", "MemstoreResolver", null);
             if (resolver is not null)
             {
                 spc.AddSource("Memstore.Generated.MemstoreResolver.g.cs", resolver);
             }
         }));
+    }
+
+    /// <summary>
+    /// Parses a store; if the parser throws, a store model that emits nothing and carries a located MEMS1015, so a
+    /// bug in the generator is an error the user sees at the store, never silently missing code.
+    /// </summary>
+    private static StoreModel? ParseStore(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
+    {
+        try
+        {
+            return StoreParser.Parse(context, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var location = context.TargetNode is TypeDeclarationSyntax type ? LocationInfo.From(type.Identifier.GetLocation()) : LocationInfo.From(context.TargetNode);
+            var name = context.TargetSymbol.Name;
+            return new StoreModel(
+                Key: context.TargetSymbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Namespace: "", Name: name, Keyword: "class",
+                Containers: EquatableArray<ContainerModel>.Empty, Prefix: "", PrefixLocation: null, DefaultTtlSeconds: 0,
+                CanEmit: false, EmitClientProperty: false,
+                Diagnostics: new EquatableArray<DiagnosticInfo>(new[] { Failure("reading the store", name, location, ex) }));
+        }
+    }
+
+    /// <summary>Parses a keyspace member; if the parser throws, an invalid member that carries a located MEMS1015.</summary>
+    private static MemberModel? ParseMember(GeneratorAttributeSyntaxContext context, MemberKind kind, System.Threading.CancellationToken cancellationToken)
+    {
+        try
+        {
+            return MemberParser.Parse(context, kind, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (context.TargetSymbol is not IPropertySymbol property || property.ContainingType is null)
+            {
+                return null;
+            }
+            var location = context.TargetNode is PropertyDeclarationSyntax syntax ? LocationInfo.From(syntax.Identifier.GetLocation()) : LocationInfo.From(context.TargetNode);
+            return new MemberModel(
+                StoreKey: property.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Kind: kind,
+                PropertyName: property.Name, PropertyType: "", Modifiers: "", KeyType: "", ValueType: "", Template: "", TemplateLocation: null,
+                TtlSeconds: 0, KeyParts: EquatableArray<KeyPartModel>.Empty, Codec: ValueCodecKind.None,
+                Shapes: EquatableArray<TypeShapeModel>.Empty, Collections: EquatableArray<CollectionFormatterModel>.Empty,
+                IsValid: false, Location: location,
+                Diagnostics: new EquatableArray<DiagnosticInfo>(new[] { Failure("reading the keyspace", property.Name, location, ex) }),
+                CanStub: false);
+        }
+    }
+
+    /// <summary>Runs an emitter; if it throws, reports MEMS1015 (at <paramref name="location"/> when known) and returns null.</summary>
+    internal static string? Emit(SourceProductionContext context, Func<string?> emit, string what, string name, LocationInfo? location) =>
+        Emit(emit, what, name, location, info => Report(context, new EquatableArray<DiagnosticInfo>(new[] { info })));
+
+    /// <summary>The testable core of <see cref="Emit(SourceProductionContext, Func{string?}, string, string, LocationInfo?)"/>.</summary>
+    internal static string? Emit(Func<string?> emit, string what, string name, LocationInfo? location, Action<DiagnosticInfo> report)
+    {
+        try
+        {
+            return emit();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            report(Failure(what, name, location, ex));
+            return null;
+        }
+    }
+
+    /// <summary>MEMS1015 for an exception: what the generator was doing, on what, and the exception's type and first line.</summary>
+    internal static DiagnosticInfo Failure(string what, string name, LocationInfo? location, Exception exception)
+    {
+        var message = exception.Message;
+        var newline = message.IndexOf('\n');
+        return DiagnosticInfo.Create(Descriptors.GeneratorFailed, location, what, name, exception.GetType().Name,
+            (newline < 0 ? message : message.Substring(0, newline)).Trim());
     }
 
     private static void Guard(Action action)
@@ -145,7 +219,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
         context.SyntaxProvider.ForAttributeWithMetadataName(
                 attribute,
                 static (node, _) => node is PropertyDeclarationSyntax,
-                (ctx, ct) => Safe(() => MemberParser.Parse(ctx, kind, ct)))
+                (ctx, ct) => ParseMember(ctx, kind, ct))
             .Where(static m => m is not null).Select(static (m, _) => m!)
             .WithTrackingName(name);
 
