@@ -153,7 +153,7 @@ public sealed class ServerUnavailableException : MemcacheException
 
     private string Describe()
     {
-        var what = _key is null ? $"'{_operation}'" : $"'{_operation}' of key {Protocol.KeyCodec.Describe(_key)}";
+        var what = Protocol.ErrorText.Operation(_operation ?? "", _key);
         var wait = RetryAt - _refusedAt;
         var when = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RetryAt:HH:mm:ss.fff} UTC (in {Math.Max(0, wait.TotalMilliseconds):0} ms)");
         return $"{Server} is marked dead ({InnerException?.Message ?? "repeated failures"}); {what} failed without being sent. "

@@ -66,7 +66,7 @@ public sealed partial class MemcacheClient
         var node = _nodes[index];
         if (Volatile.Read(ref _disposed) != 0)
         {
-            failure = new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation}' of key {KeyCodec.Describe(key.Describable)} was not sent.");
+            failure = new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; {ErrorText.Operation(operation, key.Describable)} was not sent.");
             return node.NextConnection();
         }
         var excluded = -1;

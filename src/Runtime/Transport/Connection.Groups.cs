@@ -121,6 +121,6 @@ internal sealed partial class Connection
 
     /// <summary>The failure of a linked request whose predecessor did not go out right before it.</summary>
     private MemcacheConnectionException NotSentAlone(Operation operation) => new(
-        $"'{operation.Name}' of key {Protocol.KeyCodec.Describe(operation.Key)} was not sent to {_name}: it may only follow the request queued before it, which was not sent.")
+        $"{Protocol.ErrorText.Operation(operation.Name, operation.Key)} was not sent to {_name}: it may only follow the request queued before it, which was not sent.")
     { Server = _name };
 }

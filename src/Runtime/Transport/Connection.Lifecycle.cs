@@ -219,17 +219,17 @@ internal sealed partial class Connection
 
     private MemcacheException Wrap(Exception cause, Operation operation, int inFlight)
     {
-        var key = operation.Key is null ? "" : $" of key {Protocol.KeyCodec.Describe(operation.Key)}";
+        var what = Protocol.ErrorText.Operation(operation.Name, operation.Key);
         if (cause is MemcacheProtocolException)
         {
             // The stream went out of step: every request in flight fails with the protocol error itself.
             return new MemcacheProtocolException(
-                $"The connection to {_name} was reset while '{operation.Name}'{key} was in flight: {cause.Message} "
+                $"The connection to {_name} was reset while {what} was in flight: {cause.Message} "
                 + $"{inFlight} request(s) in flight failed; the server may or may not have applied them.", cause)
             { Server = _name };
         }
         return new MemcacheConnectionException(
-            $"The connection to {_name} was lost while '{operation.Name}'{key} was in flight ({cause.Message}). "
+            $"The connection to {_name} was lost while {what} was in flight ({cause.Message}). "
             + $"{inFlight} request(s) in flight failed; the server may or may not have applied them. The client reconnects automatically.", cause)
         { Server = _name };
     }

@@ -26,7 +26,7 @@ internal sealed partial class Connection
             queued = _sendQueue.Count;
             inFlight = _inFlight.Count;
         }
-        var what = key is null ? $"'{operation}'" : $"'{operation}' of key {Protocol.KeyCodec.Describe(key)}";
+        var what = Protocol.ErrorText.Operation(operation, key);
         return new MemcacheTimeoutException(
             $"{what} failed without being sent: {_name} has answered nothing for {silent.TotalMilliseconds:0} ms (operation timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) "
             + $"with {inFlight} request(s) in flight and {queued} queued, so nothing more is queued behind them. "
@@ -132,9 +132,8 @@ internal sealed partial class Connection
             foreach (var operation in expired)
             {
                 var waited = Stopwatch.GetElapsedTime(operation.EnqueuedAt, now);
-                var key = operation.Key is null ? "" : $" of key {Protocol.KeyCodec.Describe(operation.Key)}";
                 operation.TryFail(lastTimeout = new MemcacheTimeoutException(
-                    $"Timed out after {waited.TotalMilliseconds:0} ms (timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) waiting for '{operation.Name}'{key} on {_name}: "
+                    $"Timed out after {waited.TotalMilliseconds:0} ms (timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) waiting for {Protocol.ErrorText.Operation(operation.Name, operation.Key)} on {_name}: "
                     + $"{queued} request(s) queued, {inFlight} in flight, the oldest waited {oldestWait.TotalMilliseconds:0} ms; connection {status}.")
                 {
                     Server = _name,

@@ -125,7 +125,7 @@ internal sealed partial class Connection : IAsyncDisposable
                 inFlight = _inFlight.Count;
             }
             throw new MemcacheTimeoutException(
-                $"Timed out after {_options.OperationTimeout.TotalMilliseconds:0} ms waiting for room to queue '{operation.Name}' of key {Protocol.KeyCodec.Describe(operation.Key)} on {_name}: "
+                $"Timed out after {_options.OperationTimeout.TotalMilliseconds:0} ms waiting for room to queue {Protocol.ErrorText.Operation(operation.Name, operation.Key)} on {_name}: "
                 + $"the connection already holds its limit of {_options.MaxQueuedRequestsPerConnection} requests ({queued} queued, {inFlight} in flight).")
             {
                 Server = _name, Operation = operation.Name, Key = operation.Key, QueuedRequests = queued, InFlightRequests = inFlight,
@@ -168,7 +168,7 @@ internal sealed partial class Connection : IAsyncDisposable
     {
         var retryIn = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _retryAt);
         var what = operation.Length > 0
-            ? $"'{operation}'" + (key is null ? "" : $" of key {Protocol.KeyCodec.Describe(key)}")
+            ? Protocol.ErrorText.Operation(operation, key)
             : affected == 1 ? "1 queued request" : $"{affected} queued requests";
         return new MemcacheConnectionException(
             $"{_name} is unreachable: the last connect attempt failed ({_lastConnectError?.Message}); {what} failed without being sent. "
