@@ -1,4 +1,5 @@
 using System.Buffers;
+using Memstore.Serialization;
 using MessagePack;
 
 namespace Memstore.Mcas;
@@ -115,7 +116,7 @@ internal static class WireCodec
 {
     public static byte[] EncodeMarker(string descriptorKey, bool overAbsent)
     {
-        using var buffer = new PooledRecordWriter(64 + (3 * descriptorKey.Length));
+        using var buffer = new PooledBufferWriter(64 + (3 * descriptorKey.Length));
         var writer = new MessagePackWriter(buffer);
         writer.WriteArrayHeader(4);
         writer.Write(MemstoreWireFormat.MarkerKind);
@@ -123,7 +124,7 @@ internal static class WireCodec
         writer.Write(descriptorKey);
         writer.Write(overAbsent);
         writer.Flush();
-        return buffer.ToArray();
+        return buffer.WrittenMemory.ToArray();
     }
 
     /// <summary>
@@ -160,7 +161,7 @@ internal static class WireCodec
 
     public static byte[] EncodeDescriptor(Descriptor descriptor)
     {
-        using var buffer = new PooledRecordWriter(EncodedSizeBound(descriptor));
+        using var buffer = new PooledBufferWriter(EncodedSizeBound(descriptor));
         var writer = new MessagePackWriter(buffer);
         writer.WriteArrayHeader(5);
         writer.Write(MemstoreWireFormat.DescriptorKind);
@@ -183,7 +184,7 @@ internal static class WireCodec
             writer.Write(descriptor.RecordedAt(i));
         }
         writer.Flush();
-        return buffer.ToArray();
+        return buffer.WrittenMemory.ToArray();
     }
 
     /// <summary>Enough room for the descriptor with every string at its worst case, so encoding never grows the buffer.</summary>
