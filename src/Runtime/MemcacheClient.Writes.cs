@@ -178,24 +178,27 @@ public sealed partial class MemcacheClient
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown store mode.");
         }
         connection = Route(key, StoreName(mode, cas), out failure);
-        if (failure is not null)
-        {
-            // Argument mistakes are thrown even when the server is down; then nothing is rented or written and
-            // the caller returns the failure as it is.
-            _ = Expiration.ToTtl(expiry);
-            CheckValueSize(key, value.Length);
-            CheckServerValueSize(key, value.Length, connection);
-            return null;
-        }
-        return PrepareStoreOn(connection, mode, key, value, expiry, flags, cas);
+        // Argument mistakes are thrown even when the server is down; then nothing is rented or written and the
+        // caller returns the failure as it is.
+        var ttl = CheckStore(key, value.Length, expiry, connection);
+        return failure is null ? WriteStore(connection, mode, key, value, ttl, flags, cas) : null;
     }
 
     /// <summary><see cref="PrepareStore"/> on a connection already chosen and known to be usable.</summary>
-    private MetaOperation PrepareStoreOn(Connection connection, StoreMode mode, in ValidKey key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas)
+    private MetaOperation PrepareStoreOn(Connection connection, StoreMode mode, in ValidKey key, ReadOnlySpan<byte> value, TimeSpan? expiry, uint flags, CasToken cas) =>
+        WriteStore(connection, mode, key, value, CheckStore(key, value.Length, expiry, connection), flags, cas);
+
+    /// <summary>The caller's mistakes in a store (TTL range, value size against the client's and the server's limit); returns the TTL.</summary>
+    private uint CheckStore(in ValidKey key, int valueLength, TimeSpan? expiry, Connection connection)
     {
         var ttl = Expiration.ToTtl(expiry);
-        CheckValueSize(key, value.Length);
-        CheckServerValueSize(key, value.Length, connection);
+        CheckValueSize(key, valueLength);
+        CheckServerValueSize(key, valueLength, connection);
+        return ttl;
+    }
+
+    private MetaOperation WriteStore(Connection connection, StoreMode mode, in ValidKey key, ReadOnlySpan<byte> value, uint ttl, uint flags, CasToken cas)
+    {
         var operation = Rent(StoreName(mode, cas), key, ValueTarget.None, connection, ReplyKinds.Store, hasDataBlock: true);
         MetaRequestWriter.Store(operation.Request, key.Bytes, _keyMode, mode, value, flags, ttl, cas, operation.Opaque);
         return operation;
