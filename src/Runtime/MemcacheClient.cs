@@ -16,6 +16,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
 {
     private readonly MemcacheClientOptions _options;
     private readonly ServerNode[] _nodes;
+    private readonly TimeoutSweeper _sweeper;
     private readonly NodeLocator _locator;
     private readonly KeyMode _keyMode;
     private readonly uint _maxValueSize;
@@ -37,9 +38,10 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         var servers = _options.Servers.ToArray();
         _locator = new NodeLocator(servers, _options.Distribution);
         _nodes = new ServerNode[servers.Length];
+        _sweeper = new TimeoutSweeper(_options.OperationTimeout);
         for (var i = 0; i < servers.Length; i++)
         {
-            _nodes[i] = new ServerNode(servers[i], _options, streamFactory, logger);
+            _nodes[i] = new ServerNode(servers[i], _options, streamFactory, _sweeper, logger);
             var index = i;
             _nodes[i].Health.Changed += change => OnHealthChanged(index, change);
         }
@@ -75,6 +77,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         {
             await node.DisposeAsync().ConfigureAwait(false);
         }
+        _sweeper.Dispose();
     }
 
     /// <summary>Raised when a server is marked dead or comes back after a successful probe (on a pool thread).</summary>

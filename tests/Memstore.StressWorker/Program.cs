@@ -8,6 +8,7 @@
 //   tokens   <servers> <prefix> <slots> <tokens> <seconds> <seed> [loops]   token moves + checker (TokenWorkload.cs)
 //   tokens-seed  <servers> <prefix> <slots> <tokens>          tokens in the first slots, the rest deleted
 //   tokens-check <servers> <prefix> <slots> <tokens>          end invariant; exit 1 and VIOLATION if broken
+//   starved  <live> <frozen> <timeout-ms>                     calls while the thread pool is blocked (PoolStarvation.cs)
 using System.Diagnostics;
 using System.Text;
 using Memstore;
@@ -15,6 +16,10 @@ using Memstore.Collections;
 using Memstore.Mcas;
 
 var mode = args[0];
+if (mode == "starved")
+{
+    return await PoolStarvation.RunAsync(args[1], args[2], TimeSpan.FromMilliseconds(int.Parse(args[3])));
+}
 await using var client = MemcacheClient.Create(args[1]);
 switch (mode)
 {

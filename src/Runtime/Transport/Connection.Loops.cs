@@ -7,6 +7,11 @@ internal sealed partial class Connection
 {
     private const int InitialReadBufferSize = 64 * 1024;
 
+    // The session's reader state, read by the sweep: whether the reader waits on the stream, and the socket
+    // under the stream (when it is a plain NetworkStream) whose unread bytes the sweep can count.
+    private volatile bool _readerWaiting;
+    private volatile System.Net.Sockets.Socket? _socket;
+
     /// <summary>
     /// Read buffers up to this size come from the shared pool; larger ones (for values of several MiB) are
     /// allocated for the one reply that needs them and left to the GC afterwards, so they do not stay pinned
@@ -21,6 +26,8 @@ internal sealed partial class Connection
     /// </summary>
     private async Task ReadLoopAsync(Stream stream)
     {
+        _readerWaiting = false;
+        _socket = (stream as System.Net.Sockets.NetworkStream)?.Socket;
         var buffer = ArrayPool<byte>.Shared.Rent(InitialReadBufferSize);
         int start = 0, end = 0;
         try
@@ -53,7 +60,19 @@ internal sealed partial class Connection
                         ? MoveTo(RentReadBuffer(needed), buffer, ref start, ref end)
                         : MoveTo(buffer, buffer, ref start, ref end);
                 }
-                var read = await stream.ReadAsync(buffer.AsMemory(end)).ConfigureAwait(false);
+                var pending = stream.ReadAsync(buffer.AsMemory(end));
+                int read;
+                if (pending.IsCompleted)
+                {
+                    read = pending.Result;
+                }
+                else
+                {
+                    // Waiting on the stream: everything that arrived so far is consumed (see Sweep).
+                    _readerWaiting = true;
+                    read = await pending.ConfigureAwait(false);
+                    _readerWaiting = false;
+                }
                 if (read == 0)
                 {
                     throw new EndOfStreamException($"{_name} closed the connection.");

@@ -36,6 +36,41 @@ internal sealed partial class Connection
         };
     }
 
+    /// <summary>
+    /// Whether the reader has taken every reply that reached this side: it waits on the stream, and (on a socket)
+    /// the kernel holds no bytes for it. <paramref name="checkedAt"/> is when that was established, or null when
+    /// the stream is not a socket and only the reader's state is known.
+    /// </summary>
+    private bool ReaderCaughtUp(out long? checkedAt)
+    {
+        checkedAt = null;
+        if (!_readerWaiting)
+        {
+            return false;
+        }
+        if (_socket is not { } socket)
+        {
+            return true;
+        }
+        try
+        {
+            if (socket.Available > 0)
+            {
+                return false;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // the session is ending; the lifecycle loop fails what is in flight
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+        checkedAt = Stopwatch.GetTimestamp();
+        return _readerWaiting; // still waiting after the check: nothing arrived before it
+    }
+
     private bool IsConnected()
     {
         lock (_sync)
@@ -45,18 +80,28 @@ internal sealed partial class Connection
     }
 
     /// <summary>
-    /// Runs on a timer: fails requests older than the operation timeout and resets a connection whose
-    /// server has gone silent with requests outstanding. Requests are queued in submission order, so the
-    /// scan stops at the first one that is still within its time.
+    /// Runs on the client's <see cref="TimeoutSweeper"/> thread: fails requests older than the operation
+    /// timeout and resets a connection whose server has gone silent with requests outstanding. Requests are
+    /// queued in submission order, so the scan stops at the first one that is still within its time.
     /// A request that times out while the server has sent nothing for at least half the operation timeout
     /// is a silent timeout: it counts towards marking the server dead and makes the connection
     /// unresponsive. Any reply resets both; a server that is slow but still answering is never counted.
+    /// The reader and writer are pool work items, so a starved pool must not pass for a silent server: requests
+    /// waiting for the writer are judged as of <paramref name="poolCaughtUpTo"/>, and requests in flight only
+    /// while the reader has taken everything that arrived (see <see cref="ReaderCaughtUp"/>).
     /// </summary>
-    private void Sweep()
+    public void Sweep(long now, long poolCaughtUpTo)
     {
-        var now = Stopwatch.GetTimestamp();
+        // Queued requests wait for the writer, a pool work item: judged as of what the pool has caught up to.
+        var seen = Math.Min(now, poolCaughtUpTo);
+        // In-flight requests wait for the reader. If it is not waiting on the socket, or the socket holds bytes
+        // it has not taken, replies may be there unread: none is judged. Otherwise, on a socket, nothing has
+        // arrived by now; on another stream, by what the pool has caught up to.
+        var readerCaughtUp = ReaderCaughtUp(out var readSeenAt);
+        var repliesSeen = readSeenAt ?? seen;
         var timeoutTicks = (long)(_options.OperationTimeout.TotalSeconds * Stopwatch.Frequency);
         List<Operation>? expired = null;
+        var expiredInFlight = 0;
         int queued, inFlight;
         bool silent;
         // _lastProgress moves on every read, and when a request goes out to an idle connection.
@@ -92,9 +137,10 @@ internal sealed partial class Connection
                 if (!operation.IsCompleted)
                 {
                     oldest = Math.Min(oldest, operation.EnqueuedAt);
-                    if (scanning && now - operation.EnqueuedAt >= timeoutTicks)
+                    if (scanning && readerCaughtUp && repliesSeen - operation.EnqueuedAt >= timeoutTicks)
                     {
                         (expired ??= []).Add(operation);
+                        expiredInFlight++;
                     }
                     else
                     {
@@ -109,15 +155,16 @@ internal sealed partial class Connection
                     continue;
                 }
                 oldest = Math.Min(oldest, operation.EnqueuedAt);
-                if (now - operation.EnqueuedAt < timeoutTicks)
+                if (seen - operation.EnqueuedAt < timeoutTicks)
                 {
                     break;
                 }
                 (expired ??= []).Add(operation);
             }
-            var silence = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), now);
-            stalled = _status == ConnectionStatus.Connected && inFlight > 0 && silence > _options.StallTimeout;
-            silent = _status == ConnectionStatus.Connected && expired is not null && silence >= _options.OperationTimeout / 2;
+            var silence = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), repliesSeen);
+            stalled = _status == ConnectionStatus.Connected && readerCaughtUp && inFlight > 0 && silence > _options.StallTimeout;
+            // Only a request that went out and got no reply says anything about the server.
+            silent = _status == ConnectionStatus.Connected && expiredInFlight > 0 && silence >= _options.OperationTimeout / 2;
             if (silent && _options.ServerTimeoutLimit > 0)
             {
                 // Set before the expired callers are failed, so that their next call already sees it.
@@ -145,7 +192,7 @@ internal sealed partial class Connection
                 });
             }
         }
-        if (silent && _health.ReportTimeouts(expired!.Count, lastTimeout!))
+        if (silent && _health.ReportTimeouts(expiredInFlight, lastTimeout!))
         {
             // Marked dead by these timeouts: reset, so that the server is probed after its dead time
             // instead of this silent session being trusted when it wakes.

@@ -36,7 +36,7 @@ internal sealed partial class Connection : IAsyncDisposable
     private readonly AsyncSignal _writeSignal = new();
     private readonly SemaphoreSlim _room;
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly Timer _sweepTimer;
+    private readonly TimeoutSweeper _sweeper;
     private readonly Task _lifecycle;
 
     private ConnectionStatus _status = ConnectionStatus.Connecting;
@@ -46,7 +46,7 @@ internal sealed partial class Connection : IAsyncDisposable
     private Stream? _stream;
     private Exception? _abortReason;
 
-    public Connection(ServerAddress server, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, Cluster.ServerHealth health, ILogger logger)
+    public Connection(ServerAddress server, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, Cluster.ServerHealth health, TimeoutSweeper sweeper, ILogger logger)
     {
         _health = health;
         _server = server;
@@ -56,8 +56,8 @@ internal sealed partial class Connection : IAsyncDisposable
         _logger = logger;
         Tags = new Telemetry.ServerTags(server);
         _room = new SemaphoreSlim(options.MaxQueuedRequestsPerConnection, options.MaxQueuedRequestsPerConnection);
-        var sweepPeriod = TimeSpan.FromMilliseconds(Math.Clamp(options.OperationTimeout.TotalMilliseconds / 4, 10, 100));
-        _sweepTimer = new Timer(static state => ((Connection)state!).Sweep(), this, sweepPeriod, sweepPeriod);
+        _sweeper = sweeper;
+        sweeper.Add(this);
         _lifecycle = Task.Run(RunAsync);
     }
 
@@ -206,7 +206,7 @@ internal sealed partial class Connection : IAsyncDisposable
             _sendQueue.Clear();
         }
         await _shutdown.CancelAsync().ConfigureAwait(false);
-        await _sweepTimer.DisposeAsync().ConfigureAwait(false);
+        _sweeper.Remove(this);
         _writeSignal.Set();
         AbortSession(new ObjectDisposedException(nameof(MemcacheClient)));
         try

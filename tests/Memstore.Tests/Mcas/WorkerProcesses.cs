@@ -8,9 +8,12 @@ internal static class WorkerProcesses
     /// <summary>A tests/Memstore.StressWorker process with the given mode and arguments.</summary>
     public static Process Worker(params string[] arguments) => Start("dotnet", [WorkerPath, .. arguments]);
 
-    public static Process Start(string fileName, IEnumerable<string> arguments)
+    public static Process Start(string fileName, IEnumerable<string> arguments, bool redirectInput = false)
     {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput, UseShellExecute = false,
+        };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -73,7 +76,7 @@ internal static class WorkerProcesses
         }
     }
 
-    private static string WorkerPath
+    public static string WorkerPath
     {
         get
         {
