@@ -17,6 +17,8 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     private readonly MemcacheClientOptions _options;
     private readonly ServerNode[] _nodes;
     private readonly TimeoutSweeper _sweeper;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ServerHealthChangedEventArgs> _healthChanges = new();
+    private int _raisingHealthChanges;
     private readonly NodeLocator _locator;
     private readonly KeyMode _keyMode;
     private readonly uint _maxValueSize;
@@ -80,7 +82,10 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         _sweeper.Dispose();
     }
 
-    /// <summary>Raised when a server is marked dead or comes back after a successful probe (on a pool thread).</summary>
+    /// <summary>
+    /// Raised when a server is marked dead or comes back after a successful probe: on a pool thread, one
+    /// change at a time and in the order they happened. A slow handler delays later changes, never the client.
+    /// </summary>
     public event EventHandler<ServerHealthChangedEventArgs>? ServerHealthChanged;
 
     /// <summary>Whether each server is currently in service, in configuration order.</summary>
@@ -97,15 +102,38 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         {
             Log.ServerDead(_logger, change.Server, change.RetryAt!.Value, _options.Failover, change.Cause);
         }
-        try
+        // Changes are noticed on the client's own threads (the timeout sweeper, a connection's lifecycle);
+        // subscribers run elsewhere, so that one that blocks cannot hold up timeouts.
+        _healthChanges.Enqueue(change);
+        if (Interlocked.Exchange(ref _raisingHealthChanges, 1) == 0)
         {
-            ServerHealthChanged?.Invoke(this, change);
+            ThreadPool.UnsafeQueueUserWorkItem(static client => client.RaiseHealthChanges(), this, preferLocal: false);
         }
-#pragma warning disable CA1031 // A faulty subscriber must not break health tracking.
-        catch (Exception ex)
-#pragma warning restore CA1031
+    }
+
+    private void RaiseHealthChanges()
+    {
+        while (true)
         {
-            Log.StatusListenerFailed(_logger, change.Server.ToString(), ex);
+            while (_healthChanges.TryDequeue(out var change))
+            {
+                try
+                {
+                    ServerHealthChanged?.Invoke(this, change);
+                }
+#pragma warning disable CA1031 // A faulty subscriber must not break health tracking.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    Log.StatusListenerFailed(_logger, change.Server.ToString(), ex);
+                }
+            }
+            Volatile.Write(ref _raisingHealthChanges, 0);
+            // A change queued after the loop emptied the queue but before the flag dropped is raised here.
+            if (_healthChanges.IsEmpty || Interlocked.Exchange(ref _raisingHealthChanges, 1) != 0)
+            {
+                return;
+            }
         }
     }
 
