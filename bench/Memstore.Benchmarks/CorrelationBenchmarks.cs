@@ -118,11 +118,11 @@ public class CorrelationBenchmarks
     {
         var results = new CacheValue[MultiGetKeys];
 #if BEFORE_CORRELATION
-        var operation = new ClassicBatchGetOperation(results);
+        var operation = new ClassicMultiGetOperation(results);
 #else
         // The counter is wound back so that the terminator gets token 0, the one the canned reply carries.
         LastToken(_opaques) = -1;
-        var operation = new ClassicBatchGetOperation(results, _opaques);
+        var operation = new ClassicMultiGetOperation(results, _opaques);
 #endif
         for (var i = 0; i < MultiGetKeys; i++)
         {

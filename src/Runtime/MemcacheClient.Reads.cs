@@ -115,7 +115,7 @@ public sealed partial class MemcacheClient
 
     /// <summary>
     /// Reads many items at once. Keys are split by server and each server's share goes out as one pipelined
-    /// batch closed by a tagged get of its last key: one round trip per server, all servers at once. The result
+    /// part closed by a tagged get of its last key: one round trip per server, all servers at once. The result
     /// has one entry per key, in the order of <paramref name="keys"/>.
     /// </summary>
     public ValueTask<CacheValue[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
@@ -135,17 +135,17 @@ public sealed partial class MemcacheClient
         var results = new CacheValue[count];
         if (count > 0)
         {
-            await SendBatchesAsync(PrepareBatches(textKeys, utf8Keys, results), cancellationToken).ConfigureAwait(false);
+            await SendPerServerAsync(SplitByServer(textKeys, utf8Keys, results), cancellationToken).ConfigureAwait(false);
         }
         return results;
     }
 
-    /// <summary>Sends every server's batch at once, then waits for all of them.</summary>
-    private ValueTask SendBatchesAsync(List<(Connection Connection, MultiGetOperation Operation)> batches, CancellationToken cancellationToken)
+    /// <summary>Sends every server's part at once, then waits for all of them.</summary>
+    private ValueTask SendPerServerAsync(List<(Connection Connection, MultiGetOperation Operation)> parts, CancellationToken cancellationToken)
     {
-        var pending = new List<(Operation Operation, ValueTask Completion)>(batches.Count);
+        var pending = new List<(Operation Operation, ValueTask Completion)>(parts.Count);
         Exception? firstError = null;
-        foreach (var (connection, operation) in batches)
+        foreach (var (connection, operation) in parts)
         {
             StartOrRecord(pending, operation, connection, cancellationToken, ref firstError);
         }
@@ -198,12 +198,12 @@ public sealed partial class MemcacheClient
     }
 
     /// <summary>
-    /// Builds one batch per connection in a single pass: each key is validated, routed and written
+    /// Builds one part per connection in a single pass: each key is validated, routed and written
     /// once (classic multi-key gets for text keys, quiet meta gets for base64 keys).
     /// </summary>
-    private List<(Connection Connection, MultiGetOperation Operation)> PrepareBatches(IReadOnlyList<string>? textKeys, Utf8KeyList? utf8Keys, CacheValue[] results)
+    private List<(Connection Connection, MultiGetOperation Operation)> SplitByServer(IReadOnlyList<string>? textKeys, Utf8KeyList? utf8Keys, CacheValue[] results)
     {
-        var batches = new List<(Connection Connection, MultiGetOperation Operation)>(Math.Min(_nodes.Length, results.Length));
+        var parts = new List<(Connection Connection, MultiGetOperation Operation)>(Math.Min(_nodes.Length, results.Length));
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
         try
         {
@@ -212,37 +212,37 @@ public sealed partial class MemcacheClient
                 var key = textKeys is not null ? Validate(textKeys[i], scratch) : Validate(utf8Keys![i]);
                 var connection = Route(key, "get-many");
                 MultiGetOperation? operation = null;
-                foreach (var (existing, batch) in batches)
+                foreach (var (existing, part) in parts)
                 {
                     if (ReferenceEquals(existing, connection))
                     {
-                        operation = batch;
+                        operation = part;
                         break;
                     }
                 }
                 if (operation is null)
                 {
                     // Text keys go as classic multi-key gets (cheaper for memcached per key); base64 keys need meta.
-                    operation = _keyMode == KeyMode.Text ? new ClassicBatchGetOperation(results, connection.Opaques) : new BatchGetOperation(results, connection.Opaques);
-                    batches.Add((connection, operation));
+                    operation = _keyMode == KeyMode.Text ? new ClassicMultiGetOperation(results, connection.Opaques) : new MetaMultiGetOperation(results, connection.Opaques);
+                    parts.Add((connection, operation));
                 }
                 operation.AddKey(i, key.Bytes, _keyMode);
             }
         }
         catch
         {
-            foreach (var (_, operation) in batches)
+            foreach (var (_, operation) in parts)
             {
                 operation.AbandonConnectionReference();
                 operation.ReleaseByCaller();
             }
             throw;
         }
-        foreach (var (_, operation) in batches)
+        foreach (var (_, operation) in parts)
         {
             operation.Close();
         }
-        return batches;
+        return parts;
     }
 
     private MetaOperation? PrepareGet(string name, in ValidKey key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, out Exception? failure, bool withTtl = false)

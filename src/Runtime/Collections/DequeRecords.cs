@@ -69,7 +69,7 @@ internal static class DequeCodec
         try
         {
             var reader = Open(value, MemstoreWireFormat.NodeKind, 5);
-            var bytes = WireCodec.ReadBytes(ref reader) ?? [];
+            var bytes = StoredRecordCodec.ReadBytes(ref reader) ?? [];
             return new Node(bytes, reader.ReadString(), reader.ReadString());
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or InvalidDataException)
@@ -89,7 +89,7 @@ internal static class DequeCodec
         {
             throw new InvalidDataException($"not a '{kind}' envelope");
         }
-        WireCodec.CheckVersion(reader.ReadInt32(), kind);
+        StoredRecordCodec.CheckVersion(reader.ReadInt32(), kind);
         return reader;
     }
 }

@@ -10,7 +10,7 @@ namespace Memstore.Collections;
 /// Ordering: FIFO/LIFO holds within a shard only. Items pushed one after another by one handle land on
 /// different shards and may be popped in any order; a producer that needs its own order kept pushes to
 /// one of <see cref="Shards"/>. A pop reports empty only after finding every shard empty in one sweep.
-/// The shard count is stored under the name (<c>deque.shards</c> record, docs/wire-format.md).
+/// The shard count is stored under the name (<c>deque.shards</c> record, docs/stored-format.md).
 /// </summary>
 public sealed class ShardedMemcacheDeque
 {
@@ -126,7 +126,7 @@ public sealed class ShardedMemcacheDeque
             var reader = new MessagePackReader(value.Value);
             if ((value.Flags & MemstoreWireFormat.ReservedFlag) != 0 && reader.ReadArrayHeader() == 3 && reader.ReadString() == MemstoreWireFormat.ShardSetKind)
             {
-                WireCodec.CheckVersion(reader.ReadInt32(), MemstoreWireFormat.ShardSetKind);
+                StoredRecordCodec.CheckVersion(reader.ReadInt32(), MemstoreWireFormat.ShardSetKind);
                 var count = reader.ReadInt32();
                 if (count is >= 1 and <= 1024)
                 {

@@ -81,7 +81,7 @@ public sealed partial class McasClient
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(CasToken Token, bool Acquired)> AcquireAsync(Descriptor d, DescriptorItem item, int depth, CancellationToken cancellationToken)
     {
-        var marker = WireCodec.EncodeMarker(d.Key, item.ExpectAbsent);
+        var marker = StoredRecordCodec.EncodeMarker(d.Key, item.ExpectAbsent);
         var markerExpiry = MarkerExpiry(item);
         var missing = new MissingDescriptorCheck();
         for (var attempt = 0; ; attempt++)
@@ -101,7 +101,7 @@ public sealed partial class McasClient
             }
             McasMetrics.RoundTrips.Add(1);
             var (value, _) = await ReadAsync(item.Key, cancellationToken).ConfigureAwait(false);
-            if (WireCodec.TryDecodeMarker(value) is not { } found)
+            if (StoredRecordCodec.TryDecodeMarker(value) is not { } found)
             {
                 return (CasToken.None, false);
             }
@@ -166,7 +166,7 @@ public sealed partial class McasClient
             var decided = new Descriptor { Key = d.Key, Id = d.Id, Status = outcome, Items = d.Items, Recorded = recorded };
             McasMetrics.RoundTrips.Add(1);
             McasMetrics.Requests.Add(1);
-            var stored = await _client.CompareAndSetAsync(d.Key, WireCodec.EncodeDescriptor(decided), d.Cas, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
+            var stored = await _client.CompareAndSetAsync(d.Key, StoredRecordCodec.EncodeDescriptor(decided), d.Cas, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
             if (stored.Stored)
             {
                 (d.Status, d.Recorded, d.Cas) = (outcome, recorded, stored.Cas);
@@ -260,7 +260,7 @@ public sealed partial class McasClient
                 return; // sealed, or the key is gone: either way the expected token can never match again
             }
             var (value, _) = await ReadAsync(item.Key, cancellationToken).ConfigureAwait(false);
-            if (WireCodec.TryDecodeMarker(value) is not { } marker || marker.DescriptorKey != d.Key)
+            if (StoredRecordCodec.TryDecodeMarker(value) is not { } marker || marker.DescriptorKey != d.Key)
             {
                 return; // the key changed since the operation read it: its token is spent already
             }

@@ -27,7 +27,7 @@ public sealed partial class McasClient
         while (true)
         {
             var (value, _) = await ReadAsync(repair.Key, cancellationToken).ConfigureAwait(false);
-            if (WireCodec.TryDecodeMarker(value) is not { } marker)
+            if (StoredRecordCodec.TryDecodeMarker(value) is not { } marker)
             {
                 return false;
             }

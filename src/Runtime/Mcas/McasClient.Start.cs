@@ -47,7 +47,7 @@ public sealed partial class McasClient
     private bool TryAddWithFirstMarker(Descriptor d, byte[] encoded, CancellationToken cancellationToken, out ValueTask<StoreResult> add, out ValueTask<StoreResult> install)
     {
         var first = d.Items[0];
-        var marker = WireCodec.EncodeMarker(d.Key, first.ExpectAbsent);
+        var marker = StoredRecordCodec.EncodeMarker(d.Key, first.ExpectAbsent);
         return _client.TryStoreInOrder(
             new OrderedStore(StoreMode.Add, d.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, CasToken.None),
             first.ExpectAbsent
@@ -83,7 +83,7 @@ public sealed partial class McasClient
             // The add's reply is lost, but memcached executed it before the install: the descriptor says how it went.
             McasMetrics.Requests.Add(1);
             var value = await _client.GetAsync(d.Key, CancellationToken.None).ConfigureAwait(false);
-            if (value.Found && WireCodec.DecodeDescriptor(d.Key, value) is { } loaded && loaded.Id == d.Id)
+            if (value.Found && StoredRecordCodec.DecodeDescriptor(d.Key, value) is { } loaded && loaded.Id == d.Id)
             {
                 return await HelpAsync(loaded, owner: true, depth: 0, (0, installed.Cas), cancellationToken, alreadyAcquired: loaded.Status == McasStatus.Undecided ? 1 : 0).ConfigureAwait(false);
             }
@@ -119,7 +119,7 @@ public sealed partial class McasClient
         {
             McasMetrics.RoundTrips.Add(1);
             var (value, _) = await ReadAsync(d.Items[0].Key, CancellationToken.None).ConfigureAwait(false);
-            if (WireCodec.TryDecodeMarker(value) is { } marker && marker.DescriptorKey == d.Key
+            if (StoredRecordCodec.TryDecodeMarker(value) is { } marker && marker.DescriptorKey == d.Key
                 && await LoadDescriptorAsync(d.Key, CancellationToken.None).ConfigureAwait(false) is null)
             {
                 await UndoFirstMarkerAsync(d, value.Cas).ConfigureAwait(false);

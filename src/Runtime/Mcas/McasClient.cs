@@ -69,7 +69,7 @@ public sealed partial class McasClient : IAsyncDisposable
                 McasMetrics.RoundTrips.Add(1);
             }
             var (value, ttl) = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
-            if (WireCodec.TryDecodeMarker(value) is not { } marker)
+            if (StoredRecordCodec.TryDecodeMarker(value) is not { } marker)
             {
                 return ToEntry(key, value, ttl);
             }
@@ -170,7 +170,7 @@ public sealed partial class McasClient : IAsyncDisposable
         }
         var (id, descriptorKey, colocated) = NewDescriptorKey(items[0].Key);
         var descriptor = new Descriptor { Key = descriptorKey, Id = id, Status = McasStatus.Undecided, Items = items };
-        var encoded = WireCodec.EncodeDescriptor(descriptor);
+        var encoded = StoredRecordCodec.EncodeDescriptor(descriptor);
         if (encoded.Length > _client.MaxValueSizeForMcas)
         {
             throw new ArgumentException($"The MCAS descriptor for {items.Length} keys would be {encoded.Length} bytes, over the client's MaxValueSize; it holds every old and new value, so split the operation or shrink the values.", nameof(updates));
@@ -289,7 +289,7 @@ public sealed partial class McasClient : IAsyncDisposable
     {
         McasMetrics.Requests.Add(1);
         var value = await _client.GetAsync(descriptorKey, cancellationToken).ConfigureAwait(false);
-        return value.Found ? WireCodec.DecodeDescriptor(descriptorKey, value) : null;
+        return value.Found ? StoredRecordCodec.DecodeDescriptor(descriptorKey, value) : null;
     }
 
     private static McasEntry ToEntry(string key, in CacheValue value, long ttl) => value.Found

@@ -16,7 +16,7 @@ internal enum WriterState
 
 internal sealed partial class Connection
 {
-    private const int WriteBatchSize = 64 * 1024;
+    private const int CoalescedWriteSize = 64 * 1024;
 
     // Guarded by _sync; reset when a session starts.
     private WriterState _writer;
@@ -27,7 +27,7 @@ internal sealed partial class Connection
     /// writing — claims the stream for the caller and moves the operation straight to in-flight (before its
     /// bytes are written, like the writer loop does). Returns the stream to write to, or null when the
     /// request must be queued for the writer loop. With requests in flight the server answers them first
-    /// anyway, so queuing costs little latency and lets the writer batch; only an idle connection pays the
+    /// anyway, so queuing costs little latency and lets the writer coalesce; only an idle connection pays the
     /// writer hop in full.
     /// </summary>
     private Stream? TryClaimInlineWrite(Operation operation)
@@ -121,11 +121,11 @@ internal sealed partial class Connection
 
     /// <summary>
     /// Copies everything queued into one buffer and sends it with one write, so N concurrent callers cost
-    /// one syscall rather than N. A request larger than the batch is sent straight from its own buffer.
+    /// one syscall rather than N. A request larger than the coalescing buffer is sent straight from its own buffer.
     /// </summary>
     private async Task WriteLoopAsync(Stream stream, CancellationToken session)
     {
-        var batch = ArrayPool<byte>.Shared.Rent(WriteBatchSize);
+        var coalesced = ArrayPool<byte>.Shared.Rent(CoalescedWriteSize);
         try
         {
             while (true)
@@ -148,14 +148,14 @@ internal sealed partial class Connection
                     }
                     while (true)
                     {
-                        var length = FillBatch(batch, out var large);
+                        var length = FillCoalescedWrite(coalesced, out var large);
                         if (length == 0 && large is null)
                         {
                             break;
                         }
                         if (length > 0)
                         {
-                            await stream.WriteAsync(batch.AsMemory(0, length), session).ConfigureAwait(false);
+                            await stream.WriteAsync(coalesced.AsMemory(0, length), session).ConfigureAwait(false);
                         }
                         if (large is not null)
                         {
@@ -169,7 +169,7 @@ internal sealed partial class Connection
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(batch);
+            ArrayPool<byte>.Shared.Return(coalesced);
         }
     }
 
@@ -211,8 +211,8 @@ internal sealed partial class Connection
         }
     }
 
-    /// <summary>Moves queued requests to in-flight (in order) while copying their bytes into the batch.</summary>
-    private int FillBatch(byte[] batch, out Operation? large)
+    /// <summary>Moves queued requests to in-flight (in order) while copying their bytes into one buffer.</summary>
+    private int FillCoalescedWrite(byte[] buffer, out Operation? large)
     {
         large = null;
         var length = 0;
@@ -231,7 +231,7 @@ internal sealed partial class Connection
             while (_sendQueue.TryPeek(out var operation))
             {
                 var size = operation.Request.Length;
-                if (length > 0 && length + size > batch.Length)
+                if (length > 0 && length + size > buffer.Length)
                 {
                     break;
                 }
@@ -248,12 +248,12 @@ internal sealed partial class Connection
                 }
                 previousDropped = false;
                 _inFlight.Enqueue(operation);
-                if (size > batch.Length)
+                if (size > buffer.Length)
                 {
                     large = operation;
                     break;
                 }
-                operation.Request.WrittenSpan.CopyTo(batch.AsSpan(length));
+                operation.Request.WrittenSpan.CopyTo(buffer.AsSpan(length));
                 length += size;
             }
         }

@@ -184,7 +184,7 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
     {
         await using var raw = MemcacheClient.Create(server.ConnectionString);
         var value = await raw.GetAsync(key);
-        return (WireCodec.TryDecodeMarker(value) ?? throw new InvalidOperationException($"{key} holds no marker")).DescriptorKey;
+        return (StoredRecordCodec.TryDecodeMarker(value) ?? throw new InvalidOperationException($"{key} holds no marker")).DescriptorKey;
     }
 
     private static bool IsRelease(string line, string key) =>

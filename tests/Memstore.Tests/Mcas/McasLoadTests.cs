@@ -50,7 +50,7 @@ public sealed class McasLoadTests(ThreeServerFixture cluster) : IClassFixture<Th
             }
         }
         Assert.Equal(expected, total);
-        Assert.All(keys, key => Assert.Null(WireCodec.TryDecodeMarker(client.GetAsync(key).AsTask().Result)));
+        Assert.All(keys, key => Assert.Null(StoredRecordCodec.TryDecodeMarker(client.GetAsync(key).AsTask().Result)));
     }
 
     [Fact]

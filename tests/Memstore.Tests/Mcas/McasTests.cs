@@ -148,7 +148,7 @@ public sealed class McasTests(ThreeServerFixture cluster) : IClassFixture<ThreeS
         await using var client = cluster.NewClient();
         var mcas = new McasClient(client);
         var key = TestKeys.Unique("forged");
-        var forged = WireCodec.EncodeMarker("memstore:mcas:deadbeef", overAbsent: false);
+        var forged = StoredRecordCodec.EncodeMarker("memstore:mcas:deadbeef", overAbsent: false);
         await client.SetAsync(key, forged); // no reserved flag: data, however it looks
         var entry = await mcas.GetAsync(key);
         Assert.Equal(forged, entry.Value);
@@ -173,7 +173,7 @@ public sealed class McasTests(ThreeServerFixture cluster) : IClassFixture<ThreeS
         owner.AfterPhase1ForTesting = async (_, _, _) => { reached.SetResult(); await release.Task; };
         var running = owner.CompareAndSwapAsync([McasUpdate.Set(ea, B("a1")), McasUpdate.Set(eb, B("b1"))]).AsTask();
         await reached.Task;
-        Assert.True(WireCodec.TryDecodeMarker(await client.GetAsync(a)) is not null); // a plain get sees the marker
+        Assert.True(StoredRecordCodec.TryDecodeMarker(await client.GetAsync(a)) is not null); // a plain get sees the marker
         Assert.Equal("b1", S(await reader.GetAsync(b)));      // the reader helps: decides and releases
         Assert.Equal("a1", (await client.GetAsync(a)).AsString());
         release.SetResult();

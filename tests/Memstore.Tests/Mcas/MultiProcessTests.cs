@@ -55,7 +55,7 @@ public sealed partial class MultiProcessTests(ThreeServerFixture cluster, ITestO
         await victim.WaitForExitAsync();
         var parts = line!.Split(' ');
         var (descriptor, keys) = (parts[1], parts[2..]);
-        Assert.All(keys, key => Assert.NotNull(WireCodec.TryDecodeMarker(client.GetAsync(key).AsTask().Result))); // left owned
+        Assert.All(keys, key => Assert.NotNull(StoredRecordCodec.TryDecodeMarker(client.GetAsync(key).AsTask().Result))); // left owned
         await AssertConsistentAsync(client, prefix); // this process's McasGet resolves them
         var left = await client.GetWithTtlAsync(descriptor, default);
         Assert.True(!left.Value.Found || left.Ttl is > 0 and <= 60, "the helper shortens the dead owner's descriptor to the linger time");
@@ -109,7 +109,7 @@ public sealed partial class MultiProcessTests(ThreeServerFixture cluster, ITestO
         Assert.Equal(Start * Accounts, entries.Sum(e => long.Parse(Encoding.ASCII.GetString(e.Value!))));
         foreach (var entry in entries)
         {
-            Assert.Null(WireCodec.TryDecodeMarker(await client.GetAsync(entry.Key))); // no marker left
+            Assert.Null(StoredRecordCodec.TryDecodeMarker(await client.GetAsync(entry.Key))); // no marker left
         }
     }
 

@@ -12,10 +12,10 @@ public sealed class ClassicMultiGetTests
     private static readonly byte[] Reply = Encoding.ASCII.GetBytes(
         "VALUE a 5 3 11\r\nfoo\r\nVALUE c 0 4 12\r\nx\r\ny\r\nEND\r\nEN O0\r\n");
 
-    private static (ClassicBatchGetOperation Operation, CacheValue[] Results) Batch(params string[] keys)
+    private static (ClassicMultiGetOperation Operation, CacheValue[] Results) Batch(params string[] keys)
     {
         var results = new CacheValue[keys.Length];
-        var operation = new ClassicBatchGetOperation(results, new OpaqueCounter());
+        var operation = new ClassicMultiGetOperation(results, new OpaqueCounter());
         for (var i = 0; i < keys.Length; i++)
         {
             operation.AddKey(i, Encoding.UTF8.GetBytes(keys[i]), KeyMode.Text);

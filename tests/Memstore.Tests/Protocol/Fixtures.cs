@@ -22,7 +22,7 @@ internal sealed record Segment(string Name, string Wire, Func<(Operation Operati
         new(name, wire, () =>
         {
             var results = new CacheValue[resultCount];
-            var operation = new BatchGetOperation(results, indexes);
+            var operation = new MetaMultiGetOperation(results, indexes);
             return (operation, () => ResponseDriver.Describe(operation) + " results: " + ResponseDriver.Describe(results));
         });
 

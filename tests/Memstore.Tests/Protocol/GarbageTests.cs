@@ -24,7 +24,7 @@ public sealed class GarbageTests
         1 => TestOperations.Rent("incr", "k", ValueTarget.Number),
         2 => TestOperations.Rent("set", "k", ValueTarget.None, hasDataBlock: true),
         3 => TestOperations.Rent("get", "k", ValueTarget.Writer, new ArrayBufferWriter<byte>()),
-        4 => new BatchGetOperation(new CacheValue[4], [0, 1, 2, 3]),
+        4 => new MetaMultiGetOperation(new CacheValue[4], [0, 1, 2, 3]),
         5 => new VersionOperation(),
         6 => new StatsOperation(),
         7 => new FlushOperation(),

@@ -257,7 +257,7 @@ public sealed class OperationConsumeTests
     public void Batch_get_places_hits_by_opaque_and_ends_at_the_last_requests_reply()
     {
         var results = new CacheValue[5];
-        var op = new BatchGetOperation(results, [3, 0, 4]);
+        var op = new MetaMultiGetOperation(results, [3, 0, 4]);
         ConsumeAll(op, Fixtures.Batch);
         Assert.Null(Failure(op));
         Assert.Equal("abc"u8.ToArray(), results[3].Value);
@@ -274,7 +274,7 @@ public sealed class OperationConsumeTests
     [Fact]
     public void Batch_get_writes_quiet_tagged_gets_and_a_loud_last_one()
     {
-        var op = new BatchGetOperation(new CacheValue[3], new OpaqueCounter());
+        var op = new MetaMultiGetOperation(new CacheValue[3], new OpaqueCounter());
         op.AddKey(0, "a"u8, KeyMode.Base64);
         op.AddKey(1, "b"u8, KeyMode.Base64);
         op.AddKey(2, "c"u8, KeyMode.Base64);
@@ -286,7 +286,7 @@ public sealed class OperationConsumeTests
     public void Batch_get_consumes_replies_one_by_one_before_the_last_arrives()
     {
         var results = new CacheValue[3];
-        var op = new BatchGetOperation(results, [0, 1, 2]);
+        var op = new MetaMultiGetOperation(results, [0, 1, 2]);
         var bytes = Bytes("VA 1 O1\r\nx\r\nVA 1 O");
         Assert.False(op.TryConsume(bytes, out var consumed, out var needed, out _));
         Assert.Equal(bytes.Length - 6, consumed);
@@ -302,7 +302,7 @@ public sealed class OperationConsumeTests
     public void Batch_get_reports_the_first_error_after_the_last_reply()
     {
         var results = new CacheValue[2];
-        var op = new BatchGetOperation(results, [0, 1]);
+        var op = new MetaMultiGetOperation(results, [0, 1]);
         ConsumeAll(op, "VA 1 O0\r\nx\r\n" + Fixtures.TooLarge + Fixtures.BadFormat + "EN O1\r\n");
         var ex = Assert.IsType<MemcacheServerErrorException>(Failure(op));
         Assert.Equal("object too large for cache", ex.ServerMessage);
@@ -322,7 +322,7 @@ public sealed class OperationConsumeTests
     [InlineData("VA 1 O0\r\nx\r\nVA 1 O0\r\nx\r\n")] // one request answered twice
     public void Batch_get_rejects_replies_no_request_asked_for(string wire)
     {
-        var op = new BatchGetOperation(new CacheValue[3], [0, 1, 2]);
+        var op = new MetaMultiGetOperation(new CacheValue[3], [0, 1, 2]);
         Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
     }
 

@@ -12,7 +12,7 @@ namespace Memstore.Transport;
 /// something other than that tagged reply where it is expected, so the batch fails instead of
 /// returning what another request was answered.
 /// </summary>
-internal sealed class ClassicBatchGetOperation : MultiGetOperation
+internal sealed class ClassicMultiGetOperation : MultiGetOperation
 {
     private const int KeysPerCommand = 100;
 
@@ -21,7 +21,7 @@ internal sealed class ClassicBatchGetOperation : MultiGetOperation
     private int _next;
     private int _endsSeen;
 
-    public ClassicBatchGetOperation(CacheValue[] results, OpaqueCounter opaques) : base(results, opaques)
+    public ClassicMultiGetOperation(CacheValue[] results, OpaqueCounter opaques) : base(results, opaques)
     {
     }
 

@@ -5,7 +5,7 @@ using MessagePack;
 namespace Memstore.Mcas;
 
 /// <summary>
-/// Constants of Memstore's stored format for MCAS (docs/mcas.md) and the deque (docs/wire-format.md), public so that
+/// Constants of Memstore's stored format for MCAS (docs/mcas.md) and the deque (docs/stored-format.md), public so that
 /// tools and other clients can recognise Memstore's own items.
 /// </summary>
 public static class MemstoreWireFormat
@@ -112,7 +112,7 @@ internal sealed class Descriptor
 internal readonly record struct Marker(string DescriptorKey, bool OverAbsent);
 
 /// <summary>Hand-written MessagePack encoding of every stored record (no reflection).</summary>
-internal static class WireCodec
+internal static class StoredRecordCodec
 {
     public static byte[] EncodeMarker(string descriptorKey, bool overAbsent)
     {
