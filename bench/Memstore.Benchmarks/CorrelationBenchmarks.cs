@@ -137,7 +137,7 @@ public class CorrelationBenchmarks
     {
         operation.Prepare(CancellationToken.None);
         operation.TryMarkWritten();
-        if (!operation.TryConsume(reply, out var consumed, out _, out _))
+        if (!operation.TryConsume(reply, null, out var consumed, out _, out _))
         {
             throw new InvalidOperationException("the canned reply did not complete the request");
         }

@@ -50,7 +50,7 @@ internal sealed class ClassicMultiGetOperation : MultiGetOperation
         MetaRequestWriter.Get(Request, key, mode, withValue: true, touchTtl: null, quiet: false, opaque: opaque);
     }
 
-    public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
+    public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {
         consumed = 0;
         resetConnection = false;
@@ -58,7 +58,7 @@ internal sealed class ClassicMultiGetOperation : MultiGetOperation
         {
             if (_endsSeen == _commandStarts.Count)
             {
-                return TryConsumeTerminator(data, ref consumed, out needed);
+                return TryConsumeTerminator(data, completions, ref consumed, out needed);
             }
             if (!ClassicValueParser.TryParse(data[consumed..], out var reply, out needed, MaxValueLength))
             {

@@ -5,50 +5,35 @@ namespace Memstore.Transport;
 /// <summary>
 /// The operations one socket read completed, woken together by a single thread-pool work item. Under
 /// load one read carries many responses; waking each caller separately costs a pool dispatch and often
-/// a thread wake-up per response, which dominated the client's CPU profile.
+/// a thread wake-up per response, which dominated the client's CPU profile. The reader passes the batch
+/// to each operation it completes (<see cref="Operation.TryConsume"/>); nothing about it is ambient.
 /// </summary>
 internal sealed class CompletionBatch : IThreadPoolWorkItem
 {
     private static readonly ConcurrentQueue<CompletionBatch> Pool = new();
 
-    [ThreadStatic]
-    private static CompletionBatch? t_current;
-
-    [ThreadStatic]
-    private static bool t_othersWaiting;
-
     private readonly List<Operation> _operations = new(32);
+    private Connection? _connection;
 
-    /// <summary>The batch the reader on this thread is filling, if any.</summary>
-    public static CompletionBatch? Current => t_current;
-
-    public void Add(Operation operation) => _operations.Add(operation);
-
-    /// <summary>
-    /// True while this thread resumes a caller with more callers of the same batch behind it. Such a caller
-    /// queues its next request for the writer loop rather than writing it inline: the others' requests
-    /// follow at once, and one batched write serves them all without delaying their wake-up by a syscall.
-    /// </summary>
-    public static bool OthersWaiting => t_othersWaiting;
-
-    /// <summary>Starts collecting completions on the calling (reader) thread.</summary>
-    public static CompletionBatch Begin()
+    /// <summary>An empty batch for one read of <paramref name="connection"/>.</summary>
+    public static CompletionBatch Rent(Connection connection)
     {
         if (!Pool.TryDequeue(out var batch))
         {
             batch = new CompletionBatch();
         }
-        t_current = batch;
+        batch._connection = connection;
         return batch;
     }
 
-    /// <summary>Stops collecting and hands the completed operations to the pool in one work item.</summary>
+    public void Add(Operation operation) => _operations.Add(operation);
+
+    /// <summary>Hands the completed operations to the pool in one work item (or returns an empty batch).</summary>
     public void Dispatch()
     {
-        t_current = null;
         if (_operations.Count == 0)
         {
-            Pool.Enqueue(this);
+            Recycle();
             return;
         }
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
@@ -56,21 +41,40 @@ internal sealed class CompletionBatch : IThreadPoolWorkItem
 
     void IThreadPoolWorkItem.Execute()
     {
-        // Callers resume in response order, each continuation running until its next await.
+        // Callers resume in response order, each continuation running until its next await. While a caller
+        // has others of the batch behind it, the connection does not let it write inline (see
+        // Connection.CallersWaitingToResume): the others' requests follow at once, and one coalesced write
+        // serves them all without delaying their wake-up by a syscall.
+        var connection = _connection!;
         var last = _operations.Count - 1;
+        var behind = last; // callers of this batch not yet resumed, after the current one
+        connection.CallersWaitingToResume(behind);
         try
         {
             for (var i = 0; i <= last; i++)
             {
-                t_othersWaiting = i < last;
+                if (i > 0)
+                {
+                    behind--;
+                    connection.CallersWaitingToResume(-1);
+                }
                 _operations[i].Signal(inline: true);
             }
         }
         finally
         {
-            t_othersWaiting = false;
+            if (behind > 0)
+            {
+                connection.CallersWaitingToResume(-behind); // only if a signal threw
+            }
         }
+        Recycle();
+    }
+
+    private void Recycle()
+    {
         _operations.Clear();
+        _connection = null;
         Pool.Enqueue(this);
     }
 }

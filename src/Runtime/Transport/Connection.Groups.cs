@@ -77,7 +77,7 @@ internal sealed partial class Connection
     private (Stream? Stream, int Claimed) TryClaimInlineWrite(Operation[] group, int count)
     {
         if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || _sendQueue.Count > 0 || _inFlight.Count > 0
-            || CompletionBatch.OthersWaiting || _stream is not { } stream)
+            || Volatile.Read(ref _callersWaitingToResume) > 0 || _stream is not { } stream)
         {
             return (null, 0);
         }

@@ -35,10 +35,10 @@ internal sealed partial class Connection
             while (true)
             {
                 int needed;
-                var completions = CompletionBatch.Begin();
+                var completions = CompletionBatch.Rent(this);
                 try
                 {
-                    needed = ProcessResponses(buffer, ref start, end);
+                    needed = ProcessResponses(buffer, ref start, end, completions);
                 }
                 finally
                 {
@@ -116,7 +116,7 @@ internal sealed partial class Connection
     }
 
     /// <summary>Completes as many in-flight requests as the buffered bytes allow; returns the bytes needed next.</summary>
-    private int ProcessResponses(byte[] buffer, ref int start, int end)
+    private int ProcessResponses(byte[] buffer, ref int start, int end, CompletionBatch completions)
     {
         while (start < end)
         {
@@ -136,7 +136,7 @@ internal sealed partial class Connection
             bool reset;
             try
             {
-                done = head.TryConsume(buffer.AsSpan(start, end - start), out consumed, out needed, out reset);
+                done = head.TryConsume(buffer.AsSpan(start, end - start), completions, out consumed, out needed, out reset);
             }
             catch (MemcacheProtocolException ex)
             {

@@ -22,6 +22,15 @@ internal sealed partial class Connection
     private WriterState _writer;
     private Task? _handedOver;
 
+    // Callers of this connection's completion batches that are still to be resumed behind the one running now.
+    private int _callersWaitingToResume;
+
+    /// <summary>
+    /// Kept by <see cref="CompletionBatch"/> while it resumes callers: while others wait behind a caller, its
+    /// next request is queued for the writer loop rather than written inline, so that theirs share one write.
+    /// </summary>
+    public void CallersWaitingToResume(int delta) => Interlocked.Add(ref _callersWaitingToResume, delta);
+
     /// <summary>
     /// Under <see cref="_sync"/>: when the connection is idle — nothing queued, nothing in flight, nobody
     /// writing — claims the stream for the caller and moves the operation straight to in-flight (before its
@@ -33,7 +42,7 @@ internal sealed partial class Connection
     private Stream? TryClaimInlineWrite(Operation operation)
     {
         if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || _sendQueue.Count > 0 || _inFlight.Count > 0
-            || CompletionBatch.OthersWaiting || _stream is not { } stream)
+            || Volatile.Read(ref _callersWaitingToResume) > 0 || _stream is not { } stream)
         {
             return null;
         }

@@ -45,7 +45,7 @@ internal sealed class MetaMultiGetOperation : MultiGetOperation
     protected override void WriteLastKey(ReadOnlySpan<byte> key, KeyMode mode, uint opaque) =>
         MetaRequestWriter.Get(Request, key, mode, withValue: true, touchTtl: null, quiet: false, opaque: opaque);
 
-    public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
+    public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {
         consumed = 0;
         resetConnection = false;
@@ -57,7 +57,7 @@ internal sealed class MetaMultiGetOperation : MultiGetOperation
             }
             if (response.Opaque == TerminatorOpaque && !response.IsError)
             {
-                return TryConsumeTerminator(data, ref consumed, out needed);
+                return TryConsumeTerminator(data, completions, ref consumed, out needed);
             }
             var start = consumed;
             consumed += response.TotalLength;

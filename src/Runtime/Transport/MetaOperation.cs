@@ -126,7 +126,7 @@ internal sealed class MetaOperation : Operation
         return array;
     }
 
-    public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
+    public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {
         resetConnection = false;
         if (!MetaResponseParser.TryParse(data, out var response, out needed, MaxValueLength))
@@ -167,7 +167,7 @@ internal sealed class MetaOperation : Operation
                 error = DeliverValue(data.Slice(response.ValueOffset, response.ValueLength));
             }
         }
-        EndCompletion(error);
+        EndCompletion(error, completions);
         return true;
     }
 

@@ -81,7 +81,7 @@ internal abstract class MultiGetOperation : Operation
     protected void RecordError(Exception error) => _firstError ??= error;
 
     /// <summary>Parses the terminator: the last key's own reply, which must carry <see cref="TerminatorOpaque"/>.</summary>
-    protected bool TryConsumeTerminator(ReadOnlySpan<byte> data, ref int consumed, out int needed)
+    protected bool TryConsumeTerminator(ReadOnlySpan<byte> data, CompletionBatch? completions, ref int consumed, out int needed)
     {
         if (!MetaResponseParser.TryParse(data[consumed..], out var response, out needed, MaxValueLength))
         {
@@ -103,7 +103,7 @@ internal abstract class MultiGetOperation : Operation
         }
         if (TryBeginCompletion())
         {
-            EndCompletion(_firstError);
+            EndCompletion(_firstError, completions);
         }
         return true;
     }

@@ -94,8 +94,10 @@ internal abstract class Operation : IValueTaskSource
     /// (a batch consumes its replies one by one). <paramref name="needed"/> is the minimum length
     /// <paramref name="data"/> must reach (after removing consumed bytes) before calling again.
     /// Sets <paramref name="resetConnection"/> when the stream cannot be trusted after this response.
+    /// A completed operation joins <paramref name="completions"/>, the reader's batch for this read, whose
+    /// callers are woken together; without one (tests, tools) the caller is woken at once.
     /// </summary>
-    public abstract bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection);
+    public abstract bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection);
 
     /// <summary>Called once per submission, before the operation is handed to a connection.</summary>
     public void Prepare(CancellationToken cancellationToken)
@@ -128,16 +130,18 @@ internal abstract class Operation : IValueTaskSource
         return false;
     }
 
-    /// <summary>Finishes a completion begun with <see cref="TryBeginCompletion"/>.</summary>
-    protected void EndCompletion(Exception? error)
+    /// <summary>
+    /// Finishes a completion begun with <see cref="TryBeginCompletion"/>. A reply's completion joins the reader's
+    /// batch and is signalled with the others of the same read by one pool work item; any other (timeouts,
+    /// cancellation, lost connections: no batch) gets its own.
+    /// </summary>
+    protected void EndCompletion(Exception? error, CompletionBatch? completions)
     {
         _error = error;
         Volatile.Write(ref _state, Completed);
-        // On the reader thread, completions join the batch of the current read and are signalled together
-        // by one pool work item; anywhere else (timeouts, cancellation, lost connections) each gets its own.
-        if (CompletionBatch.Current is { } batch)
+        if (completions is not null)
         {
-            batch.Add(this);
+            completions.Add(this);
         }
         else
         {
@@ -171,7 +175,7 @@ internal abstract class Operation : IValueTaskSource
         {
             return false;
         }
-        EndCompletion(error);
+        EndCompletion(error, completions: null);
         return true;
     }
 

@@ -11,7 +11,7 @@ internal sealed class VersionOperation : Operation
 
     public string Version { get; private set; } = "";
 
-    public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
+    public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {
         resetConnection = false;
         needed = data.Length + 1;
@@ -31,7 +31,7 @@ internal sealed class VersionOperation : Operation
         if (TryBeginCompletion())
         {
             Version = Encoding.ASCII.GetString(line["VERSION "u8.Length..]);
-            EndCompletion(null);
+            EndCompletion(null, completions);
         }
         return true;
     }
@@ -46,7 +46,7 @@ internal sealed class StatsOperation : Operation
 
     public IReadOnlyDictionary<string, string> Stats => _stats;
 
-    public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
+    public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {
         resetConnection = false;
         consumed = 0;
@@ -63,7 +63,7 @@ internal sealed class StatsOperation : Operation
                 needed = 0;
                 if (TryBeginCompletion())
                 {
-                    EndCompletion(null);
+                    EndCompletion(null, completions);
                 }
                 return true;
             }
@@ -90,7 +90,7 @@ internal sealed class FlushOperation : Operation
 {
     public FlushOperation() => Name = "flush_all";
 
-    public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
+    public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {
         resetConnection = false;
         needed = data.Length + 1;
@@ -102,7 +102,7 @@ internal sealed class FlushOperation : Operation
         {
             if (TryBeginCompletion())
             {
-                EndCompletion(null);
+                EndCompletion(null, completions);
             }
             return true;
         }
@@ -127,7 +127,7 @@ internal sealed class NoOpOperation : Operation
     /// <summary>Stopwatch timestamp of the reply, so a ping measures the server rather than the caller's wake-up.</summary>
     public long CompletedAt { get; private set; }
 
-    public override bool TryConsume(ReadOnlySpan<byte> data, out int consumed, out int needed, out bool resetConnection)
+    public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {
         resetConnection = false;
         if (!MetaResponseParser.TryParse(data, out var response, out needed, MaxValueLength))
@@ -143,7 +143,7 @@ internal sealed class NoOpOperation : Operation
         CompletedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         if (TryBeginCompletion())
         {
-            EndCompletion(null);
+            EndCompletion(null, completions);
         }
         return true;
     }

@@ -48,7 +48,7 @@ public sealed class ClassicMultiGetTests
     public void Hits_land_in_request_order_and_misses_stay_empty()
     {
         var (operation, results) = Batch("a", "b", "c", "d");
-        Assert.True(operation.TryConsume(Reply, out var consumed, out _, out var reset));
+        Assert.True(operation.TryConsume(Reply, null, out var consumed, out _, out var reset));
         Assert.Equal(Reply.Length, consumed);
         Assert.False(reset);
         Assert.Equal("foo", results[0].AsString());
@@ -82,9 +82,9 @@ public sealed class ClassicMultiGetTests
         var (operation, results) = Batch(keys);
         var reply = Encoding.ASCII.GetBytes("VALUE k5 0 1 1\r\n5\r\nEND\r\nVALUE k119 0 3 2\r\n119\r\nEND\r\nVA 3 f0 c3 O0\r\n120\r\n");
         var firstEnd = Encoding.ASCII.GetByteCount("VALUE k5 0 1 1\r\n5\r\nEND\r\n");
-        Assert.False(operation.TryConsume(reply.AsSpan(0, firstEnd), out var consumed, out _, out _));
+        Assert.False(operation.TryConsume(reply.AsSpan(0, firstEnd), null, out var consumed, out _, out _));
         Assert.Equal(firstEnd, consumed);
-        Assert.True(operation.TryConsume(reply.AsSpan(firstEnd), out _, out _, out _));
+        Assert.True(operation.TryConsume(reply.AsSpan(firstEnd), null, out _, out _, out _));
         Assert.Equal("5", results[5].AsString());
         Assert.Equal("119", results[119].AsString());
         Assert.Equal("120", results[120].AsString());
@@ -108,15 +108,15 @@ public sealed class ClassicMultiGetTests
     public void Malformed_or_out_of_step_replies_throw_a_protocol_exception(string wire)
     {
         var (operation, _) = Batch("a", "b", "c");
-        Assert.Throws<MemcacheProtocolException>(() => operation.TryConsume(Encoding.ASCII.GetBytes(wire), out _, out _, out _));
+        Assert.Throws<MemcacheProtocolException>(() => operation.TryConsume(Encoding.ASCII.GetBytes(wire), null, out _, out _, out _));
     }
 
     [Fact]
     public void A_server_error_ends_its_command_and_fails_the_batch()
     {
         var (operation, _) = Batch("a", "b");
-        Assert.False(operation.TryConsume("SERVER_ERROR out of memory\r\n"u8, out var consumed, out _, out _));
-        Assert.True(operation.TryConsume("EN O0\r\n"u8, out _, out _, out _));
+        Assert.False(operation.TryConsume("SERVER_ERROR out of memory\r\n"u8, null, out var consumed, out _, out _));
+        Assert.True(operation.TryConsume("EN O0\r\n"u8, null, out _, out _, out _));
         Assert.Equal(28, consumed);
         var task = operation.AsValueTask().AsTask();
         var error = Assert.Throws<AggregateException>(() => task.Wait()).InnerException;
@@ -130,8 +130,8 @@ public sealed class ClassicMultiGetTests
     public void Each_error_line_fails_the_batch_with_its_own_exception_type(string line, Type expected, string serverMessage)
     {
         var (operation, _) = Batch("a", "b");
-        Assert.False(operation.TryConsume(Encoding.ASCII.GetBytes(line + "\r\n"), out _, out _, out _));
-        Assert.True(operation.TryConsume("EN O0\r\n"u8, out _, out _, out _));
+        Assert.False(operation.TryConsume(Encoding.ASCII.GetBytes(line + "\r\n"), null, out _, out _, out _));
+        Assert.True(operation.TryConsume("EN O0\r\n"u8, null, out _, out _, out _));
         var error = Assert.Throws<AggregateException>(() => operation.AsValueTask().AsTask().Wait()).InnerException!;
         Assert.IsType(expected, error);
         Assert.Equal(serverMessage, ((dynamic)error).ServerMessage);
@@ -146,7 +146,7 @@ public sealed class ClassicMultiGetTests
     {
         var (operation, _) = Batch("a", "b");
         operation.MaxValueLength = 1024 * 1024;
-        var ex = Assert.Throws<MemcacheProtocolException>(() => operation.TryConsume(Encoding.ASCII.GetBytes(wire), out _, out _, out _));
+        var ex = Assert.Throws<MemcacheProtocolException>(() => operation.TryConsume(Encoding.ASCII.GetBytes(wire), null, out _, out _, out _));
         Assert.Contains("over the response limit of 1048576 bytes", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -205,7 +205,7 @@ public sealed class GarbageTests
         Assert.False(MetaResponseParser.TryParse(bytes, out _, out var actual));
         Assert.Equal(needed, actual);
         var operation = TestOperations.Rent("get", "k", ValueTarget.Array);
-        Assert.False(operation.TryConsume(bytes, out var consumed, out actual, out _));
+        Assert.False(operation.TryConsume(bytes, null, out var consumed, out actual, out _));
         Assert.Equal(0, consumed);
         Assert.Equal(needed, actual);
     }
@@ -354,7 +354,7 @@ public sealed class GarbageTests
             {
                 var input = valid.Concat(garbage).ToArray();
                 var operation = TestOperations.Rent("get", "k", ValueTarget.Array);
-                Assert.True(operation.TryConsume(input, out var consumed, out _, out _));
+                Assert.True(operation.TryConsume(input, null, out var consumed, out _, out _));
                 Assert.Equal(valid.Length, consumed);
                 Assert.Equal("bar"u8.ToArray(), operation.ValueArray);
             },

@@ -15,7 +15,7 @@ public sealed class OperationConsumeTests
     private static bool ConsumeAll(Operation operation, string wire)
     {
         var bytes = Bytes(wire);
-        Assert.True(operation.TryConsume(bytes, out var consumed, out _, out var reset));
+        Assert.True(operation.TryConsume(bytes, null, out var consumed, out _, out var reset));
         Assert.Equal(bytes.Length, consumed);
         Assert.True(operation.IsCompleted);
         return reset;
@@ -192,7 +192,7 @@ public sealed class OperationConsumeTests
     public void A_reply_of_a_kind_that_cannot_answer_the_request_is_a_protocol_error(string wire, string target)
     {
         var op = Meta(Enum.Parse<ValueTarget>(target));
-        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), null, out _, out _, out _));
     }
 
     [Theory]
@@ -211,7 +211,7 @@ public sealed class OperationConsumeTests
     {
         var op = Meta(ValueTarget.Array);
         op.Tag(123);
-        var ex = Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+        var ex = Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), null, out _, out _, out _));
         Assert.Contains("out of step", ex.Message, StringComparison.Ordinal);
         Assert.Contains("opaque token 123", ex.Message, StringComparison.Ordinal);
     }
@@ -235,7 +235,7 @@ public sealed class OperationConsumeTests
         var op = Meta(ValueTarget.Array);
         op.Tag(7);
         Assert.True(op.TryFail(new TimeoutException("gave up")));
-        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(Fixtures.GetHit), out _, out _, out _));
+        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(Fixtures.GetHit), null, out _, out _, out _));
     }
 
     [Theory]
@@ -245,11 +245,11 @@ public sealed class OperationConsumeTests
     {
         var op = Meta(ValueTarget.Array);
         op.MaxValueLength = 2 * 1024 * 1024;
-        var ex = Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+        var ex = Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), null, out _, out _, out _));
         Assert.Contains("over the response limit of 2097152 bytes", ex.Message, StringComparison.Ordinal);
         var atLimit = Meta(ValueTarget.Array);
         atLimit.MaxValueLength = 2 * 1024 * 1024;
-        Assert.False(atLimit.TryConsume(Bytes("VA 2097152 O0\r\n"), out _, out var needed, out _));
+        Assert.False(atLimit.TryConsume(Bytes("VA 2097152 O0\r\n"), null, out _, out var needed, out _));
         Assert.Equal(2097152 + 17, needed);
     }
 
@@ -288,12 +288,12 @@ public sealed class OperationConsumeTests
         var results = new CacheValue[3];
         var op = new MetaMultiGetOperation(results, [0, 1, 2]);
         var bytes = Bytes("VA 1 O1\r\nx\r\nVA 1 O");
-        Assert.False(op.TryConsume(bytes, out var consumed, out var needed, out _));
+        Assert.False(op.TryConsume(bytes, null, out var consumed, out var needed, out _));
         Assert.Equal(bytes.Length - 6, consumed);
         Assert.Equal(7, needed);
         Assert.Equal("x"u8.ToArray(), results[1].Value);
         Assert.False(op.IsCompleted);
-        Assert.True(op.TryConsume(Bytes("EN O2\r\n"), out consumed, out _, out _));
+        Assert.True(op.TryConsume(Bytes("EN O2\r\n"), null, out consumed, out _, out _));
         Assert.Equal(7, consumed);
         Assert.Null(Failure(op));
     }
@@ -323,7 +323,7 @@ public sealed class OperationConsumeTests
     public void Batch_get_rejects_replies_no_request_asked_for(string wire)
     {
         var op = new MetaMultiGetOperation(new CacheValue[3], [0, 1, 2]);
-        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), null, out _, out _, out _));
     }
 
     [Fact]
@@ -413,6 +413,6 @@ public sealed class OperationConsumeTests
             nameof(StatsOperation) => new StatsOperation(),
             _ => new NoOpOperation(),
         };
-        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), out _, out _, out _));
+        Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), null, out _, out _, out _));
     }
 }

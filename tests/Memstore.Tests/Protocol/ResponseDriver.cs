@@ -79,7 +79,7 @@ internal static class ResponseDriver
                 var operation = operations[next];
                 var available = end - start;
                 outcome.Calls++;
-                var done = operation.TryConsume(buffer.AsSpan(start, available), out var consumed, out var needed, out var reset);
+                var done = operation.TryConsume(buffer.AsSpan(start, available), null, out var consumed, out var needed, out var reset);
                 Assert.InRange(consumed, 0, available);
                 var absolute = fed - available; // stream offset of buffer[start]
                 start += consumed;
