@@ -47,13 +47,12 @@ internal static class Bundler
                 {
                     continue;
                 }
-                var template = KeyTemplate.Parse(member.Template, out _);
-                if (template is null)
+                if (member.TemplateSegments is not { } template)
                 {
                     continue;
                 }
-                var literal = store.Prefix + template.LiteralText;
-                var minimum = Encoding.UTF8.GetByteCount(literal) + template.PlaceholderCount;
+                var literal = store.Prefix + KeyTemplate.LiteralTextOf(template);
+                var minimum = Encoding.UTF8.GetByteCount(literal) + KeyTemplate.PlaceholderCountOf(template);
                 if (minimum > MemcachedKeyRules.MaxKeyBytes)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.KeyTooLong, member.TemplateLocation, member.PropertyName, minimum.ToString()));
@@ -127,7 +126,7 @@ internal static class Bundler
         {
             if (KeyTemplate.Parse(keyspace.Template, out _) is { } template)
             {
-                patterns.Add((keyspace, KeyOverlap.Atoms("", template, EquatableArray<KeyPartModel>.Empty)));
+                patterns.Add((keyspace, KeyOverlap.Atoms("", template.Segments, EquatableArray<KeyPartModel>.Empty)));
             }
         }
         return patterns;

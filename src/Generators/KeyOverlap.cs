@@ -13,14 +13,14 @@ internal static class KeyOverlap
 {
     internal readonly record struct Atom(char Literal, KeyPartKind? Hole);
 
-    public static List<Atom> Atoms(string prefix, KeyTemplate template, EquatableArray<KeyPartModel> parts)
+    public static List<Atom> Atoms(string prefix, IReadOnlyList<KeyTemplateSegment> template, EquatableArray<KeyPartModel> parts)
     {
         var atoms = new List<Atom>();
         foreach (var c in prefix)
         {
             atoms.Add(new Atom(c, null));
         }
-        foreach (var (isHole, text) in template.Segments)
+        foreach (var (isHole, text) in template)
         {
             if (!isHole)
             {

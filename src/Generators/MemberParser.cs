@@ -149,9 +149,15 @@ internal static class MemberParser
         }
 
         var parts = new List<KeyPartModel>();
+        // Parsed here, once: the bundler and the emitter work from these segments.
+        IReadOnlyList<KeyTemplateSegment>? segments;
         if (keyType is not null)
         {
-            valid &= BindKey(property, keyType, template, templateLocation, typeLocation, parts, diagnostics);
+            valid &= BindKey(property, keyType, template, templateLocation, typeLocation, parts, diagnostics, out segments);
+        }
+        else
+        {
+            segments = KeyTemplate.Parse(template, out _)?.Segments;
         }
 
         var codec = ValueCodecKind.None;
@@ -191,6 +197,7 @@ internal static class MemberParser
             KeyType: keyType?.ToDisplayString(TypeFormat) ?? "",
             ValueType: valueType?.ToDisplayString(TypeFormat) ?? "",
             Template: template,
+            TemplateSegments: segments is null ? null : new EquatableArray<KeyTemplateSegment>(segments),
             TemplateLocation: templateLocation,
             TtlSeconds: ttl,
             KeyParts: parts.ToEquatableArray(),
@@ -249,8 +256,9 @@ internal static class MemberParser
     };
 
     private static bool BindKey(IPropertySymbol property, ITypeSymbol keyType, string template, LocationInfo? templateLocation,
-        LocationInfo? typeLocation, List<KeyPartModel> parts, List<DiagnosticInfo> diagnostics)
+        LocationInfo? typeLocation, List<KeyPartModel> parts, List<DiagnosticInfo> diagnostics, out IReadOnlyList<KeyTemplateSegment>? segments)
     {
+        segments = null;
         var keyName = keyType.ToDisplayString();
         var elements = new List<(string Name, string Accessor, ITypeSymbol Type)>();
         if (keyType is INamedTypeSymbol { IsTupleType: true } tuple)
@@ -283,6 +291,7 @@ internal static class MemberParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.TemplateMismatch, templateLocation, template, keyName, error ?? "malformed"));
             return false;
         }
+        segments = parsed.Segments;
         var holes = parsed.Segments.Where(s => s.IsPlaceholder).Select(s => s.Text).ToList();
         string? mismatch = null;
         if (holes.Count != elements.Count)

@@ -79,6 +79,7 @@ internal sealed record MemberModel(
     string KeyType,
     string ValueType,
     string Template,
+    EquatableArray<Memstore.Shared.KeyTemplateSegment>? TemplateSegments,
     LocationInfo? TemplateLocation,
     int TtlSeconds,
     EquatableArray<KeyPartModel> KeyParts,

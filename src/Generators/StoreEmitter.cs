@@ -143,7 +143,7 @@ internal static class StoreEmitter
         w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"protected override void WriteKey({member.KeyType} key, ref global::Memstore.Serialization.KeyBuilder builder)");
-        var segments = new System.Collections.Generic.List<KeyTemplateSegment>(KeyTemplate.Parse(member.Template, out _)!.Segments);
+        var segments = new System.Collections.Generic.List<KeyTemplateSegment>(member.TemplateSegments!);
         if (store.Prefix.Length > 0)
         {
             if (segments.Count > 0 && !segments[0].IsPlaceholder)

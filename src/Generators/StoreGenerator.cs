@@ -163,7 +163,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
             var location = context.TargetNode is PropertyDeclarationSyntax syntax ? LocationInfo.From(syntax.Identifier.GetLocation()) : LocationInfo.From(context.TargetNode);
             return new MemberModel(
                 StoreKey: property.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Kind: kind,
-                PropertyName: property.Name, PropertyType: "", Modifiers: "", KeyType: "", ValueType: "", Template: "", TemplateLocation: null,
+                PropertyName: property.Name, PropertyType: "", Modifiers: "", KeyType: "", ValueType: "", Template: "", TemplateSegments: null, TemplateLocation: null,
                 TtlSeconds: 0, KeyParts: EquatableArray<KeyPartModel>.Empty, Codec: ValueCodecKind.None,
                 Shapes: EquatableArray<TypeShapeModel>.Empty, Collections: EquatableArray<CollectionFormatterModel>.Empty,
                 IsValid: false, Location: location,

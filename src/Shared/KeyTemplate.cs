@@ -18,34 +18,34 @@ internal sealed class KeyTemplate
     public IReadOnlyList<KeyTemplateSegment> Segments { get; }
 
     /// <summary>All literal text of the template, placeholders left out.</summary>
-    public string LiteralText
-    {
-        get
-        {
-            var text = new StringBuilder();
-            foreach (var (isPlaceholder, segment) in Segments)
-            {
-                if (!isPlaceholder)
-                {
-                    text.Append(segment);
-                }
-            }
-            return text.ToString();
-        }
-    }
+    public string LiteralText => LiteralTextOf(Segments);
 
     /// <summary>How many placeholders the template has (each stands for at least one character).</summary>
-    public int PlaceholderCount
+    public int PlaceholderCount => PlaceholderCountOf(Segments);
+
+    /// <summary>All literal text of parsed <paramref name="segments"/>, placeholders left out.</summary>
+    public static string LiteralTextOf(IEnumerable<KeyTemplateSegment> segments)
     {
-        get
+        var text = new StringBuilder();
+        foreach (var (isPlaceholder, segment) in segments)
         {
-            var count = 0;
-            foreach (var (isPlaceholder, _) in Segments)
+            if (!isPlaceholder)
             {
-                count += isPlaceholder ? 1 : 0;
+                text.Append(segment);
             }
-            return count;
         }
+        return text.ToString();
+    }
+
+    /// <summary>How many placeholders parsed <paramref name="segments"/> hold.</summary>
+    public static int PlaceholderCountOf(IEnumerable<KeyTemplateSegment> segments)
+    {
+        var count = 0;
+        foreach (var (isPlaceholder, _) in segments)
+        {
+            count += isPlaceholder ? 1 : 0;
+        }
+        return count;
     }
 
     /// <summary>Parses a template; returns null and an explanation when it is malformed.</summary>
@@ -110,8 +110,9 @@ internal sealed class KeyTemplate
 /// <summary>
 /// Literal text, or the name of a placeholder. A class, not a tuple: the generator runs in a fresh compiler process
 /// on every CI build, and generic code over structs is compiled anew for each struct (docs/performance.md).
+/// Compared by value, so the generator's models can carry parsed templates.
 /// </summary>
-internal sealed class KeyTemplateSegment(bool isPlaceholder, string text)
+internal sealed class KeyTemplateSegment(bool isPlaceholder, string text) : System.IEquatable<KeyTemplateSegment>
 {
     /// <summary>Whether this is a placeholder (then <see cref="Text"/> is its name) or literal text.</summary>
     public bool IsPlaceholder { get; } = isPlaceholder;
@@ -121,4 +122,11 @@ internal sealed class KeyTemplateSegment(bool isPlaceholder, string text)
 
     /// <summary>Deconstructs into (isPlaceholder, text).</summary>
     public void Deconstruct(out bool isPlaceholder, out string text) => (isPlaceholder, text) = (IsPlaceholder, Text);
+
+    public bool Equals(KeyTemplateSegment? other) =>
+        other is not null && other.IsPlaceholder == IsPlaceholder && string.Equals(other.Text, Text, System.StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => Equals(obj as KeyTemplateSegment);
+
+    public override int GetHashCode() => (IsPlaceholder ? 1 : 0) ^ System.StringComparer.Ordinal.GetHashCode(Text);
 }

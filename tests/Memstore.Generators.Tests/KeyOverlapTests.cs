@@ -14,7 +14,7 @@ public sealed class KeyOverlapTests
         var parsed = KeyTemplate.Parse(template, out var error) ?? throw new InvalidOperationException(error);
         var holes = parsed.Segments.Where(s => s.IsPlaceholder).Select(s => s.Text).ToList();
         var parts = holes.Select((h, i) => new KeyPartModel(h, "key", kinds[i], false)).ToEquatableArray();
-        return KeyOverlap.Atoms(prefix, parsed, parts);
+        return KeyOverlap.Atoms(prefix, parsed.Segments, parts);
     }
 
     private static readonly KeyPartKind[] Int = [KeyPartKind.Signed];
