@@ -20,17 +20,8 @@ internal sealed partial class Connection
     /// </summary>
     public bool TrySubmitGroup(Operation[] group, int count, bool linked)
     {
-        var taken = 0;
-        while (taken < count && _room.Wait(0, CancellationToken.None))
+        if (!_requests.TryReserve(count))
         {
-            taken++;
-        }
-        if (taken < count)
-        {
-            if (taken > 0)
-            {
-                _room.Release(taken);
-            }
             return false;
         }
         var now = Stopwatch.GetTimestamp();
@@ -48,13 +39,13 @@ internal sealed partial class Connection
         {
             if (_status is ConnectionStatus.Down or ConnectionStatus.Disposed)
             {
-                _room.Release(count);
+                _requests.Unreserve(count);
                 return false;
             }
             (inline, claimed) = TryClaimInlineWrite(group, count);
             for (var i = claimed; i < count; i++)
             {
-                _sendQueue.Enqueue(group[i]);
+                _requests.Enqueue(group[i]);
             }
         }
         if (inline is null)
@@ -76,7 +67,7 @@ internal sealed partial class Connection
     /// </summary>
     private (Stream? Stream, int Claimed) TryClaimInlineWrite(Operation[] group, int count)
     {
-        if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || _sendQueue.Count > 0 || _inFlight.Count > 0
+        if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || !_requests.IsIdle
             || Volatile.Read(ref _callersWaitingToResume) > 0 || _stream is not { } stream)
         {
             return (null, 0);
@@ -84,7 +75,7 @@ internal sealed partial class Connection
         var claimed = 0;
         while (claimed < count && group[claimed].TryMarkWritten())
         {
-            _inFlight.Enqueue(group[claimed]);
+            _requests.AddInFlight(group[claimed]);
             claimed++;
         }
         if (claimed == 0)

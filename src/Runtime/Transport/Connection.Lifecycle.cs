@@ -98,8 +98,7 @@ internal sealed partial class Connection
                 _status = ConnectionStatus.Down;
                 _lastConnectError = _health.LastFailure;
                 _retryAt = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
-                queued = [.. _sendQueue];
-                _sendQueue.Clear();
+                queued = _requests.TakeAllWaiting();
             }
         }
         if (queued.Length > 0)
@@ -185,7 +184,7 @@ internal sealed partial class Connection
 
     private void OnSessionEnded(Exception cause)
     {
-        Operation[] lost;
+        List<Operation> lost;
         bool disposed;
         lock (_sync)
         {
@@ -196,13 +195,8 @@ internal sealed partial class Connection
             {
                 _status = ConnectionStatus.Connecting;
             }
-            lost = [.. _inFlight];
-            _inFlight.Clear();
             // A linked request whose predecessor went out on this session must not go out alone on the next one.
-            while (_sendQueue.TryPeek(out var head) && head.SendOnlyAfterPrevious)
-            {
-                lost = [.. lost, _sendQueue.Dequeue()];
-            }
+            lost = _requests.TakeLostWithSession();
         }
         var pending = lost.Count(static op => !op.IsCompleted);
         if (!disposed)
@@ -246,8 +240,7 @@ internal sealed partial class Connection
             _status = ConnectionStatus.Down;
             _lastConnectError = error;
             _retryAt = Stopwatch.GetTimestamp() + (long)(retryDelay.TotalSeconds * Stopwatch.Frequency);
-            queued = [.. _sendQueue];
-            _sendQueue.Clear();
+            queued = _requests.TakeAllWaiting();
         }
         Log.ConnectFailed(_logger, _name, retryDelay.TotalMilliseconds, error);
         ReportEvent(ConnectionStatus.Down);

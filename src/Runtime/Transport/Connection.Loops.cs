@@ -121,10 +121,7 @@ internal sealed partial class Connection
         while (start < end)
         {
             Operation? head;
-            lock (_sync)
-            {
-                _inFlight.TryPeek(out head);
-            }
+            head = _requests.OldestInFlight();
             if (head is null)
             {
                 throw new MemcacheProtocolException(
@@ -148,10 +145,7 @@ internal sealed partial class Connection
             {
                 return needed;
             }
-            lock (_sync)
-            {
-                _inFlight.Dequeue();
-            }
+            _requests.RemoveOldestInFlight();
             Drop(head);
             if (reset)
             {

@@ -23,8 +23,8 @@ internal sealed partial class Connection
         int queued, inFlight;
         lock (_sync)
         {
-            queued = _sendQueue.Count;
-            inFlight = _inFlight.Count;
+            queued = _requests.Waiting;
+            inFlight = _requests.InFlight;
         }
         var what = Protocol.ErrorText.Operation(operation, key);
         return new MemcacheTimeoutException(
@@ -100,9 +100,6 @@ internal sealed partial class Connection
         var readerCaughtUp = ReaderCaughtUp(out var readSeenAt);
         var repliesSeen = readSeenAt ?? seen;
         var timeoutTicks = (long)(_options.OperationTimeout.TotalSeconds * Stopwatch.Frequency);
-        List<Operation>? expired = null;
-        var expiredInFlight = 0;
-        int queued, inFlight;
         bool silent;
         // _lastProgress moves on every read, and when a request goes out to an idle connection.
         var progress = Volatile.Read(ref _lastProgress);
@@ -119,58 +116,28 @@ internal sealed partial class Connection
             AbortSession(new MemcacheConnectionException($"{_name} is marked dead; the connection is reset and the server probed after its dead time.") { Server = _name });
             return;
         }
-        long oldest = now;
         bool stalled;
         ConnectionStatus status;
+        RequestQueue.Expired found;
         lock (_sync)
         {
-            queued = _sendQueue.Count;
-            inFlight = _inFlight.Count;
             status = _status;
-            if (queued == 0 && inFlight == 0)
+            if (_requests.IsIdle)
             {
                 return;
             }
-            var scanning = true;
-            foreach (var operation in _inFlight)
-            {
-                if (!operation.IsCompleted)
-                {
-                    oldest = Math.Min(oldest, operation.EnqueuedAt);
-                    if (scanning && readerCaughtUp && repliesSeen - operation.EnqueuedAt >= timeoutTicks)
-                    {
-                        (expired ??= []).Add(operation);
-                        expiredInFlight++;
-                    }
-                    else
-                    {
-                        scanning = false;
-                    }
-                }
-            }
-            foreach (var operation in _sendQueue)
-            {
-                if (operation.IsCompleted)
-                {
-                    continue;
-                }
-                oldest = Math.Min(oldest, operation.EnqueuedAt);
-                if (seen - operation.EnqueuedAt < timeoutTicks)
-                {
-                    break;
-                }
-                (expired ??= []).Add(operation);
-            }
+            found = _requests.Expire(timeoutTicks, seen, readerCaughtUp ? repliesSeen : null, now);
             var silence = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), repliesSeen);
-            stalled = _status == ConnectionStatus.Connected && readerCaughtUp && inFlight > 0 && silence > _options.StallTimeout;
+            stalled = _status == ConnectionStatus.Connected && readerCaughtUp && found.InFlight > 0 && silence > _options.StallTimeout;
             // Only a request that went out and got no reply says anything about the server.
-            silent = _status == ConnectionStatus.Connected && expiredInFlight > 0 && silence >= _options.OperationTimeout / 2;
+            silent = _status == ConnectionStatus.Connected && found.ExpiredInFlight > 0 && silence >= _options.OperationTimeout / 2;
             if (silent && _options.ServerTimeoutLimit > 0)
             {
                 // Set before the expired callers are failed, so that their next call already sees it.
                 _unresponsive = true;
             }
         }
+        var (expired, expiredInFlight, queued, inFlight, oldest) = (found.Operations, found.ExpiredInFlight, found.Waiting, found.InFlight, found.Oldest);
 
         MemcacheTimeoutException? lastTimeout = null;
         if (expired is not null)

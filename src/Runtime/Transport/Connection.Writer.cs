@@ -41,7 +41,7 @@ internal sealed partial class Connection
     /// </summary>
     private Stream? TryClaimInlineWrite(Operation operation)
     {
-        if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || _sendQueue.Count > 0 || _inFlight.Count > 0
+        if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || !_requests.IsIdle
             || Volatile.Read(ref _callersWaitingToResume) > 0 || _stream is not { } stream)
         {
             return null;
@@ -51,7 +51,7 @@ internal sealed partial class Connection
             return null; // already failed (canceled): the writer loop drops it without sending
         }
         _lastProgress = Stopwatch.GetTimestamp(); // stall detection measures from when the server had something to answer
-        _inFlight.Enqueue(operation);
+        _requests.AddInFlight(operation);
         _writer = WriterState.Inline;
         return stream;
     }
@@ -118,7 +118,7 @@ internal sealed partial class Connection
                 else
                 {
                     _writer = WriterState.Idle;
-                    wake = _sendQueue.Count > 0;
+                    wake = _requests.Waiting > 0;
                 }
             }
         }
@@ -196,7 +196,7 @@ internal sealed partial class Connection
                 case WriterState.Loop:
                     return true;
                 default:
-                    if (_sendQueue.Count == 0)
+                    if (_requests.Waiting == 0)
                     {
                         return false;
                     }
@@ -211,7 +211,7 @@ internal sealed partial class Connection
     {
         lock (_sync)
         {
-            if (_status == ConnectionStatus.Connected && _sendQueue.Count > 0)
+            if (_status == ConnectionStatus.Connected && _requests.Waiting > 0)
             {
                 return false;
             }
@@ -231,20 +231,20 @@ internal sealed partial class Connection
             {
                 return 0;
             }
-            if (_inFlight.Count == 0)
+            if (_requests.InFlight == 0)
             {
                 // Stall detection measures from when the server had something to answer.
                 _lastProgress = Stopwatch.GetTimestamp();
             }
             var previousDropped = false;
-            while (_sendQueue.TryPeek(out var operation))
+            while (_requests.TryPeekWaiting(out var operation))
             {
                 var size = operation.Request.Length;
                 if (length > 0 && length + size > buffer.Length)
                 {
                     break;
                 }
-                _sendQueue.Dequeue();
+                _requests.TakeWaiting();
                 if (previousDropped && operation.SendOnlyAfterPrevious)
                 {
                     operation.TryFail(NotSentAlone(operation));
@@ -256,7 +256,7 @@ internal sealed partial class Connection
                     continue;
                 }
                 previousDropped = false;
-                _inFlight.Enqueue(operation);
+                _requests.AddInFlight(operation);
                 if (size > buffer.Length)
                 {
                     large = operation;

@@ -30,11 +30,9 @@ internal sealed partial class Connection : IAsyncDisposable
     private readonly IConnectionStreamFactory _streamFactory;
     private readonly ILogger _logger;
     private readonly Cluster.ServerHealth _health;
-    private readonly object _sync = new();
-    private readonly Queue<Operation> _sendQueue = new();
-    private readonly Queue<Operation> _inFlight = new();
+    private readonly RequestQueue _requests;
+    private readonly object _sync;
     private readonly AsyncSignal _writeSignal = new();
-    private readonly SemaphoreSlim _room;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly TimeoutSweeper _sweeper;
     private readonly Task _lifecycle;
@@ -55,7 +53,8 @@ internal sealed partial class Connection : IAsyncDisposable
         _streamFactory = streamFactory;
         _logger = logger;
         Tags = new Telemetry.ServerTags(server);
-        _room = new SemaphoreSlim(options.MaxQueuedRequestsPerConnection, options.MaxQueuedRequestsPerConnection);
+        _requests = new RequestQueue(options.MaxQueuedRequestsPerConnection);
+        _sync = _requests.Sync;
         _sweeper = sweeper;
         sweeper.Add(this);
         _lifecycle = Task.Run(RunAsync);
@@ -78,7 +77,7 @@ internal sealed partial class Connection : IAsyncDisposable
         {
             lock (_sync)
             {
-                return _sendQueue.Count + _inFlight.Count;
+                return _requests.Waiting + _requests.InFlight;
             }
         }
     }
@@ -95,7 +94,7 @@ internal sealed partial class Connection : IAsyncDisposable
         operation.EnqueuedAt = Stopwatch.GetTimestamp();
         operation.Server = _name;
         operation.MaxValueLength = _options.EffectiveMaxResponseValueSize;
-        if (_room.Wait(0, CancellationToken.None))
+        if (_requests.TryReserve())
         {
             Enqueue(operation);
             return default;
@@ -108,7 +107,7 @@ internal sealed partial class Connection : IAsyncDisposable
         bool entered;
         try
         {
-            entered = await _room.WaitAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            entered = await _requests.WaitForRoomAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -121,8 +120,8 @@ internal sealed partial class Connection : IAsyncDisposable
             int queued, inFlight;
             lock (_sync)
             {
-                queued = _sendQueue.Count;
-                inFlight = _inFlight.Count;
+                queued = _requests.Waiting;
+                inFlight = _requests.InFlight;
             }
             throw new MemcacheTimeoutException(
                 $"Timed out after {_options.OperationTimeout.TotalMilliseconds:0} ms waiting for room to queue {Protocol.ErrorText.Operation(operation.Name, operation.Key)} on {_name}: "
@@ -142,7 +141,7 @@ internal sealed partial class Connection : IAsyncDisposable
         {
             if (_status is ConnectionStatus.Down or ConnectionStatus.Disposed)
             {
-                _room.Release();
+                _requests.Unreserve();
                 operation.AbandonConnectionReference();
                 throw _status == ConnectionStatus.Disposed
                     ? new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation.Name}' was not sent to {_name}.")
@@ -151,7 +150,7 @@ internal sealed partial class Connection : IAsyncDisposable
             inline = TryClaimInlineWrite(operation);
             if (inline is null)
             {
-                _sendQueue.Enqueue(operation);
+                _requests.Enqueue(operation);
             }
         }
         if (inline is null)
@@ -177,11 +176,7 @@ internal sealed partial class Connection : IAsyncDisposable
     }
 
     /// <summary>Drops an operation the connection holds: frees its queue slot and its reference.</summary>
-    private void Drop(Operation operation)
-    {
-        _room.Release();
-        operation.ReleaseByConnection();
-    }
+    private void Drop(Operation operation) => _requests.Drop(operation);
 
     /// <summary>Counts a connection event; health itself is tracked by the server's <see cref="Cluster.ServerHealth"/>.</summary>
     private void ReportEvent(ConnectionStatus status) =>
@@ -194,7 +189,7 @@ internal sealed partial class Connection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<Operation> abandoned;
+        Operation[] abandoned;
         lock (_sync)
         {
             if (_status == ConnectionStatus.Disposed)
@@ -202,8 +197,7 @@ internal sealed partial class Connection : IAsyncDisposable
                 return;
             }
             _status = ConnectionStatus.Disposed;
-            abandoned = [.. _sendQueue];
-            _sendQueue.Clear();
+            abandoned = _requests.TakeAllWaiting();
         }
         await _shutdown.CancelAsync().ConfigureAwait(false);
         _sweeper.Remove(this);
