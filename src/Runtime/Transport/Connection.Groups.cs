@@ -33,8 +33,8 @@ internal sealed partial class Connection
             operation.MaxValueLength = _options.EffectiveMaxResponseValueSize;
             operation.SendOnlyAfterPrevious = linked && i > 0;
         }
-        Stream? inline;
-        int claimed;
+        Session? inline = null;
+        var claimed = 0;
         lock (_sync)
         {
             if (_status is ConnectionStatus.Down or ConnectionStatus.Disposed)
@@ -42,7 +42,11 @@ internal sealed partial class Connection
                 _requests.Unreserve(count);
                 return false;
             }
-            (inline, claimed) = TryClaimInlineWrite(group, count);
+            if (_status == ConnectionStatus.Connected && _session is { } session)
+            {
+                claimed = session.TryClaimInlineWrite(group, count);
+                inline = claimed > 0 ? session : null;
+            }
             for (var i = claimed; i < count; i++)
             {
                 _requests.Enqueue(group[i]);
@@ -54,64 +58,9 @@ internal sealed partial class Connection
         }
         else
         {
-            WriteInline(inline, group, claimed);
+            inline.WriteInline(group, claimed);
         }
         return true;
     }
 
-    /// <summary>
-    /// Under <see cref="_sync"/>: the group form of <see cref="TryClaimInlineWrite(Operation)"/>. Claims the stream
-    /// and moves to in-flight the leading operations that are still live; returns how many. An operation already
-    /// failed (canceled between its preparation and now) stops the claim: it and everything behind it are queued,
-    /// where the writer loop drops it and applies the linked rule to the rest.
-    /// </summary>
-    private (Stream? Stream, int Claimed) TryClaimInlineWrite(Operation[] group, int count)
-    {
-        if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || !_requests.IsIdle
-            || Volatile.Read(ref _callersWaitingToResume) > 0 || _stream is not { } stream)
-        {
-            return (null, 0);
-        }
-        var claimed = 0;
-        while (claimed < count && group[claimed].TryMarkWritten())
-        {
-            _requests.AddInFlight(group[claimed]);
-            claimed++;
-        }
-        if (claimed == 0)
-        {
-            return (null, 0);
-        }
-        _lastProgress = Stopwatch.GetTimestamp();
-        _writer = WriterState.Inline;
-        return (stream, claimed);
-    }
-
-    /// <summary>Writes the first <paramref name="count"/> requests of a group with one write (copied into one pooled buffer).</summary>
-    private void WriteInline(Stream stream, Operation[] group, int count)
-    {
-        if (count == 1)
-        {
-            WriteInline(stream, group[0]);
-            return;
-        }
-        var length = 0;
-        for (var i = 0; i < count; i++)
-        {
-            length += group[i].Request.Length;
-        }
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        var offset = 0;
-        for (var i = 0; i < count; i++)
-        {
-            group[i].Request.WrittenSpan.CopyTo(buffer.AsSpan(offset));
-            offset += group[i].Request.Length;
-        }
-        WriteInline(stream, buffer.AsMemory(0, length), buffer);
-    }
-
-    /// <summary>The failure of a linked request whose predecessor did not go out right before it.</summary>
-    private MemcacheConnectionException NotSentAlone(Operation operation) => new(
-        $"{Protocol.ErrorText.Operation(operation.Name, operation.Key)} was not sent to {_name}: it may only follow the request queued before it, which was not sent.")
-    { Server = _name };
 }

@@ -48,6 +48,7 @@ internal sealed partial class Connection
 
             delay = _options.ReconnectDelay;
             _health.ReportSuccess();
+            Session session;
             lock (_sync)
             {
                 if (_status == ConnectionStatus.Disposed)
@@ -55,10 +56,7 @@ internal sealed partial class Connection
                     stream.Dispose();
                     return;
                 }
-                _stream = stream;
-                _abortReason = null;
-                _writer = WriterState.Idle;
-                _handedOver = null;
+                session = _session = new Session(this, _requests, stream, _writeSignal);
                 _status = ConnectionStatus.Connected;
                 _lastProgress = Stopwatch.GetTimestamp();
             }
@@ -66,7 +64,7 @@ internal sealed partial class Connection
             ReportEvent(ConnectionStatus.Connected);
             _writeSignal.Set(); // requests queued while connecting
 
-            var cause = await RunSessionAsync(stream).ConfigureAwait(false);
+            var cause = await session.RunAsync(_shutdown.Token).ConfigureAwait(false);
             if (!shutdown.IsCancellationRequested)
             {
                 _health.ReportFailure(cause);
@@ -154,41 +152,13 @@ internal sealed partial class Connection
     /// <summary>The server as <c>host:port</c>.</summary>
     public string Name => _name;
 
-    /// <summary>Runs the reader and writer until either fails; returns why the session ended.</summary>
-    private async Task<Exception> RunSessionAsync(Stream stream)
-    {
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
-        var reader = ReadLoopAsync(stream);
-        var writer = WriteLoopAsync(stream, session.Token);
-        var first = await Task.WhenAny(reader, writer).ConfigureAwait(false);
-        Exception cause;
-        lock (_sync)
-        {
-            cause = _abortReason ?? first.Exception?.GetBaseException()
-                ?? new EndOfStreamException($"{_name} closed the connection.");
-        }
-        await session.CancelAsync().ConfigureAwait(false);
-        _writeSignal.Set();
-        await stream.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(reader, writer).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // The second loop fails as a consequence of the first; its error adds nothing.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-        return cause;
-    }
-
     private void OnSessionEnded(Exception cause)
     {
         List<Operation> lost;
         bool disposed;
         lock (_sync)
         {
-            _stream = null;
+            _session = null;
             _unresponsive = false;
             disposed = _status == ConnectionStatus.Disposed;
             if (!disposed)
@@ -252,25 +222,15 @@ internal sealed partial class Connection
         }
     }
 
-    /// <summary>
-    /// Ends the current session, if any, so the lifecycle loop fails in-flight requests and reconnects. With
-    /// <paramref name="onlyStream"/>, only if that stream is still the session's (a late failure on an old
-    /// stream must not end its successor).
-    /// </summary>
-    private void AbortSession(Exception reason, Stream? onlyStream = null)
+    /// <summary>Ends the current session, if any, so the lifecycle loop fails in-flight requests and reconnects.</summary>
+    private void AbortSession(Exception reason)
     {
-        Stream? stream;
+        Session? session;
         lock (_sync)
         {
-            if (onlyStream is not null && !ReferenceEquals(_stream, onlyStream))
-            {
-                return;
-            }
-            _abortReason ??= reason;
-            stream = _stream;
+            session = _session;
         }
-        // Disposing the stream closes the socket, which wakes the reader with an error.
-        stream?.Dispose();
+        session?.Abort(reason);
     }
 
     private TimeSpan NextDelay(TimeSpan delay)

@@ -36,41 +36,6 @@ internal sealed partial class Connection
         };
     }
 
-    /// <summary>
-    /// Whether the reader has taken every reply that reached this side: it waits on the stream, and (on a socket)
-    /// the kernel holds no bytes for it. <paramref name="checkedAt"/> is when that was established, or null when
-    /// the stream is not a socket and only the reader's state is known.
-    /// </summary>
-    private bool ReaderCaughtUp(out long? checkedAt)
-    {
-        checkedAt = null;
-        if (!_readerWaiting)
-        {
-            return false;
-        }
-        if (_socket is not { } socket)
-        {
-            return true;
-        }
-        try
-        {
-            if (socket.Available > 0)
-            {
-                return false;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            return false; // the session is ending; the lifecycle loop fails what is in flight
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-        checkedAt = Stopwatch.GetTimestamp();
-        return _readerWaiting; // still waiting after the check: nothing arrived before it
-    }
-
     private bool IsConnected()
     {
         lock (_sync)
@@ -88,7 +53,7 @@ internal sealed partial class Connection
     /// unresponsive. Any reply resets both; a server that is slow but still answering is never counted.
     /// The reader and writer are pool work items, so a starved pool must not pass for a silent server: requests
     /// waiting for the writer are judged as of <paramref name="poolCaughtUpTo"/>, and requests in flight only
-    /// while the reader has taken everything that arrived (see <see cref="ReaderCaughtUp"/>).
+    /// while the reader has taken everything that arrived (see <see cref="Session.ReaderCaughtUp"/>).
     /// </summary>
     public void Sweep(long now, long poolCaughtUpTo)
     {
@@ -97,7 +62,8 @@ internal sealed partial class Connection
         // In-flight requests wait for the reader. If it is not waiting on the socket, or the socket holds bytes
         // it has not taken, replies may be there unread: none is judged. Otherwise, on a socket, nothing has
         // arrived by now; on another stream, by what the pool has caught up to.
-        var readerCaughtUp = ReaderCaughtUp(out var readSeenAt);
+        long? readSeenAt = null;
+        var readerCaughtUp = Volatile.Read(ref _session) is { } current && current.ReaderCaughtUp(out readSeenAt);
         var repliesSeen = readSeenAt ?? seen;
         var timeoutTicks = (long)(_options.OperationTimeout.TotalSeconds * Stopwatch.Frequency);
         bool silent;

@@ -41,8 +41,8 @@ internal sealed partial class Connection : IAsyncDisposable
     private Exception? _lastConnectError;
     private long _retryAt;
     private long _lastProgress;
-    private Stream? _stream;
-    private Exception? _abortReason;
+    private Session? _session; // the current session while Connected (guarded by _sync)
+    private int _callersWaitingToResume;
 
     public Connection(ServerAddress server, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, Cluster.ServerHealth health, TimeoutSweeper sweeper, ILogger logger)
     {
@@ -85,7 +85,7 @@ internal sealed partial class Connection : IAsyncDisposable
 
     /// <summary>
     /// Queues a prepared operation, or writes it inline when the connection is idle (see
-    /// <see cref="TryClaimInlineWrite(Operation)"/>). Completes synchronously unless the connection is full, in which case it
+    /// <see cref="Session.TryClaimInlineWrite(Operation)"/>). Completes synchronously unless the connection is full, in which case it
     /// waits for room (back-pressure) within the operation timeout. Throws without queuing when the server
     /// is known to be down.
     /// </summary>
@@ -136,7 +136,7 @@ internal sealed partial class Connection : IAsyncDisposable
 
     private void Enqueue(Operation operation)
     {
-        Stream? inline;
+        Session? inline;
         lock (_sync)
         {
             if (_status is ConnectionStatus.Down or ConnectionStatus.Disposed)
@@ -147,7 +147,7 @@ internal sealed partial class Connection : IAsyncDisposable
                     ? new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation.Name}' was not sent to {_name}.")
                     : DownException(operation.Name, operation.Key, 1);
             }
-            inline = TryClaimInlineWrite(operation);
+            inline = _status == ConnectionStatus.Connected && _session is { } session && session.TryClaimInlineWrite(operation) ? session : null;
             if (inline is null)
             {
                 _requests.Enqueue(operation);
@@ -159,7 +159,7 @@ internal sealed partial class Connection : IAsyncDisposable
         }
         else
         {
-            WriteInline(inline, operation);
+            inline.WriteInline(operation);
         }
     }
 
@@ -177,6 +177,31 @@ internal sealed partial class Connection : IAsyncDisposable
 
     /// <summary>Drops an operation the connection holds: frees its queue slot and its reference.</summary>
     private void Drop(Operation operation) => _requests.Drop(operation);
+
+    /// <summary>Under <see cref="_sync"/>: whether <paramref name="session"/> is the one this connection writes to now.</summary>
+    public bool IsCurrent(Session session) => _status == ConnectionStatus.Connected && ReferenceEquals(_session, session);
+
+    /// <summary>A request went out to an idle connection: silence is measured from now (stall detection).</summary>
+    public void NoteProgress() => Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+
+    /// <summary>The reader took bytes from the server: it is not silent, and calls may queue behind it at once.</summary>
+    public void NoteReplies()
+    {
+        Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+        if (_unresponsive)
+        {
+            _unresponsive = false; // it answers again: no need to wait for the next sweep
+        }
+    }
+
+    /// <summary>
+    /// Kept by <see cref="CompletionBatch"/> while it resumes callers: while others wait behind a caller, its next
+    /// request is queued for the writer loop rather than written inline, so that theirs share one write.
+    /// </summary>
+    public void CallersWaitingToResume(int delta) => Interlocked.Add(ref _callersWaitingToResume, delta);
+
+    /// <summary>Whether callers of one of this connection's completion batches are still to be resumed.</summary>
+    public bool CallersWaiting => Volatile.Read(ref _callersWaitingToResume) > 0;
 
     /// <summary>Counts a connection event; health itself is tracked by the server's <see cref="Cluster.ServerHealth"/>.</summary>
     private void ReportEvent(ConnectionStatus status) =>

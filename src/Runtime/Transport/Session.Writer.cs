@@ -3,7 +3,7 @@ using System.Diagnostics;
 
 namespace Memstore.Transport;
 
-/// <summary>Who is writing to the current session's stream; only one writer at a time, so bytes never interleave.</summary>
+/// <summary>Who is writing to a session's stream; only one writer at a time, so bytes never interleave.</summary>
 internal enum WriterState
 {
     /// <summary>Nobody: the next request may be written inline by its caller.</summary>
@@ -14,46 +14,36 @@ internal enum WriterState
     Inline,
 }
 
-internal sealed partial class Connection
+internal sealed partial class Session
 {
     private const int CoalescedWriteSize = 64 * 1024;
 
-    // Guarded by _sync; reset when a session starts.
+    // Guarded by _sync.
     private WriterState _writer;
     private Task? _handedOver;
 
-    // Callers of this connection's completion batches that are still to be resumed behind the one running now.
-    private int _callersWaitingToResume;
-
     /// <summary>
-    /// Kept by <see cref="CompletionBatch"/> while it resumes callers: while others wait behind a caller, its
-    /// next request is queued for the writer loop rather than written inline, so that theirs share one write.
-    /// </summary>
-    public void CallersWaitingToResume(int delta) => Interlocked.Add(ref _callersWaitingToResume, delta);
-
-    /// <summary>
-    /// Under <see cref="_sync"/>: when the connection is idle — nothing queued, nothing in flight, nobody
-    /// writing — claims the stream for the caller and moves the operation straight to in-flight (before its
-    /// bytes are written, like the writer loop does). Returns the stream to write to, or null when the
-    /// request must be queued for the writer loop. With requests in flight the server answers them first
+    /// Under the connection's lock, with this the current session: when the connection is idle — nothing queued,
+    /// nothing in flight, nobody writing — claims the stream for the caller and moves the operation straight to
+    /// in-flight (before its bytes are written, like the writer loop does). Returns false when the request must
+    /// be queued for the writer loop. With requests in flight the server answers them first
     /// anyway, so queuing costs little latency and lets the writer coalesce; only an idle connection pays the
     /// writer hop in full.
     /// </summary>
-    private Stream? TryClaimInlineWrite(Operation operation)
+    public bool TryClaimInlineWrite(Operation operation)
     {
-        if (_status != ConnectionStatus.Connected || _writer != WriterState.Idle || !_requests.IsIdle
-            || Volatile.Read(ref _callersWaitingToResume) > 0 || _stream is not { } stream)
+        if (_writer != WriterState.Idle || !_requests.IsIdle || _connection.CallersWaiting)
         {
-            return null;
+            return false;
         }
         if (!operation.TryMarkWritten())
         {
-            return null; // already failed (canceled): the writer loop drops it without sending
+            return false; // already failed (canceled): the writer loop drops it without sending
         }
-        _lastProgress = Stopwatch.GetTimestamp(); // stall detection measures from when the server had something to answer
+        _connection.NoteProgress(); // stall detection measures from when the server had something to answer
         _requests.AddInFlight(operation);
         _writer = WriterState.Inline;
-        return stream;
+        return true;
     }
 
     /// <summary>
@@ -61,19 +51,19 @@ internal sealed partial class Connection
     /// buffer has room) costs no thread hand-off; one that would block is handed to the writer loop, which
     /// finishes it before writing anything else. A failed write resets the session like a writer-loop failure.
     /// </summary>
-    private void WriteInline(Stream stream, Operation operation) => WriteInline(stream, operation.Request.WrittenMemory, rented: null);
+    public void WriteInline(Operation operation) => WriteInline(operation.Request.WrittenMemory, rented: null);
 
     /// <summary>Writes <paramref name="bytes"/> on the caller's thread; <paramref name="rented"/>, if any, goes back to the pool once written.</summary>
-    private void WriteInline(Stream stream, ReadOnlyMemory<byte> bytes, byte[]? rented)
+    private void WriteInline(ReadOnlyMemory<byte> bytes, byte[]? rented)
     {
         Task? pending = null;
         try
         {
-            var write = stream.WriteAsync(bytes, CancellationToken.None);
+            var write = _stream.WriteAsync(bytes, CancellationToken.None);
             if (write.IsCompletedSuccessfully)
             {
                 write.GetAwaiter().GetResult();
-                var flush = stream.FlushAsync(CancellationToken.None);
+                var flush = _stream.FlushAsync(CancellationToken.None);
                 if (!flush.IsCompletedSuccessfully)
                 {
                     pending = flush;
@@ -88,7 +78,7 @@ internal sealed partial class Connection
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            AbortSession(ex, stream);
+            Abort(ex);
         }
         // A handed-over write that fails ends the session through the writer loop; if the session ends first,
         // nobody awaits it, so its failure is observed here.
@@ -107,7 +97,7 @@ internal sealed partial class Connection
         var wake = false;
         lock (_sync)
         {
-            if (ReferenceEquals(_stream, stream) && _writer == WriterState.Inline)
+            if (_writer == WriterState.Inline)
             {
                 if (pending is not null)
                 {
@@ -132,7 +122,7 @@ internal sealed partial class Connection
     /// Copies everything queued into one buffer and sends it with one write, so N concurrent callers cost
     /// one syscall rather than N. A request larger than the coalescing buffer is sent straight from its own buffer.
     /// </summary>
-    private async Task WriteLoopAsync(Stream stream, CancellationToken session)
+    private async Task WriteLoopAsync(CancellationToken session)
     {
         var coalesced = ArrayPool<byte>.Shared.Rent(CoalescedWriteSize);
         try
@@ -164,14 +154,14 @@ internal sealed partial class Connection
                         }
                         if (length > 0)
                         {
-                            await stream.WriteAsync(coalesced.AsMemory(0, length), session).ConfigureAwait(false);
+                            await _stream.WriteAsync(coalesced.AsMemory(0, length), session).ConfigureAwait(false);
                         }
                         if (large is not null)
                         {
-                            await stream.WriteAsync(large.Request.WrittenMemory, session).ConfigureAwait(false);
+                            await _stream.WriteAsync(large.Request.WrittenMemory, session).ConfigureAwait(false);
                         }
                     }
-                    await stream.FlushAsync(session).ConfigureAwait(false);
+                    await _stream.FlushAsync(session).ConfigureAwait(false);
                 }
                 while (!TryReleaseWriter());
             }
@@ -211,7 +201,7 @@ internal sealed partial class Connection
     {
         lock (_sync)
         {
-            if (_status == ConnectionStatus.Connected && _requests.Waiting > 0)
+            if (_connection.IsCurrent(this) && _requests.Waiting > 0)
             {
                 return false;
             }
@@ -227,14 +217,14 @@ internal sealed partial class Connection
         var length = 0;
         lock (_sync)
         {
-            if (_status != ConnectionStatus.Connected)
+            if (!_connection.IsCurrent(this))
             {
                 return 0;
             }
             if (_requests.InFlight == 0)
             {
                 // Stall detection measures from when the server had something to answer.
-                _lastProgress = Stopwatch.GetTimestamp();
+                _connection.NoteProgress();
             }
             var previousDropped = false;
             while (_requests.TryPeekWaiting(out var operation))

@@ -3,14 +3,12 @@ using System.Diagnostics;
 
 namespace Memstore.Transport;
 
-internal sealed partial class Connection
+internal sealed partial class Session
 {
     private const int InitialReadBufferSize = 64 * 1024;
 
-    // The session's reader state, read by the sweep: whether the reader waits on the stream, and the socket
-    // under the stream (when it is a plain NetworkStream) whose unread bytes the sweep can count.
+    // Read by the sweep (see ReaderCaughtUp): whether the reader waits on the stream.
     private volatile bool _readerWaiting;
-    private volatile System.Net.Sockets.Socket? _socket;
 
     /// <summary>
     /// Read buffers up to this size come from the shared pool; larger ones (for values of several MiB) are
@@ -24,10 +22,9 @@ internal sealed partial class Connection
     /// reply's announced length needs, which the parsers have already checked against the response limit,
     /// and shrinks back once that reply is consumed.
     /// </summary>
-    private async Task ReadLoopAsync(Stream stream)
+    private async Task ReadLoopAsync()
     {
-        _readerWaiting = false;
-        _socket = (stream as System.Net.Sockets.NetworkStream)?.Socket;
+        var stream = _stream;
         var buffer = ArrayPool<byte>.Shared.Rent(InitialReadBufferSize);
         int start = 0, end = 0;
         try
@@ -35,7 +32,7 @@ internal sealed partial class Connection
             while (true)
             {
                 int needed;
-                var completions = CompletionBatch.Rent(this);
+                var completions = CompletionBatch.Rent(_connection);
                 try
                 {
                     needed = ProcessResponses(buffer, ref start, end, completions);
@@ -78,11 +75,7 @@ internal sealed partial class Connection
                     throw new EndOfStreamException($"{_name} closed the connection.");
                 }
                 end += read;
-                Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
-                if (_unresponsive)
-                {
-                    _unresponsive = false; // it answers again: calls may queue behind it at once, not a sweep later
-                }
+                _connection.NoteReplies();
             }
         }
         finally
