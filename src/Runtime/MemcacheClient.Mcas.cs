@@ -24,7 +24,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Value
+            return operation.HasValue
                 ? (new CacheValue(operation.TakeValueArray()!, operation.ClientFlags, operation.Cas), operation.Ttl)
                 : (CacheValue.Miss, -1);
         }
@@ -104,7 +104,7 @@ public sealed partial class MemcacheClient
             {
                 RecordSuccess(null, operation, connection, started);
             }
-            return ToStoreResult(operation);
+            return operation.StoreResult;
         }
         catch (Exception ex) when (observed && Record(operation, connection, started, ex))
         {

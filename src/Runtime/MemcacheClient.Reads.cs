@@ -57,7 +57,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Value
+            return operation.HasValue
                 ? new CacheValue(operation.TakeValueArray()!, operation.ClientFlags, operation.Cas)
                 : CacheValue.Miss;
         }
@@ -73,7 +73,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Value
+            return operation.HasValue
                 ? new CacheValueInfo(true, operation.ValueLength, operation.ClientFlags, operation.Cas)
                 : default;
         }
@@ -89,7 +89,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Value
+            return operation.HasValue
                 ? new CacheLease(operation.TakeValueArray()!, operation.ValueLength, operation.ClientFlags, operation.Cas)
                 : null;
         }
@@ -105,7 +105,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Success;
+            return operation.Succeeded;
         }
         finally
         {

@@ -132,7 +132,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            if (operation.Code != ResponseCode.Value)
+            if (!operation.HasValue)
             {
                 return default;
             }

@@ -66,7 +66,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return ToStoreResult(operation);
+            return operation.StoreResult;
         }
         finally
         {
@@ -108,12 +108,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code switch
-            {
-                ResponseCode.Success => DeleteStatus.Deleted,
-                ResponseCode.Exists => DeleteStatus.Exists,
-                _ => DeleteStatus.NotFound,
-            };
+            return operation.DeleteStatus;
         }
         finally
         {
@@ -147,7 +142,7 @@ public sealed partial class MemcacheClient
         try
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Code == ResponseCode.Value
+            return operation.HasValue
                 ? new CounterResult(true, operation.Number, operation.Cas)
                 : default;
         }
@@ -213,13 +208,6 @@ public sealed partial class MemcacheClient
         _ => "set",
     };
 
-    private static StoreResult ToStoreResult(MetaOperation operation) => operation.Code switch
-    {
-        ResponseCode.Success => new StoreResult(StoreStatus.Stored, operation.Cas),
-        ResponseCode.Exists => new StoreResult(StoreStatus.Exists, CasToken.None),
-        ResponseCode.NotFound => new StoreResult(StoreStatus.NotFound, CasToken.None),
-        _ => new StoreResult(StoreStatus.NotStored, CasToken.None),
-    };
 
     private static byte[] Utf8(string value)
     {

@@ -126,16 +126,5 @@ internal static class MemstoreInstruments
     };
 
     /// <summary>The <c>memstore.outcome</c> of a completed operation.</summary>
-    public static string Outcome(Operation operation) => operation is MetaOperation meta
-        ? meta.Code switch
-        {
-            Protocol.ResponseCode.Value => "hit",
-            Protocol.ResponseCode.Miss => "miss",
-            Protocol.ResponseCode.NotFound => "not_found",
-            Protocol.ResponseCode.NotStored => "not_stored",
-            Protocol.ResponseCode.Exists => "exists",
-            Protocol.ResponseCode.Success when meta.HasDataBlock => "stored",
-            _ => "ok",
-        }
-        : "ok";
+    public static string Outcome(Operation operation) => operation is Transport.MetaOperation meta ? meta.Outcome : "ok";
 }

@@ -74,8 +74,45 @@ internal sealed class MetaOperation : Operation
         return opaque;
     }
 
-    // Results, valid once the caller's await has completed successfully.
+    // Results, valid once the caller's await has completed successfully. The client reads them through the
+    // decoded forms below, so reply codes stay inside Protocol/ and Transport/.
     public ResponseCode Code { get; private set; }
+
+    /// <summary>The reply carried a value (<c>VA</c>): a hit, or an arithmetic result.</summary>
+    public bool HasValue => Code == ResponseCode.Value;
+
+    /// <summary>The command was applied (<c>HD</c>).</summary>
+    public bool Succeeded => Code == ResponseCode.Success;
+
+    /// <summary>A store's reply as the caller's result: the new CAS token only when stored.</summary>
+    public StoreResult StoreResult => Code switch
+    {
+        ResponseCode.Success => new StoreResult(StoreStatus.Stored, Cas),
+        ResponseCode.Exists => new StoreResult(StoreStatus.Exists, CasToken.None),
+        ResponseCode.NotFound => new StoreResult(StoreStatus.NotFound, CasToken.None),
+        _ => new StoreResult(StoreStatus.NotStored, CasToken.None),
+    };
+
+    /// <summary>A delete's reply as the caller's result.</summary>
+    public DeleteStatus DeleteStatus => Code switch
+    {
+        ResponseCode.Success => DeleteStatus.Deleted,
+        ResponseCode.Exists => DeleteStatus.Exists,
+        _ => DeleteStatus.NotFound,
+    };
+
+    /// <summary>The <c>memstore.outcome</c> telemetry tag of the reply.</summary>
+    public string Outcome => Code switch
+    {
+        ResponseCode.Value => "hit",
+        ResponseCode.Miss => "miss",
+        ResponseCode.NotFound => "not_found",
+        ResponseCode.NotStored => "not_stored",
+        ResponseCode.Exists => "exists",
+        ResponseCode.Success when HasDataBlock => "stored",
+        _ => "ok",
+    };
+
     public uint ClientFlags { get; private set; }
     public CasToken Cas { get; private set; }
     public int ValueLength { get; private set; }
