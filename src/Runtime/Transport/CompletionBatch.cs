@@ -43,30 +43,21 @@ internal sealed class CompletionBatch : IThreadPoolWorkItem
     {
         // Callers resume in response order, each continuation running until its next await. While a caller
         // has others of the batch behind it, the connection does not let it write inline (see
-        // Connection.CallersWaitingToResume): the others' requests follow at once, and one coalesced write
-        // serves them all without delaying their wake-up by a syscall.
+        // Connection.SetCallersBehind): the others' requests follow at once, and one coalesced write serves
+        // them all without delaying their wake-up by a syscall.
         var connection = _connection!;
         var last = _operations.Count - 1;
-        var behind = last; // callers of this batch not yet resumed, after the current one
-        connection.CallersWaitingToResume(behind);
         try
         {
             for (var i = 0; i <= last; i++)
             {
-                if (i > 0)
-                {
-                    behind--;
-                    connection.CallersWaitingToResume(-1);
-                }
+                connection.SetCallersBehind(last - i);
                 _operations[i].Signal(inline: true);
             }
         }
         finally
         {
-            if (behind > 0)
-            {
-                connection.CallersWaitingToResume(-behind); // only if a signal threw
-            }
+            connection.SetCallersBehind(0);
         }
         Recycle();
     }

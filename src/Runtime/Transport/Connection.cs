@@ -42,7 +42,7 @@ internal sealed partial class Connection : IAsyncDisposable
     private long _retryAt;
     private long _lastProgress;
     private Session? _session; // the current session while Connected (guarded by _sync)
-    private int _callersWaitingToResume;
+    private int _callersBehind;
 
     public Connection(ServerAddress server, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, Cluster.ServerHealth health, TimeoutSweeper sweeper, ILogger logger)
     {
@@ -195,13 +195,15 @@ internal sealed partial class Connection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Kept by <see cref="CompletionBatch"/> while it resumes callers: while others wait behind a caller, its next
-    /// request is queued for the writer loop rather than written inline, so that theirs share one write.
+    /// Set by <see cref="CompletionBatch"/> before it resumes each caller: how many of its callers are still to be
+    /// resumed behind that one. While others wait, a caller's next request is queued for the writer loop rather
+    /// than written inline, so that theirs share one write. A hint, written without interlocking: two batches of
+    /// the connection resuming at once may overwrite each other's count, which changes only who writes.
     /// </summary>
-    public void CallersWaitingToResume(int delta) => Interlocked.Add(ref _callersWaitingToResume, delta);
+    public void SetCallersBehind(int count) => Volatile.Write(ref _callersBehind, count);
 
-    /// <summary>Whether callers of one of this connection's completion batches are still to be resumed.</summary>
-    public bool CallersWaiting => Volatile.Read(ref _callersWaitingToResume) > 0;
+    /// <summary>Whether callers of a completion batch of this connection are still to be resumed.</summary>
+    public bool CallersWaiting => Volatile.Read(ref _callersBehind) > 0;
 
     /// <summary>Counts a connection event; health itself is tracked by the server's <see cref="Cluster.ServerHealth"/>.</summary>
     private void ReportEvent(ConnectionStatus status) =>

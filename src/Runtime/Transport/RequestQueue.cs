@@ -1,12 +1,14 @@
+using System.Diagnostics;
+
 namespace Memstore.Transport;
 
 /// <summary>
 /// The requests of one connection: those waiting to be written, in submission order, and those written and
 /// waiting for their replies, in the order the server answers them; a bounded number in all (back-pressure);
 /// and the rule for which of them have timed out. It knows nothing of streams, so it is tested without
-/// sockets (tests/Memstore.Tests/Client/RequestQueueTests.cs). Its members take <see cref="Sync"/>
-/// themselves; the connection holds the same lock around steps that must be atomic with its own state (the
-/// lock is reentrant).
+/// sockets (tests/Memstore.Tests/Client/RequestQueueTests.cs). Every member but the room's is called under
+/// <see cref="Sync"/>, the connection's lock, which the connection holds anyway around steps that must be
+/// atomic with its own state; taking it again inside would cost a re-entry per request on the hot path.
 /// </summary>
 #pragma warning disable CA1001 // The semaphore is never waited on through a wait handle, so there is nothing to dispose; late drops may still release it.
 internal sealed class RequestQueue
@@ -33,10 +35,8 @@ internal sealed class RequestQueue
     {
         get
         {
-            lock (Sync)
-            {
-                return _waiting.Count;
-            }
+            Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+            return _waiting.Count;
         }
     }
 
@@ -45,10 +45,8 @@ internal sealed class RequestQueue
     {
         get
         {
-            lock (Sync)
-            {
-                return _inFlight.Count;
-            }
+            Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+            return _inFlight.Count;
         }
     }
 
@@ -57,10 +55,8 @@ internal sealed class RequestQueue
     {
         get
         {
-            lock (Sync)
-            {
-                return _waiting.Count == 0 && _inFlight.Count == 0;
-            }
+            Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+            return _waiting.Count == 0 && _inFlight.Count == 0;
         }
     }
 
@@ -99,66 +95,52 @@ internal sealed class RequestQueue
     /// <summary>Queues a request to be written.</summary>
     public void Enqueue(Operation operation)
     {
-        lock (Sync)
-        {
-            _waiting.Enqueue(operation);
-        }
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        _waiting.Enqueue(operation);
     }
 
     /// <summary>Records a request as written (its bytes go out in this order).</summary>
     public void AddInFlight(Operation operation)
     {
-        lock (Sync)
-        {
-            _inFlight.Enqueue(operation);
-        }
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        _inFlight.Enqueue(operation);
     }
 
     /// <summary>The oldest waiting request, still queued.</summary>
     public bool TryPeekWaiting(out Operation operation)
     {
-        lock (Sync)
-        {
-            return _waiting.TryPeek(out operation!);
-        }
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        return _waiting.TryPeek(out operation!);
     }
 
     /// <summary>Removes the oldest waiting request (seen with <see cref="TryPeekWaiting"/>).</summary>
     public Operation TakeWaiting()
     {
-        lock (Sync)
-        {
-            return _waiting.Dequeue();
-        }
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        return _waiting.Dequeue();
     }
 
     /// <summary>The request the next reply answers, if any.</summary>
     public Operation? OldestInFlight()
     {
-        lock (Sync)
-        {
-            return _inFlight.TryPeek(out var head) ? head : null;
-        }
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        return _inFlight.TryPeek(out var head) ? head : null;
     }
 
     /// <summary>Removes the request whose reply was just read.</summary>
     public void RemoveOldestInFlight()
     {
-        lock (Sync)
-        {
-            _inFlight.Dequeue();
-        }
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        _inFlight.Dequeue();
     }
 
     /// <summary>Empties the waiting requests and returns them in order (the connection fails or abandons them).</summary>
     public Operation[] TakeAllWaiting()
     {
-        lock (Sync)
-        {
-            Operation[] all = [.. _waiting];
-            _waiting.Clear();
-            return all;
-        }
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        Operation[] all = [.. _waiting];
+        _waiting.Clear();
+        return all;
     }
 
     /// <summary>
@@ -167,16 +149,14 @@ internal sealed class RequestQueue
     /// </summary>
     public List<Operation> TakeLostWithSession()
     {
-        lock (Sync)
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        var lost = new List<Operation>(_inFlight);
+        _inFlight.Clear();
+        while (_waiting.TryPeek(out var head) && head.SendOnlyAfterPrevious)
         {
-            var lost = new List<Operation>(_inFlight);
-            _inFlight.Clear();
-            while (_waiting.TryPeek(out var head) && head.SendOnlyAfterPrevious)
-            {
-                lost.Add(_waiting.Dequeue());
-            }
-            return lost;
+            lost.Add(_waiting.Dequeue());
         }
+        return lost;
     }
 
     /// <summary>
@@ -187,42 +167,40 @@ internal sealed class RequestQueue
     /// </summary>
     public Expired Expire(long timeoutTicks, long waitingSeen, long? inFlightSeen, long now)
     {
-        lock (Sync)
+        Debug.Assert(Monitor.IsEntered(Sync), "called without the connection's lock");
+        var expired = new Expired { Waiting = _waiting.Count, InFlight = _inFlight.Count, Oldest = now };
+        var scanning = inFlightSeen is not null;
+        foreach (var operation in _inFlight)
         {
-            var expired = new Expired { Waiting = _waiting.Count, InFlight = _inFlight.Count, Oldest = now };
-            var scanning = inFlightSeen is not null;
-            foreach (var operation in _inFlight)
+            if (operation.IsCompleted)
             {
-                if (operation.IsCompleted)
-                {
-                    continue;
-                }
-                expired.Oldest = Math.Min(expired.Oldest, operation.EnqueuedAt);
-                if (scanning && inFlightSeen!.Value - operation.EnqueuedAt >= timeoutTicks)
-                {
-                    (expired.Operations ??= []).Add(operation);
-                    expired.ExpiredInFlight++;
-                }
-                else
-                {
-                    scanning = false;
-                }
+                continue;
             }
-            foreach (var operation in _waiting)
+            expired.Oldest = Math.Min(expired.Oldest, operation.EnqueuedAt);
+            if (scanning && inFlightSeen!.Value - operation.EnqueuedAt >= timeoutTicks)
             {
-                if (operation.IsCompleted)
-                {
-                    continue;
-                }
-                expired.Oldest = Math.Min(expired.Oldest, operation.EnqueuedAt);
-                if (waitingSeen - operation.EnqueuedAt < timeoutTicks)
-                {
-                    break;
-                }
                 (expired.Operations ??= []).Add(operation);
+                expired.ExpiredInFlight++;
             }
-            return expired;
+            else
+            {
+                scanning = false;
+            }
         }
+        foreach (var operation in _waiting)
+        {
+            if (operation.IsCompleted)
+            {
+                continue;
+            }
+            expired.Oldest = Math.Min(expired.Oldest, operation.EnqueuedAt);
+            if (waitingSeen - operation.EnqueuedAt < timeoutTicks)
+            {
+                break;
+            }
+            (expired.Operations ??= []).Add(operation);
+        }
+        return expired;
     }
 
     /// <summary>What <see cref="Expire"/> found, with the queue sizes at that moment.</summary>

@@ -113,7 +113,10 @@ internal sealed partial class Session
         while (start < end)
         {
             Operation? head;
-            head = _requests.OldestInFlight();
+            lock (_sync)
+            {
+                head = _requests.OldestInFlight();
+            }
             if (head is null)
             {
                 throw new MemcacheProtocolException(
@@ -137,7 +140,10 @@ internal sealed partial class Session
             {
                 return needed;
             }
-            _requests.RemoveOldestInFlight();
+            lock (_sync)
+            {
+                _requests.RemoveOldestInFlight();
+            }
             Drop(head);
             if (reset)
             {
