@@ -17,10 +17,11 @@ internal enum ConnectionStatus
 }
 
 /// <summary>
-/// One multiplexed connection to one server, shared by every caller. Callers enqueue requests; a writer
-/// loop copies whatever is queued into one buffer and sends it with one write (a caller that finds the
-/// connection idle writes its own request inline); a reader loop matches responses to requests in order. Lost connections fail exactly the requests in flight and reconnect
-/// with exponential backoff; queued requests wait for the new connection.
+/// One multiplexed connection to one server, shared by every caller, and its lifecycle: connect, probe, a
+/// <see cref="Session"/> per successful connect (which writes queued requests in coalesced writes, or a caller's
+/// inline when idle, and reads the replies in order), backoff and dead time. Requests wait in its
+/// <see cref="RequestQueue"/>; the client's <see cref="TimeoutSweeper"/> expires them. A lost session fails
+/// exactly the requests in flight; requests not yet written wait for the next session.
 /// </summary>
 internal sealed partial class Connection : IAsyncDisposable
 {
