@@ -23,9 +23,10 @@ internal static class MemberParser
             return null;
         }
         cancellationToken.ThrowIfCancellationRequested();
+        var known = WellKnownTypes.For(context.SemanticModel.Compilation);
         // A keyspace that is also an MCAS group belongs to the MCAS pipeline alone.
         if (kind is MemberKind.Keyspace or MemberKind.Counter
-            && property.GetAttributes().Any(a => SymbolNames.Is(a.AttributeClass, "Memstore", "McasGroupAttribute")))
+            && property.GetAttributes().Any(a => known.Is(a.AttributeClass, WellKnownTypes.McasGroupAttribute)))
         {
             return null;
         }
@@ -35,7 +36,7 @@ internal static class MemberParser
         var template = attribute.ConstructorArguments.FirstOrDefault().Value as string;
         var templateAttribute = attribute;
         if (kind == MemberKind.McasGroup && template is null
-            && property.GetAttributes().FirstOrDefault(a => SymbolNames.Is(a.AttributeClass, "Memstore", "KeyspaceAttribute")) is { } keyspaceAttribute)
+            && property.GetAttributes().FirstOrDefault(a => known.Is(a.AttributeClass, WellKnownTypes.KeyspaceAttribute)) is { } keyspaceAttribute)
         {
             // [McasGroup] [Keyspace("acct:{id}", TtlSeconds = ...)]: the keyspace attribute gives template and TTL.
             templateAttribute = keyspaceAttribute;
@@ -153,7 +154,7 @@ internal static class MemberParser
         IReadOnlyList<KeyTemplateSegment>? segments;
         if (keyType is not null)
         {
-            valid &= BindKey(property, keyType, template, templateLocation, typeLocation, parts, diagnostics, out segments);
+            valid &= BindKey(property, keyType, template, templateLocation, typeLocation, parts, diagnostics, known, out segments);
         }
         else
         {
@@ -174,7 +175,7 @@ internal static class MemberParser
             };
             if (codec == ValueCodecKind.MessagePack)
             {
-                var builder = new TypeShapeBuilder(cancellationToken);
+                var builder = new TypeShapeBuilder(known, cancellationToken);
                 if (builder.Add(valueType, TypeShapeBuilder.Name(valueType).Replace("global::", "")))
                 {
                     shapes = builder.Shapes;
@@ -256,7 +257,7 @@ internal static class MemberParser
     };
 
     private static bool BindKey(IPropertySymbol property, ITypeSymbol keyType, string template, LocationInfo? templateLocation,
-        LocationInfo? typeLocation, List<KeyPartModel> parts, List<DiagnosticInfo> diagnostics, out IReadOnlyList<KeyTemplateSegment>? segments)
+        LocationInfo? typeLocation, List<KeyPartModel> parts, List<DiagnosticInfo> diagnostics, WellKnownTypes known, out IReadOnlyList<KeyTemplateSegment>? segments)
     {
         segments = null;
         var keyName = keyType.ToDisplayString();
@@ -274,7 +275,7 @@ internal static class MemberParser
         }
         foreach (var (_, _, type) in elements)
         {
-            if (KindOf(type) is null)
+            if (KindOf(type, known) is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedKeyType, typeLocation, type.ToDisplayString(), property.Name));
                 return false;
@@ -318,12 +319,12 @@ internal static class MemberParser
         foreach (var hole in holes)
         {
             var element = elements.Count == 1 ? elements[0] : elements.First(e => string.Equals(e.Name, hole, StringComparison.OrdinalIgnoreCase));
-            parts.Add(new KeyPartModel(hole, element.Accessor, KindOf(element.Type)!.Value, element.Type.TypeKind == TypeKind.Enum));
+            parts.Add(new KeyPartModel(hole, element.Accessor, KindOf(element.Type, known)!.Value, element.Type.TypeKind == TypeKind.Enum));
         }
         return true;
     }
 
-    private static KeyPartKind? KindOf(ITypeSymbol type)
+    private static KeyPartKind? KindOf(ITypeSymbol type, WellKnownTypes known)
     {
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
         {
@@ -334,7 +335,7 @@ internal static class MemberParser
             SpecialType.System_String => KeyPartKind.String,
             SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64 => KeyPartKind.Signed,
             SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 => KeyPartKind.Unsigned,
-            _ when SymbolNames.Is(type, "System", "Guid") => KeyPartKind.Guid,
+            _ when known.Is(type, WellKnownTypes.Guid) => KeyPartKind.Guid,
             _ => null,
         };
     }

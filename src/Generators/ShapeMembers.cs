@@ -22,7 +22,7 @@ internal static class ShapeMembers
     private static readonly SymbolDisplayFormat Format = SymbolDisplayFormat.FullyQualifiedFormat;
 
     /// <summary>The candidates, or null with <paramref name="error"/> when a member cannot be reached or keyed.</summary>
-    public static List<ShapeCandidate>? Collect(INamedTypeSymbol type, out string? error)
+    public static List<ShapeCandidate>? Collect(INamedTypeSymbol type, WellKnownTypes known, out string? error)
     {
         error = null;
         var levels = new List<INamedTypeSymbol>();
@@ -47,7 +47,7 @@ internal static class ShapeMembers
                 {
                     // Reflection hides a base property by name and signature: overrides and same-typed `new` members.
                     var typeName = Name(property.Type);
-                    if (!seenProperties.Add(property.Name + " " + typeName) || !IsPublicReadable(property) || IsIgnored(property))
+                    if (!seenProperties.Add(property.Name + " " + typeName) || !IsPublicReadable(property) || IsIgnored(property, known))
                     {
                         continue;
                     }
@@ -59,7 +59,7 @@ internal static class ShapeMembers
                 else if (member is IFieldSymbol { IsConst: false } field)
                 {
                     var typeName = Name(field.Type);
-                    if (!seenFields.Add(field.Name + " " + typeName) || field.DeclaredAccessibility != Accessibility.Public || IsIgnored(field))
+                    if (!seenFields.Add(field.Name + " " + typeName) || field.DeclaredAccessibility != Accessibility.Public || IsIgnored(field, known))
                     {
                         continue;
                     }
@@ -148,12 +148,12 @@ internal static class ShapeMembers
         property.DeclaredAccessibility == Accessibility.Public && property.GetMethod is { DeclaredAccessibility: Accessibility.Public };
 
     /// <summary>[IgnoreMember] or [IgnoreDataMember] on the member or on a property it overrides (MessagePack looks up inherited attributes).</summary>
-    private static bool IsIgnored(ISymbol member)
+    private static bool IsIgnored(ISymbol member, WellKnownTypes known)
     {
         for (var current = member; current is not null; current = (current as IPropertySymbol)?.OverriddenProperty)
         {
-            if (current.GetAttributes().Any(a => SymbolNames.Is(a.AttributeClass, "MessagePack", "IgnoreMemberAttribute")
-                || SymbolNames.Is(a.AttributeClass, "System.Runtime.Serialization", "IgnoreDataMemberAttribute")))
+            if (current.GetAttributes().Any(a => known.Is(a.AttributeClass, WellKnownTypes.IgnoreMemberAttribute)
+                || known.Is(a.AttributeClass, WellKnownTypes.IgnoreDataMemberAttribute)))
             {
                 return true;
             }

@@ -18,6 +18,7 @@ internal static class StoreParser
             return null;
         }
         cancellationToken.ThrowIfCancellationRequested();
+        var known = WellKnownTypes.For(context.SemanticModel.Compilation);
         var diagnostics = new List<DiagnosticInfo>();
         var canEmit = true;
         // Stubs (throwing property bodies) keep the build showing only our diagnostic when the store cannot be generated.
@@ -89,7 +90,7 @@ internal static class StoreParser
         foreach (var constructor in type.InstanceConstructors)
         {
             if (!constructor.IsImplicitlyDeclared && constructor.Parameters.Length == 1
-                && SymbolNames.Is(constructor.Parameters[0].Type, "Memstore", "MemcacheClient"))
+                && known.Is(constructor.Parameters[0].Type, WellKnownTypes.MemcacheClient))
             {
                 var constructorSyntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ConstructorDeclarationSyntax;
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ConstructorConflict,

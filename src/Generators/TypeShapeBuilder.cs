@@ -15,8 +15,13 @@ internal sealed class TypeShapeBuilder
     private readonly Dictionary<string, CollectionFormatterModel> _collections = new(StringComparer.Ordinal);
     private readonly HashSet<string> _visiting = new(StringComparer.Ordinal);
     private readonly CancellationToken _cancellationToken;
+    private readonly WellKnownTypes _known;
 
-    public TypeShapeBuilder(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
+    public TypeShapeBuilder(WellKnownTypes known, CancellationToken cancellationToken)
+    {
+        _known = known;
+        _cancellationToken = cancellationToken;
+    }
 
     public string? Error { get; private set; }
 
@@ -35,7 +40,7 @@ internal sealed class TypeShapeBuilder
         {
             return false;
         }
-        if (IsBuiltIn(type) || type.TypeKind == TypeKind.Error)
+        if (IsBuiltIn(type, _known) || type.TypeKind == TypeKind.Error)
         {
             // Types that do not compile are the compiler's to report; a second error here would only be noise.
             return true;
@@ -146,18 +151,18 @@ internal sealed class TypeShapeBuilder
             return Fail(path, $"'{name}' is abstract");
         }
         var attributes = type.GetAttributes();
-        var messagePackObject = attributes.FirstOrDefault(a => SymbolNames.Is(a.AttributeClass, "MessagePack", "MessagePackObjectAttribute"));
+        var messagePackObject = attributes.FirstOrDefault(a => _known.Is(a.AttributeClass, WellKnownTypes.MessagePackObjectAttribute));
         var keyAsPropertyName = messagePackObject?.ConstructorArguments.FirstOrDefault().Value is true
             || messagePackObject?.NamedArguments.Any(n => n.Key == "KeyAsPropertyName" && n.Value.Value is true) == true;
 
         // The whole public state, base types included, in MessagePack's contractless order (ShapeMembers).
-        var candidates = ShapeMembers.Collect(type, out var memberError);
+        var candidates = ShapeMembers.Collect(type, _known, out var memberError);
         if (candidates is null)
         {
             return Fail(path, memberError ?? "members cannot be listed");
         }
 
-        var constructor = ChooseConstructor(type, candidates.Where(c => c.Owner.Length == 0).Select(c => c.Member.Name).ToList());
+        var constructor = ChooseConstructor(type, _known, candidates.Where(c => c.Owner.Length == 0).Select(c => c.Member.Name).ToList());
         if (constructor is null)
         {
             return Fail(path, $"'{name}' has no public constructor whose parameters all match members by name");
@@ -182,7 +187,7 @@ internal sealed class TypeShapeBuilder
             }
             var key = candidate.Key;
             var intKey = -1;
-            var keyAttribute = member.GetAttributes().FirstOrDefault(a => SymbolNames.Is(a.AttributeClass, "MessagePack", "KeyAttribute"));
+            var keyAttribute = member.GetAttributes().FirstOrDefault(a => _known.Is(a.AttributeClass, WellKnownTypes.KeyAttribute));
             if (keyAttribute?.ConstructorArguments.FirstOrDefault().Value is int index && !keyAsPropertyName)
             {
                 intKey = index;
@@ -242,10 +247,10 @@ internal sealed class TypeShapeBuilder
         _ => "not accessible",
     };
 
-    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<string> memberNames)
+    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, WellKnownTypes known, List<string> memberNames)
     {
         var constructors = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
-        var marked = constructors.FirstOrDefault(c => c.GetAttributes().Any(a => SymbolNames.Is(a.AttributeClass, "MessagePack", "SerializationConstructorAttribute")));
+        var marked = constructors.FirstOrDefault(c => c.GetAttributes().Any(a => known.Is(a.AttributeClass, WellKnownTypes.SerializationConstructorAttribute)));
         if (marked is not null)
         {
             return marked;
@@ -277,7 +282,7 @@ internal sealed class TypeShapeBuilder
         _ => $"({Name(type)}){Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}",
     };
 
-    private static bool IsBuiltIn(ITypeSymbol type)
+    private static bool IsBuiltIn(ITypeSymbol type, WellKnownTypes known)
     {
         switch (type.SpecialType)
         {
@@ -302,8 +307,7 @@ internal sealed class TypeShapeBuilder
         {
             return true;
         }
-        return type.Name is "Guid" or "DateTimeOffset" or "TimeSpan" or "Uri" or "Version" or "DateOnly" or "TimeOnly"
-            && SymbolNames.Is(type, "System", type.Name);
+        return known.IsBuiltInValue(type);
     }
 
     private static string FormatterName(INamedTypeSymbol type)
