@@ -40,9 +40,13 @@ internal sealed class ServerProbe
     public static async Task<ServerSettings> RunAsync(Stream stream, string name, CancellationToken cancellationToken)
     {
         var probe = new ServerProbe(stream, name);
+        // Written by the protocol's own request writers, like every other request.
+        using var request = new Protocol.RequestBuffer();
+        Protocol.MetaRequestWriter.NoOp(request);
+        Protocol.MetaRequestWriter.Stats(request, "settings");
         try
         {
-            await stream.WriteAsync("mn\r\nstats settings\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(request.WrittenMemory, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)
