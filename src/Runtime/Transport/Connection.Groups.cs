@@ -41,7 +41,7 @@ internal sealed partial class Connection
                 _requests.Unreserve(count);
                 return false;
             }
-            if (_status == ConnectionStatus.Connected && _session is { } session)
+            if (WritableSession is { } session)
             {
                 claimed = session.TryClaimInlineWrite(group, count);
                 inline = claimed > 0 ? session : null;

@@ -59,12 +59,6 @@ internal sealed partial class Connection
     {
         // Queued requests wait for the writer, a pool work item: judged as of what the pool has caught up to.
         var seen = Math.Min(now, poolCaughtUpTo);
-        // In-flight requests wait for the reader. If it is not waiting on the socket, or the socket holds bytes
-        // it has not taken, replies may be there unread: none is judged. Otherwise, on a socket, nothing has
-        // arrived by now; on another stream, by what the pool has caught up to.
-        long? readSeenAt = null;
-        var readerCaughtUp = Volatile.Read(ref _session) is { } current && current.ReaderCaughtUp(out readSeenAt);
-        var repliesSeen = readSeenAt ?? seen;
         var timeoutTicks = (long)(_options.OperationTimeout.TotalSeconds * Stopwatch.Frequency);
         bool silent;
         // _lastProgress moves on every read, and when a request goes out to an idle connection.
@@ -82,16 +76,28 @@ internal sealed partial class Connection
             AbortSession(new MemcacheConnectionException($"{_name} is marked dead; the connection is reset and the server probed after its dead time.") { Server = _name });
             return;
         }
+        int inFlightNow;
+        lock (_sync)
+        {
+            if (_requests.IsIdle)
+            {
+                return;
+            }
+            inFlightNow = _requests.InFlight;
+        }
+        // In-flight requests wait for the reader. If it is not waiting on the socket, or the socket holds bytes
+        // it has not taken, replies may be there unread: none is judged. Otherwise, on a socket, nothing had
+        // arrived when it was checked; on another stream, by what the pool has caught up to. (Checked only when
+        // something is in flight: on a socket it is a system call.)
+        long? readSeenAt = null;
+        var readerCaughtUp = inFlightNow > 0 && Volatile.Read(ref _session) is { } current && current.ReaderCaughtUp(out readSeenAt);
+        var repliesSeen = readSeenAt ?? seen;
         bool stalled;
         ConnectionStatus status;
         RequestQueue.Expired found;
         lock (_sync)
         {
             status = _status;
-            if (_requests.IsIdle)
-            {
-                return;
-            }
             found = _requests.Expire(timeoutTicks, seen, readerCaughtUp ? repliesSeen : null, now);
             var silence = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress), repliesSeen);
             stalled = _status == ConnectionStatus.Connected && readerCaughtUp && found.InFlight > 0 && silence > _options.StallTimeout;

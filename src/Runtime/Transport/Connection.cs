@@ -148,7 +148,7 @@ internal sealed partial class Connection : IAsyncDisposable
                     ? new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation.Name}' was not sent to {_name}.")
                     : DownException(operation.Name, operation.Key, 1);
             }
-            inline = _status == ConnectionStatus.Connected && _session is { } session && session.TryClaimInlineWrite(operation) ? session : null;
+            inline = WritableSession is { } session && session.TryClaimInlineWrite(operation) ? session : null;
             if (inline is null)
             {
                 _requests.Enqueue(operation);
@@ -179,8 +179,11 @@ internal sealed partial class Connection : IAsyncDisposable
     /// <summary>Drops an operation the connection holds: frees its queue slot and its reference.</summary>
     private void Drop(Operation operation) => _requests.Drop(operation);
 
+    /// <summary>Under <see cref="_sync"/>: the session requests are written to now, if the connection is connected.</summary>
+    private Session? WritableSession => _status == ConnectionStatus.Connected ? _session : null;
+
     /// <summary>Under <see cref="_sync"/>: whether <paramref name="session"/> is the one this connection writes to now.</summary>
-    public bool IsCurrent(Session session) => _status == ConnectionStatus.Connected && ReferenceEquals(_session, session);
+    public bool IsCurrent(Session session) => ReferenceEquals(WritableSession, session);
 
     /// <summary>A request went out to an idle connection: silence is measured from now (stall detection).</summary>
     public void NoteProgress() => Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());

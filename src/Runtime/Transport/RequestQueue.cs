@@ -18,17 +18,11 @@ internal sealed class RequestQueue
     private readonly Queue<Operation> _inFlight = new();
     private readonly SemaphoreSlim _room;
 
-    public RequestQueue(int capacity)
-    {
-        Capacity = capacity;
-        _room = new SemaphoreSlim(capacity, capacity);
-    }
+    /// <param name="capacity">How many requests the queue holds at most, waiting and in flight together.</param>
+    public RequestQueue(int capacity) => _room = new SemaphoreSlim(capacity, capacity);
 
     /// <summary>The lock of the queue and of the connection that owns it.</summary>
     public object Sync { get; } = new();
-
-    /// <summary>How many requests the queue holds at most, waiting and in flight together.</summary>
-    public int Capacity { get; }
 
     /// <summary>Requests waiting to be written.</summary>
     public int Waiting

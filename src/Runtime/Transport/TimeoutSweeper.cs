@@ -29,8 +29,9 @@ internal sealed class TimeoutSweeper : IDisposable
         new Thread(Run) { IsBackground = true, Name = "Memstore timeouts" }.UnsafeStart();
     }
 
-    /// <summary>The Stopwatch timestamp up to which the thread pool has run everything queued (see the class summary).</summary>
-    public long PoolCaughtUpTo { get; private set; } = Stopwatch.GetTimestamp();
+    // The Stopwatch timestamp up to which the thread pool has run everything queued (see the class summary);
+    // read and written by the sweeper thread only.
+    private long _poolCaughtUpTo = Stopwatch.GetTimestamp();
 
     public void Add(Connection connection)
     {
@@ -63,7 +64,7 @@ internal sealed class TimeoutSweeper : IDisposable
                 {
                     return;
                 }
-                PoolCaughtUpTo = _probe.Measure(ProbeWait, PoolCaughtUpTo);
+                _poolCaughtUpTo = _probe.Measure(ProbeWait, _poolCaughtUpTo);
                 connections = _connections;
             }
             var now = Stopwatch.GetTimestamp();
@@ -71,7 +72,7 @@ internal sealed class TimeoutSweeper : IDisposable
             {
                 try
                 {
-                    connection.Sweep(now, PoolCaughtUpTo);
+                    connection.Sweep(now, _poolCaughtUpTo);
                 }
 #pragma warning disable CA1031 // One connection's failure must not stop the timeouts of the others.
                 catch (Exception ex)
