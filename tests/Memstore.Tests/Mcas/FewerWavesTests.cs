@@ -4,6 +4,8 @@ using Memstore.Mcas;
 using Memstore.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 
+using static Memstore.Tests.Mcas.McasRequestLines;
+
 namespace Memstore.Tests.Mcas;
 
 /// <summary>
@@ -16,7 +18,6 @@ namespace Memstore.Tests.Mcas;
 public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>, IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private const string ReservedFlag = "F2147483648";
     private readonly List<IAsyncDisposable> _owned = [];
 
     private MemcachedServer S1 => cluster.Servers[0];
@@ -37,26 +38,26 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
         var entries = await owner.GetManyAsync([k1, k2]);
         var held = p2.HoldNext(line => IsRelease(line, k2));
 
-        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], B("a1")), McasUpdate.Set(entries[1], B("b1"))]).AsTask().WaitAsync(Wait));
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]).AsTask().WaitAsync(Wait));
         await held.Reached.WaitAsync(Wait);                       // returned while the release of k2 is held
         var descriptorKey = await DescriptorOfMarkerAsync(S2, k2);
         Assert.StartsWith("VA", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal); // with k1, on S1
 
         // The owner's next operation (keys on S1 only) runs and cleans up, but not the descriptor still waiting for k2.
         var next = await owner.GetManyAsync([k3, k4]);
-        Assert.Equal("a1", S(await owner.GetAsync(k1)));
-        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(next[0], B("c1")), McasUpdate.Set(next[1], B("d1"))]));
-        Assert.Equal("c1", S(await owner.GetAsync(k3)));
+        Assert.Equal("a1", Text(await owner.GetAsync(k1)));
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(next[0], Utf8("c1")), McasUpdate.Set(next[1], Utf8("d1"))]));
+        Assert.Equal("c1", Text(await owner.GetAsync(k3)));
         Assert.StartsWith("VA", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal);
         var flush = owner.FlushAsync().AsTask();
         await Task.Delay(200);
         Assert.False(flush.IsCompleted);                          // FlushAsync waits for the held release
 
-        Assert.Equal("b1", S(await reader.GetAsync(k2)));         // a reader meets the recorded marker and releases it
+        Assert.Equal("b1", Text(await reader.GetAsync(k2)));         // a reader meets the recorded marker and releases it
         held.Release();                                           // the owner's release arrives late: EX, harmless
         await flush.WaitAsync(Wait);
         Assert.StartsWith("EN", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal);
-        Assert.Equal(["a1", "b1", "c1", "d1"], (await reader.GetManyAsync([k1, k2, k3, k4])).Select(S));
+        Assert.Equal(["a1", "b1", "c1", "d1"], (await reader.GetManyAsync([k1, k2, k3, k4])).Select(Text));
         await AssertNoMarkerAsync(k1, k2, k3, k4);
     }
 
@@ -74,15 +75,15 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
         p2.CloseInstead(line => IsRelease(line, k2)).Release();  // the release never arrives; its connection drops
         using var failures = new FailureCount();
 
-        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], B("a1")), McasUpdate.Set(entries[1], B("b1"))]));
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
         await owner.FlushAsync().AsTask().WaitAsync(Wait);        // waits for the failed release; no exception
 
         Assert.True(failures.Count >= 1);
         Assert.Contains(log.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("background release", StringComparison.Ordinal));
         var descriptorKey = await DescriptorOfMarkerAsync(S2, k2); // k2 still holds the recorded marker
         Assert.StartsWith("VA", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal); // not deleted
-        Assert.Equal("b1", S(await reader.GetAsync(k2)));         // the reader finishes the release
-        Assert.Equal("a1", S(await reader.GetAsync(k1)));
+        Assert.Equal("b1", Text(await reader.GetAsync(k2)));         // the reader finishes the release
+        Assert.Equal("a1", Text(await reader.GetAsync(k1)));
         await AssertNoMarkerAsync(k1, k2);
     }
 
@@ -108,16 +109,16 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
         var entries = await owner.GetManyAsync([k1, k2]);
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], B("a1")), McasUpdate.Set(entries[1], B("b1"))]));
+            await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
 
         Assert.Contains(log.Messages, m => m.Text.Contains("the marker was put back", StringComparison.Ordinal)); // it was installed, then undone
         var k1Now = await reader.GetAsync(k1);                   // no marker, no corruption: what it was
         Assert.Equal(firstKeyPresent, k1Now.Exists);
         if (firstKeyPresent)
         {
-            Assert.Equal("a0", S(k1Now));
+            Assert.Equal("a0", Text(k1Now));
         }
-        Assert.Equal("b0", S(await reader.GetAsync(k2)));
+        Assert.Equal("b0", Text(await reader.GetAsync(k2)));
         await AssertNoMarkerAsync(k1, k2);
     }
 
@@ -141,10 +142,10 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
         rule.Release();
 
         await Assert.ThrowsAnyAsync<MemcacheException>(async () =>
-            await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], B("a1")), McasUpdate.Set(entries[1], B("b1"))]));
+            await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
 
         Assert.StartsWith(addApplied ? "VA" : "EN", await S1.RawAsync($"mg memstore:mcas:{id} v\r\n"), StringComparison.Ordinal);
-        Assert.Equal(["a0", "b0"], (await reader.GetManyAsync([k1, k2])).Select(S)); // an undecided descriptor nothing points to is harmless
+        Assert.Equal(["a0", "b0"], (await reader.GetManyAsync([k1, k2])).Select(Text)); // an undecided descriptor nothing points to is harmless
         await AssertNoMarkerAsync(k1, k2);
     }
 
@@ -187,10 +188,6 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
         return (StoredRecordCodec.TryDecodeMarker(value) ?? throw new InvalidOperationException($"{key} holds no marker")).DescriptorKey;
     }
 
-    private static bool IsRelease(string line, string key) =>
-        (line.StartsWith($"ms {key} ", StringComparison.Ordinal) && !line.Contains(" " + ReservedFlag, StringComparison.Ordinal))
-        || line.StartsWith($"md {key} ", StringComparison.Ordinal);
-
     private static bool IsDescriptorAdd(string line) =>
         line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Contains("ME");
 
@@ -204,10 +201,6 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
             }
         }
     }
-
-    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
-
-    private static string S(McasEntry e) => Encoding.UTF8.GetString(e.Value ?? throw new InvalidOperationException($"{e.Key} is absent"));
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,8 @@ using System.Text;
 using Memstore.Mcas;
 using Memstore.Tests.Infrastructure;
 
+using static Memstore.Tests.Mcas.McasRequestLines;
+
 namespace Memstore.Tests.Mcas;
 
 /// <summary>
@@ -15,7 +17,6 @@ namespace Memstore.Tests.Mcas;
 public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<MemcachedFixture>, IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private const string ReservedFlag = "F2147483648";
     private readonly List<IAsyncDisposable> _owned = [];
 
     private MemcachedServer Server => memcached.Server;
@@ -33,12 +34,12 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         var e1 = await mcasA.GetAsync(k1);
         var e2 = await mcasA.GetAsync(k2);
         var install = proxyA.HoldNext(line => IsMarkerInstall(line, k2));
-        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Delete(e1), McasUpdate.Set(e2, B("token"))]).AsTask();
+        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Delete(e1), McasUpdate.Set(e2, Utf8("token"))]).AsTask();
         await install.Reached.WaitAsync(Wait);
 
         Assert.False((await helper.GetAsync(k1)).Exists);        // meets A's marker on k1, finishes A
-        Assert.Equal("token", S(await helper.GetAsync(k2)));
-        Assert.True(await mover.CompareAndSwapAsync([McasUpdate.Delete(await mover.GetAsync(k2)), McasUpdate.Set(await mover.GetAsync(k3), B("token"))]));
+        Assert.Equal("token", Text(await helper.GetAsync(k2)));
+        Assert.True(await mover.CompareAndSwapAsync([McasUpdate.Delete(await mover.GetAsync(k2)), McasUpdate.Set(await mover.GetAsync(k3), Utf8("token"))]));
         await mover.FlushAsync();                                 // B's phase 2 (after it returned) has deleted k2
         install.Release();                                        // A's install lands on the absent k2 (HD)
 
@@ -59,7 +60,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         var e1 = await mcasA.GetAsync(k1);
         var e2 = await mcasA.GetAsync(k2);
         var ownerInstall = proxyA.HoldNext(line => IsMarkerInstall(line, k2));
-        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Delete(e1), McasUpdate.Set(e2, B("token"))]).AsTask();
+        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Delete(e1), McasUpdate.Set(e2, Utf8("token"))]).AsTask();
         await ownerInstall.Reached.WaitAsync(Wait);
         var helperInstall = proxyH.HoldNext(line => IsMarkerInstall(line, k2));
         var helping = mcasH.GetAsync(k1).AsTask();                // the helper reaches k2 and is held there
@@ -71,7 +72,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         {
             await mcasA.FlushAsync();                              // the owner deletes its descriptor now
         }
-        Assert.True(await mover.CompareAndSwapAsync([McasUpdate.Delete(await mover.GetAsync(k2)), McasUpdate.Set(await mover.GetAsync(k3), B("token"))]));
+        Assert.True(await mover.CompareAndSwapAsync([McasUpdate.Delete(await mover.GetAsync(k2)), McasUpdate.Set(await mover.GetAsync(k3), Utf8("token"))]));
         await mover.FlushAsync();                                 // its phase 2 has deleted k2
         helperInstall.Release();                                  // lands on the absent k2, then finds A decided or gone
 
@@ -90,7 +91,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         var e1 = await mcasA.GetAsync(k1);
         var e2 = await mcasA.GetAsync(k2);
         var ownerInstall = proxyA.HoldNext(line => IsMarkerInstall(line, k2));
-        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Delete(e1), McasUpdate.Set(e2, B("token"))]).AsTask();
+        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Delete(e1), McasUpdate.Set(e2, Utf8("token"))]).AsTask();
         await ownerInstall.Reached.WaitAsync(Wait);
         var helperInstall = proxyH.HoldNext(line => IsMarkerInstall(line, k2), cutAfterForwarding: true);
         var helping = mcasH.GetAsync(k1).AsTask();
@@ -98,7 +99,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         ownerInstall.Release();
         Assert.True(await owner.WaitAsync(Wait));
         await mcasA.FlushAsync();                                  // descriptor deleted
-        Assert.True(await reader.CompareAndSwapAsync([McasUpdate.Delete(await reader.GetAsync(k2)), McasUpdate.Set(await reader.GetAsync(k3), B("token"))]));
+        Assert.True(await reader.CompareAndSwapAsync([McasUpdate.Delete(await reader.GetAsync(k2)), McasUpdate.Set(await reader.GetAsync(k3), Utf8("token"))]));
         await reader.FlushAsync();                                // its phase 2 (after it returned) has deleted k2
 
         helperInstall.Release();                                  // lands, and the helper's connection dies with the reply
@@ -123,7 +124,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         var gate = new TaskCompletionSource();
         var reached = new TaskCompletionSource();
         owner.AfterPhase1ForTesting = async (_, _, _) => { reached.TrySetResult(); await gate.Task; };
-        var running = owner.CompareAndSwapAsync([McasUpdate.Set(await owner.GetAsync(k1), B("a1")), McasUpdate.Set(await owner.GetAsync(k2), B("b1"))]).AsTask();
+        var running = owner.CompareAndSwapAsync([McasUpdate.Set(await owner.GetAsync(k1), Utf8("a1")), McasUpdate.Set(await owner.GetAsync(k2), Utf8("b1"))]).AsTask();
         await reached.Task.WaitAsync(Wait);
         owner.AfterPhase1ForTesting = null;
         var decide = proxyH.HoldNext(IsDescriptorWrite);
@@ -136,11 +137,11 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         {
             await owner.FlushAsync();
         }
-        Assert.True(await writer.CompareAndSwapAsync([McasUpdate.Set(await writer.GetAsync(k1), B("a2"))]));
+        Assert.True(await writer.CompareAndSwapAsync([McasUpdate.Set(await writer.GetAsync(k1), Utf8("a2"))]));
         decide.Release();
 
-        Assert.Equal("a2", S(await helping.WaitAsync(Wait)));
-        Assert.Equal("b1", S(await writer.GetAsync(k2)));
+        Assert.Equal("a2", Text(await helping.WaitAsync(Wait)));
+        Assert.Equal("b1", Text(await writer.GetAsync(k2)));
         await AssertNoMarkerAsync(k1, k2);
     }
 
@@ -155,15 +156,15 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         var e1 = await mcasA.GetAsync(k1);
         var e2 = await mcasA.GetAsync(k2);
         var release = proxyA.HoldNext(line => IsRelease(line, k1) || IsRelease(line, k2));
-        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Set(e1, B("a1")), McasUpdate.Set(e2, B("b1"))]).AsTask();
+        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Set(e1, Utf8("a1")), McasUpdate.Set(e2, Utf8("b1"))]).AsTask();
         await release.Reached.WaitAsync(Wait);                     // decided; phase 2 held
 
-        Assert.Equal("a1", S(await helper.GetAsync(k1)));         // a reader finishes phase 2 itself
-        Assert.True(await helper.CompareAndSwapAsync([McasUpdate.Set(await helper.GetAsync(k1), B("a2")), McasUpdate.Delete(await helper.GetAsync(k2))]));
+        Assert.Equal("a1", Text(await helper.GetAsync(k1)));         // a reader finishes phase 2 itself
+        Assert.True(await helper.CompareAndSwapAsync([McasUpdate.Set(await helper.GetAsync(k1), Utf8("a2")), McasUpdate.Delete(await helper.GetAsync(k2))]));
         release.Release();
 
         Assert.True(await owner.WaitAsync(Wait));
-        Assert.Equal("a2", S(await helper.GetAsync(k1)));
+        Assert.Equal("a2", Text(await helper.GetAsync(k1)));
         Assert.False((await helper.GetAsync(k2)).Exists);
         await AssertNoMarkerAsync(k1, k2);
     }
@@ -182,18 +183,18 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         await other.Client.SetAsync(k3, "x3");
         var (e1, e2, e3) = (await mcasA.GetAsync(k1), await mcasA.GetAsync(k2), await mcasA.GetAsync(k3));
         var ownerInstall = proxyA.HoldNext(line => IsMarkerInstall(line, k2));
-        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Set(e1, B("n1")), McasUpdate.Set(e2, B("n2")), McasUpdate.Set(e3, B("n3"))]).AsTask();
+        var owner = mcasA.CompareAndSwapAsync([McasUpdate.Set(e1, Utf8("n1")), McasUpdate.Set(e2, Utf8("n2")), McasUpdate.Set(e3, Utf8("n3"))]).AsTask();
         await ownerInstall.Reached.WaitAsync(Wait);
         var helperInstall = proxyH.HoldNext(line => IsMarkerInstall(line, k2));
         var helping = mcasH.GetAsync(k1).AsTask();
         await helperInstall.Reached.WaitAsync(Wait);
 
-        Assert.True(await other.CompareAndSwapAsync([McasUpdate.Set(McasEntry.Absent(k2), B("w"))]));
+        Assert.True(await other.CompareAndSwapAsync([McasUpdate.Set(McasEntry.Absent(k2), Utf8("w"))]));
         ownerInstall.Release();
         Assert.False(await owner.WaitAsync(Wait));                 // conflict at k2
         await mcasA.FlushAsync();
         var sealedK3 = await other.GetAsync(k3);
-        Assert.Equal("x3", S(sealedK3));
+        Assert.Equal("x3", Text(sealedK3));
         Assert.NotEqual(e3.Cas, sealedK3.Cas);                     // rewritten unchanged: A's expected token is spent
         Assert.True(await other.CompareAndSwapAsync([McasUpdate.Delete(await other.GetAsync(k2))]));
 
@@ -202,9 +203,9 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         await Assert.ThrowsAnyAsync<MemcacheException>(async () => await helping.WaitAsync(Wait));
         Assert.True(dies.Reached.IsCompleted);
 
-        Assert.Equal("x1", S(await other.GetAsync(k1)));
+        Assert.Equal("x1", Text(await other.GetAsync(k1)));
         Assert.False((await other.GetAsync(k2)).Exists);           // the late marker over the absent k2 is undone
-        Assert.Equal("x3", S(await other.GetAsync(k3)));
+        Assert.Equal("x3", Text(await other.GetAsync(k3)));
         await AssertNoMarkerAsync(k1, k2, k3);
     }
 
@@ -213,13 +214,6 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         var prefix = TestKeys.Unique("late");
         return ($"{prefix}:1", $"{prefix}:2", $"{prefix}:3"); // ordinal order k1 < k2 < k3 = phase 1's order
     }
-
-    private static bool IsMarkerInstall(string line, string key) =>
-        line.StartsWith($"ms {key} ", StringComparison.Ordinal) && line.Contains(" " + ReservedFlag, StringComparison.Ordinal);
-
-    private static bool IsRelease(string line, string key) =>
-        (line.StartsWith($"ms {key} ", StringComparison.Ordinal) && !line.Contains(" " + ReservedFlag, StringComparison.Ordinal))
-        || line.StartsWith($"md {key} ", StringComparison.Ordinal);
 
     private static bool IsDescriptorWrite(string line) =>
         line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Any(token => token.StartsWith('C'));
@@ -271,10 +265,6 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
             Assert.False(value.Found && (value.Flags & MemstoreWireFormat.ReservedFlag) != 0, $"{key} still holds a marker");
         }
     }
-
-    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
-
-    private static string S(McasEntry e) => Encoding.UTF8.GetString(e.Value ?? throw new InvalidOperationException($"{e.Key} is absent"));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,27 @@
+using System.Text;
+using Memstore.Mcas;
+
+namespace Memstore.Tests.Mcas;
+
+/// <summary>
+/// What the forced-interleaving tests (LateStepTests, FewerWavesTests) pick out of the request lines a
+/// <see cref="Infrastructure.HoldingProxy"/> sees, and the small conversions they share.
+/// </summary>
+internal static class McasRequestLines
+{
+    /// <summary>The client-flags token of a Memstore record on an <c>ms</c> line (bit 31, docs/stored-format.md).</summary>
+    public const string ReservedFlag = "F2147483648";
+
+    /// <summary>An <c>ms</c> of <paramref name="key"/> that installs a marker.</summary>
+    public static bool IsMarkerInstall(string line, string key) =>
+        line.StartsWith($"ms {key} ", StringComparison.Ordinal) && line.Contains(" " + ReservedFlag, StringComparison.Ordinal);
+
+    /// <summary>Phase 2 on <paramref name="key"/>: an <c>ms</c> of a user value, or an <c>md</c>.</summary>
+    public static bool IsRelease(string line, string key) =>
+        (line.StartsWith($"ms {key} ", StringComparison.Ordinal) && !line.Contains(" " + ReservedFlag, StringComparison.Ordinal))
+        || line.StartsWith($"md {key} ", StringComparison.Ordinal);
+
+    public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+
+    public static string Text(McasEntry e) => Encoding.UTF8.GetString(e.Value ?? throw new InvalidOperationException($"{e.Key} is absent"));
+}
