@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Transport;
 
 namespace Memstore.Benchmarks;
@@ -82,13 +83,13 @@ public class CorrelationBenchmarks
 #if BEFORE_CORRELATION
         var operation = MetaOperation.Rent("get", null, ValueTarget.Writer, _destination);
         operation.SetKey(key);
-        MetaRequestWriter.Get(operation.Request, key, KeyMode.Text, withValue: true, touchTtl: null);
+        new MetaGet().Write(operation.Request, key, KeyMode.Text, -1);
 #else
         var operation = MetaOperation.Rent("get", null, ValueTarget.Writer, _destination, accepted: ReplyKinds.Get);
         operation.SetKey(key);
         _opaques.Next();
         operation.Tag(Token);
-        MetaRequestWriter.Get(operation.Request, key, KeyMode.Text, withValue: true, touchTtl: null, opaque: operation.Opaque);
+        new MetaGet().Write(operation.Request, key, KeyMode.Text, operation.Opaque);
 #endif
         return Complete(operation, _getReply);
     }
@@ -101,13 +102,13 @@ public class CorrelationBenchmarks
 #if BEFORE_CORRELATION
         var operation = MetaOperation.Rent("set", null, ValueTarget.None, hasDataBlock: true);
         operation.SetKey(key);
-        MetaRequestWriter.Store(operation.Request, key, KeyMode.Text, StoreMode.Set, _value, 0, 0, default);
+        new StoreCommand(StoreMode.Set, null, 0, default).Write(operation.Request, key, KeyMode.Text, _value, -1L);
 #else
         var operation = MetaOperation.Rent("set", null, ValueTarget.None, hasDataBlock: true, accepted: ReplyKinds.Store);
         operation.SetKey(key);
         _opaques.Next();
         operation.Tag(Token);
-        MetaRequestWriter.Store(operation.Request, key, KeyMode.Text, StoreMode.Set, _value, 0, 0, default, operation.Opaque);
+        new StoreCommand(StoreMode.Set, null, 0, default).Write(operation.Request, key, KeyMode.Text, _value, operation.Opaque);
 #endif
         return Complete(operation, _storeReply);
     }

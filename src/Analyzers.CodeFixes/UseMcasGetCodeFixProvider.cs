@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Memstore.Analyzers.CodeFixes;
 
@@ -62,7 +63,7 @@ public sealed class UseMcasGetCodeFixProvider : CodeFixProvider
         }
     }
 
-    /// <summary>GetAsync(string key, CancellationToken) and GetManyAsync(keys, CancellationToken): the overloads McasClient mirrors.</summary>
+    /// <summary>GetAsync with a string key and GetManyAsync(keys, CancellationToken): the calls McasClient mirrors.</summary>
     private static bool IsFixableOverload(SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
     {
         if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method
@@ -70,9 +71,19 @@ public sealed class UseMcasGetCodeFixProvider : CodeFixProvider
         {
             return false;
         }
-        // Not the UTF-8 key overloads: McasClient takes string keys only.
-        return method.Parameters.Length == 2 && method.Parameters[1].Type.Name == nameof(CancellationToken)
-            && method.Parameters[0].Type.Name != "ReadOnlySpan";
+        if (method.Parameters.Length != 2 || method.Parameters[1].Type.Name != nameof(CancellationToken))
+        {
+            return false;
+        }
+        if (method.Parameters[0].Type.Name is not ("MemcacheKey" or "ReadOnlySpan"))
+        {
+            return true; // GetManyAsync's list of string keys
+        }
+        // GetAsync takes a MemcacheKey, a string or UTF-8 bytes; McasClient takes string keys only.
+        var key = (model.GetOperation(invocation, cancellationToken) as IInvocationOperation)?.Arguments
+            .FirstOrDefault(static a => a.Parameter?.Ordinal == 0)?.Value;
+        var given = key is IConversionOperation conversion ? conversion.Operand : key;
+        return given?.Type?.SpecialType == SpecialType.System_String;
     }
 
     /// <summary>The name of an McasClient usable at the call: locals and parameters first, then fields and properties.</summary>

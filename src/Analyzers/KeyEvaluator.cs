@@ -12,7 +12,7 @@ namespace Memstore.Analyzers;
 /// locals with an initializer, readonly fields and get-only properties of this compilation initialized with a
 /// key (any file, not reassigned in a constructor), non-virtual methods and properties of this compilation whose
 /// body is one expression or one return statement (evaluated with the call's arguments), and
-/// <c>FormatKey</c> of a keyspace. Anything else is an unknown part. One instance per compilation.
+/// <c>FormatKey</c> of a keyspace, and a <c>MemcacheKey</c> made from any of these. Anything else is an unknown part. One instance per compilation.
 /// </summary>
 internal sealed partial class KeyEvaluator
 {
@@ -29,6 +29,7 @@ internal sealed partial class KeyEvaluator
     private readonly INamedTypeSymbol? _mcasKeyspaceType;
     private readonly INamedTypeSymbol? _mcasTransactionKeyspaceType;
     private readonly INamedTypeSymbol? _encoding;
+    private readonly INamedTypeSymbol? _memcacheKey;
     private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly ConcurrentDictionary<ISymbol, List<string>?> _symbolValues = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ISymbol, bool> _reassigned = new(SymbolEqualityComparer.Default);
@@ -40,6 +41,7 @@ internal sealed partial class KeyEvaluator
         _mcasKeyspaceType = compilation.GetTypeByMetadataName("Memstore.McasKeyspace`2");
         _mcasTransactionKeyspaceType = compilation.GetTypeByMetadataName("Memstore.McasTransactionKeyspace`2");
         _encoding = compilation.GetTypeByMetadataName("System.Text.Encoding");
+        _memcacheKey = compilation.GetTypeByMetadataName("Memstore.MemcacheKey");
         _keyspaceTypes = new[]
             {
                 _mcasKeyspaceType, _mcasTransactionKeyspaceType,
@@ -101,10 +103,14 @@ internal sealed partial class KeyEvaluator
                 return SymbolValue(property.Property, hops, context);
             case IInvocationOperation invocation:
                 return Invocation(invocation, args, hops, context);
+            case IObjectCreationOperation { Arguments.Length: 1 } creation when IsMemcacheKey(creation.Type):
+                return Eval(creation.Arguments[0].Value, args, hops, context);
             default:
                 return null;
         }
     }
+
+    private bool IsMemcacheKey(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, _memcacheKey);
 
     private static bool IsKeyType(ITypeSymbol? type) =>
         type is not null && (type.SpecialType == SpecialType.System_String || IsUtf8Bytes(type));
@@ -190,6 +196,11 @@ internal sealed partial class KeyEvaluator
         if (method.ContainingType?.SpecialType == SpecialType.System_String)
         {
             return StringMethod(invocation, args, hops, context);
+        }
+        // MemcacheKey.FromString(...) / FromUtf8(...): the key they wrap.
+        if (method.Name is "FromString" or "FromUtf8" && IsMemcacheKey(method.ContainingType) && invocation.Arguments.Length == 1)
+        {
+            return Eval(invocation.Arguments[0].Value, args, hops, context);
         }
         if (method.Name == "FormatKey" && method.ContainingType is { } keyspaceType && _keyspaceTypes.Contains(keyspaceType.OriginalDefinition))
         {

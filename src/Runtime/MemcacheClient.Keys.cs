@@ -19,32 +19,22 @@ public sealed partial class MemcacheClient
         public string Describable => Text ?? KeyCodec.Describable(Bytes);
     }
 
-    /// <summary>Validates a string key and encodes it into <paramref name="scratch"/> (<see cref="KeyCodec.ScratchSize"/> bytes).</summary>
-    private ValidKey Validate(string key, Span<byte> scratch) =>
-        new(scratch[..KeyCodec.Encode(key, _keyMode, scratch)], key);
-
-    /// <summary>Validates a key given as UTF-8 bytes.</summary>
-    private ValidKey Validate(ReadOnlySpan<byte> utf8Key)
-    {
-        KeyCodec.Validate(utf8Key, _keyMode);
-        return new ValidKey(utf8Key, null);
-    }
-
     /// <summary>
-    /// Rents the pooled operation for a single-key request, records the key for its error messages, and tags it
-    /// with the connection's next opaque token, which the request must carry and its reply must echo.
+    /// Validates a key. A string key is encoded into <paramref name="scratch"/> (<see cref="KeyCodec.ScratchSize"/>
+    /// bytes; see <see cref="ScratchFor"/>); a key given as bytes is checked where it is.
     /// </summary>
-    private static MetaOperation Rent(string name, in ValidKey key, ValueTarget target, Connection connection, ReplyKinds accepted,
-        System.Buffers.IBufferWriter<byte>? destination = null, bool hasDataBlock = false)
+    private ValidKey Validate(MemcacheKey key, Span<byte> scratch)
     {
-        var operation = MetaOperation.Rent(name, key.Text, target, destination, hasDataBlock, accepted);
-        if (key.Text is null)
+        if (key.IsText)
         {
-            operation.SetKey(key.Bytes);
+            return new ValidKey(scratch[..KeyCodec.Encode(key.Text!, _keyMode, scratch)], key.Text);
         }
-        operation.Tag(connection.Opaques.Next());
-        return operation;
+        KeyCodec.Validate(key.Utf8, _keyMode);
+        return new ValidKey(key.Utf8, null);
     }
+
+    /// <summary>How much scratch space <see cref="Validate"/> needs for this key: none for bytes.</summary>
+    private static int ScratchFor(MemcacheKey key) => key.IsText ? KeyCodec.ScratchSize : 0;
 
     /// <summary>Like <see cref="Route(in ValidKey, string, out Exception?)"/>, throwing the failure (for callers already inside a task).</summary>
     private Connection Route(in ValidKey key, string operation)

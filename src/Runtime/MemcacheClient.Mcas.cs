@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Transport;
 
 namespace Memstore;
@@ -14,24 +15,7 @@ public sealed partial class MemcacheClient
     internal ValueTask<(CacheValue Value, long Ttl)> GetWithTtlAsync(string key, CancellationToken cancellationToken)
     {
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("mcas-get", Validate(key, scratch), ValueTarget.Array, null, null, out var connection, out var failure, withTtl: true);
-        return operation is null ? FailedCall<(CacheValue Value, long Ttl)>.Create(failure!) : CompleteWithTtlAsync(operation, connection, cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(CacheValue Value, long Ttl)> CompleteWithTtlAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.HasValue
-                ? (new CacheValue(operation.TakeValueArray()!, operation.ClientFlags, operation.Cas), operation.Ttl)
-                : (CacheValue.Miss, -1);
-        }
-        finally
-        {
-            operation.ReleaseByCaller();
-        }
+        return ExecuteAsync<GetWithTtlCommand, (CacheValue Value, long Ttl)>(default, Validate(key, scratch), default, cancellationToken);
     }
 
     /// <summary>The index of the server the ring gives for a key (no failover, no I/O): where MCAS places a descriptor.</summary>
@@ -61,11 +45,17 @@ public sealed partial class MemcacheClient
         {
             return false;
         }
-        var firstOperation = PrepareStoreOn(connection, first.Mode, firstKey, first.Value.Span, first.Expiry, first.Flags, first.Cas);
+        var firstCommand = new StoreCommand(first.Mode, first.Expiry, first.Flags, first.Cas);
+        var secondCommand = new StoreCommand(second.Mode, second.Expiry, second.Flags, second.Cas);
+        CheckValueSize(firstKey, first.Value.Length);
+        CheckServerValueSize(firstKey, first.Value.Length, connection);
+        CheckValueSize(secondKey, second.Value.Length);
+        CheckServerValueSize(secondKey, second.Value.Length, connection);
+        var firstOperation = Write<StoreCommand, StoreResult>(connection, firstCommand, firstKey, first.Value.Span);
         MetaOperation secondOperation;
         try
         {
-            secondOperation = PrepareStoreOn(connection, second.Mode, secondKey, second.Value.Span, second.Expiry, second.Flags, second.Cas);
+            secondOperation = Write<StoreCommand, StoreResult>(connection, secondCommand, secondKey, second.Value.Span);
         }
         catch
         {
@@ -81,8 +71,8 @@ public sealed partial class MemcacheClient
             Abandon(secondOperation);
             return false;
         }
-        firstResult = AwaitStoreAsync(firstOperation, connection, started);
-        secondResult = AwaitStoreAsync(secondOperation, connection, started);
+        firstResult = AwaitStoreAsync(firstOperation, connection, firstCommand, started);
+        secondResult = AwaitStoreAsync(secondOperation, connection, secondCommand, started);
         return true;
 
         static void Abandon(MetaOperation operation)
@@ -94,7 +84,7 @@ public sealed partial class MemcacheClient
 
     /// <summary>The outcome of a store submitted by <see cref="TryStoreInOrder"/>, measured like any other request when someone listens.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<StoreResult> AwaitStoreAsync(MetaOperation operation, Connection connection, long started)
+    private static async ValueTask<StoreResult> AwaitStoreAsync(MetaOperation operation, Connection connection, StoreCommand command, long started)
     {
         var observed = Telemetry.MemstoreInstruments.OperationsObserved;
         try
@@ -104,7 +94,7 @@ public sealed partial class MemcacheClient
             {
                 RecordSuccess(null, operation, connection, started);
             }
-            return operation.StoreResult;
+            return command.Read(operation.Reply, null);
         }
         catch (Exception ex) when (observed && Record(operation, connection, started, ex))
         {

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Transport;
 
 namespace Memstore;
@@ -8,109 +8,72 @@ namespace Memstore;
 public sealed partial class MemcacheClient
 {
     /// <summary>Reads an item: its bytes, client flags and CAS token, or a miss.</summary>
-    public ValueTask<CacheValue> GetAsync(string key, CancellationToken cancellationToken = default)
+    /// <param name="key">The key, as a string or as UTF-8 bytes (see <see cref="KeyMode"/> for the rules).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+#pragma warning disable RS0026 // The two GetAsync overloads differ in a required parameter (the destination), so no call is ambiguous.
+    public ValueTask<CacheValue> GetAsync(MemcacheKey key, CancellationToken cancellationToken = default)
+#pragma warning restore RS0026
     {
-        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Array, null, null, out var connection, out var failure);
-        return operation is null ? FailedCall<CacheValue>.Create(failure!) : CompleteValueAsync(operation, connection, cancellationToken);
+        Span<byte> scratch = stackalloc byte[ScratchFor(key)];
+        return ExecuteAsync<GetValueCommand, CacheValue>(new GetValueCommand("get"), Validate(key, scratch), default, cancellationToken);
     }
 
     /// <summary>Reads an item and, on a hit, sets its expiry in the same request.</summary>
-    public ValueTask<CacheValue> GetAndTouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
+    /// <param name="key">The key, as a string or as UTF-8 bytes.</param>
+    /// <param name="expiry">The new time to live; null or zero for "never expires".</param>
+    /// <param name="cancellationToken">Cancels the wait; a request already sent may still be applied.</param>
+    public ValueTask<CacheValue> GetAndTouchAsync(MemcacheKey key, TimeSpan? expiry, CancellationToken cancellationToken = default)
     {
-        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("get-and-touch", Validate(key, scratch), ValueTarget.Array, null, Expiration.ToTtl(expiry), out var connection, out var failure);
-        return operation is null ? FailedCall<CacheValue>.Create(failure!) : CompleteValueAsync(operation, connection, cancellationToken);
+        var command = new GetValueCommand("get-and-touch", Expiration.ToTtl(expiry));
+        Span<byte> scratch = stackalloc byte[ScratchFor(key)];
+        return ExecuteAsync<GetValueCommand, CacheValue>(command, Validate(key, scratch), default, cancellationToken);
     }
 
     /// <summary>
     /// Reads an item into <paramref name="destination"/> without allocating: on a hit the bytes are written
     /// to the buffer writer and the result says how many. On a miss nothing is written.
     /// </summary>
-    public ValueTask<CacheValueInfo> GetAsync(string key, IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
+    /// <param name="key">The key, as a string or as UTF-8 bytes.</param>
+    /// <param name="destination">Receives the value's bytes on a hit.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+#pragma warning disable RS0026 // See the first GetAsync.
+    public ValueTask<CacheValueInfo> GetAsync(MemcacheKey key, IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
+#pragma warning restore RS0026
     {
         ArgumentNullException.ThrowIfNull(destination);
-        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Writer, destination, null, out var connection, out var failure);
-        return operation is null ? FailedCall<CacheValueInfo>.Create(failure!) : CompleteInfoAsync(operation, connection, cancellationToken);
+        Span<byte> scratch = stackalloc byte[ScratchFor(key)];
+        return ExecuteAsync<GetIntoCommand, CacheValueInfo>(new GetIntoCommand(destination), Validate(key, scratch), default, cancellationToken);
     }
 
     /// <summary>Reads an item into a pooled buffer; returns null on a miss. Dispose the lease when done.</summary>
-    public ValueTask<CacheLease?> GetLeaseAsync(string key, CancellationToken cancellationToken = default)
+    /// <param name="key">The key, as a string or as UTF-8 bytes.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public ValueTask<CacheLease?> GetLeaseAsync(MemcacheKey key, CancellationToken cancellationToken = default)
     {
-        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("get", Validate(key, scratch), ValueTarget.Pooled, null, null, out var connection, out var failure);
-        return operation is null ? FailedCall<CacheLease?>.Create(failure!) : CompleteLeaseAsync(operation, connection, cancellationToken);
+        Span<byte> scratch = stackalloc byte[ScratchFor(key)];
+        return ExecuteAsync<GetLeaseCommand, CacheLease?>(default, Validate(key, scratch), default, cancellationToken);
     }
 
     /// <summary>Sets an item's expiry without reading it. Returns false when the key holds no item.</summary>
-    public ValueTask<bool> TouchAsync(string key, TimeSpan? expiry, CancellationToken cancellationToken = default)
+    /// <param name="key">The key, as a string or as UTF-8 bytes.</param>
+    /// <param name="expiry">The new time to live; null or zero for "never expires".</param>
+    /// <param name="cancellationToken">Cancels the wait; a request already sent may still be applied.</param>
+    public ValueTask<bool> TouchAsync(MemcacheKey key, TimeSpan? expiry, CancellationToken cancellationToken = default)
     {
-        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operation = PrepareGet("touch", Validate(key, scratch), ValueTarget.None, null, Expiration.ToTtl(expiry), out var connection, out var failure);
-        return operation is null ? FailedCall<bool>.Create(failure!) : CompleteTouchAsync(operation, connection, cancellationToken);
+        var command = new TouchCommand(Expiration.ToTtl(expiry));
+        Span<byte> scratch = stackalloc byte[ScratchFor(key)];
+        return ExecuteAsync<TouchCommand, bool>(command, Validate(key, scratch), default, cancellationToken);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CacheValue> CompleteValueAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads an item into a pooled buffer and decodes it there: typed reads allocate only the decoded value.
+    /// With <paramref name="touch"/> it is a get-and-touch to <paramref name="touchExpiry"/>.
+    /// </summary>
+    internal ValueTask<CacheItem<T>> GetDecodedAsync<T>(MemcacheKey key, IValueCodec<T> codec, bool touch, TimeSpan? touchExpiry, CancellationToken cancellationToken)
     {
-        try
-        {
-            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.HasValue
-                ? new CacheValue(operation.TakeValueArray()!, operation.ClientFlags, operation.Cas)
-                : CacheValue.Miss;
-        }
-        finally
-        {
-            operation.ReleaseByCaller();
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CacheValueInfo> CompleteInfoAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.HasValue
-                ? new CacheValueInfo(true, operation.ValueLength, operation.ClientFlags, operation.Cas)
-                : default;
-        }
-        finally
-        {
-            operation.ReleaseByCaller();
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CacheLease?> CompleteLeaseAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.HasValue
-                ? new CacheLease(operation.TakeValueArray()!, operation.ValueLength, operation.ClientFlags, operation.Cas)
-                : null;
-        }
-        finally
-        {
-            operation.ReleaseByCaller();
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> CompleteTouchAsync(MetaOperation operation, Connection connection, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
-            return operation.Succeeded;
-        }
-        finally
-        {
-            operation.ReleaseByCaller();
-        }
+        var command = new GetDecodedCommand<T>(codec, touch ? Expiration.ToTtl(touchExpiry) : null);
+        Span<byte> scratch = stackalloc byte[ScratchFor(key)];
+        return ExecuteAsync<GetDecodedCommand<T>, CacheItem<T>>(command, Validate(key, scratch), default, cancellationToken);
     }
 
     /// <summary>
@@ -209,7 +172,7 @@ public sealed partial class MemcacheClient
         {
             for (var i = 0; i < results.Length; i++)
             {
-                var key = textKeys is not null ? Validate(textKeys[i], scratch) : Validate(utf8Keys![i]);
+                var key = textKeys is not null ? Validate(textKeys[i], scratch) : Validate(utf8Keys![i], scratch);
                 var connection = Route(key, "get-many");
                 MultiGetOperation? operation = null;
                 foreach (var (existing, part) in parts)
@@ -243,17 +206,5 @@ public sealed partial class MemcacheClient
             operation.Close();
         }
         return parts;
-    }
-
-    private MetaOperation? PrepareGet(string name, in ValidKey key, ValueTarget target, IBufferWriter<byte>? destination, uint? touchTtl, out Connection connection, out Exception? failure, bool withTtl = false)
-    {
-        connection = Route(key, name, out failure);
-        if (failure is not null)
-        {
-            return null; // nothing rented or written: the caller returns the failure as it is
-        }
-        var operation = Rent(name, key, target, connection, target == ValueTarget.None ? ReplyKinds.Touch : ReplyKinds.Get, destination);
-        MetaRequestWriter.Get(operation.Request, key.Bytes, _keyMode, target != ValueTarget.None, touchTtl, opaque: operation.Opaque, withTtl: withTtl);
-        return operation;
     }
 }

@@ -57,15 +57,13 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// <summary>The servers of the cluster, in configuration order.</summary>
     public IReadOnlyList<ServerAddress> Servers => _options.Servers.AsReadOnly();
 
-    /// <summary>The server a key is stored on (no I/O).</summary>
-    public ServerAddress Locate(string key)
+    /// <summary>The server a key is stored on (no I/O); the same for a string and its UTF-8 bytes.</summary>
+    /// <param name="key">The key, as a string or as UTF-8 bytes.</param>
+    public ServerAddress Locate(MemcacheKey key)
     {
-        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        Span<byte> scratch = stackalloc byte[ScratchFor(key)];
         return _nodes[_locator.Locate(Validate(key, scratch).Bytes)].Address;
     }
-
-    /// <summary>The server a key given as UTF-8 bytes is stored on (no I/O); the same as for the equal string.</summary>
-    public ServerAddress Locate(ReadOnlySpan<byte> key) => _nodes[_locator.Locate(Validate(key).Bytes)].Address;
 
     /// <summary>Closes every connection. Requests not yet sent fail with <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()

@@ -26,7 +26,7 @@ public readonly struct CacheValue
     /// <summary>The item's 32-bit client flags (0 on a miss).</summary>
     public uint Flags { get; }
 
-    /// <summary>The item's CAS token, for <see cref="MemcacheClient.CompareAndSetAsync(string, ReadOnlyMemory{byte}, CasToken, TimeSpan?, uint, CancellationToken)"/> (none on a miss).</summary>
+    /// <summary>The item's CAS token, for <see cref="MemcacheClient.CompareAndSetAsync(MemcacheKey, ReadOnlySpan{byte}, CasToken, TimeSpan?, uint, CancellationToken)"/> (none on a miss).</summary>
     public CasToken Cas { get; }
 
     /// <summary>The value decoded as UTF-8, or null on a miss.</summary>

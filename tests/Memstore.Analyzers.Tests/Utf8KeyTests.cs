@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace Memstore.Analyzers.Tests;
 
-/// <summary>MEMS2001/MEMS2002 on the UTF-8 key overloads (<c>ReadOnlySpan&lt;byte&gt;</c> keys).</summary>
+/// <summary>MEMS2001/MEMS2002 on keys given as UTF-8 bytes or as an explicit <c>MemcacheKey</c>.</summary>
 [Trait("Category", "Unit")]
 public class Utf8KeyTests
 {
@@ -117,4 +117,21 @@ public class Utf8KeyTests
             """;
         await Verify.CodeFixAsync(source, source, [Read(0, "GetAsync")], [Read(0, "GetAsync")]);
     }
+
+    [Fact]
+    public Task A_key_made_explicitly_as_a_MemcacheKey_is_followed() => Verify.AnalyzerAsync<McasKeyAnalyzer>(
+        PlainReadTests.Header + """
+            class C
+            {
+                void M(MemcacheClient client)
+                {
+                    var text = new MemcacheKey("bank:acct:1");
+                    _ = client.GetAsync({|#0:text|});
+                    _ = client.DeleteAsync({|#1:MemcacheKey.FromUtf8("bank:acct:2"u8)|});
+                    _ = client.SetAsync({|#2:MemcacheKey.FromString("bank:acct:" + 3)|}, "v"u8);
+                    _ = client.GetAsync(MemcacheKey.FromString("bank:sess:1"));
+                }
+            }
+            """,
+        Read(0, "GetAsync"), Write(1, "DeleteAsync"), Write(2, "SetAsync"));
 }

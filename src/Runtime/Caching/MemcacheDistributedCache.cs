@@ -100,7 +100,7 @@ public sealed class MemcacheDistributedCache : IBufferDistributedCache
         {
             var written = header.Write(buffer);
             value.CopyTo(buffer.AsSpan(written));
-            await _client.SetAsync(fullKey, buffer.AsMemory(0, length), header.TtlFrom(now), EntryFlags, token).ConfigureAwait(false);
+            await _client.SetAsync(fullKey, buffer.AsSpan(0, length), header.TtlFrom(now), EntryFlags, token).ConfigureAwait(false);
         }
         finally
         {

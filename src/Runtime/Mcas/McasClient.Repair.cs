@@ -39,7 +39,7 @@ public sealed partial class McasClient
                 continue;
             }
             var done = repair.Value is { } bytes
-                ? (await _client.CompareAndSetAsync(repair.Key, bytes, value.Cas, repair.Expiry, repair.Flags, cancellationToken).ConfigureAwait(false)).Stored
+                ? (await _client.CompareAndSetAsync(repair.Key, bytes.Span, value.Cas, repair.Expiry, repair.Flags, cancellationToken).ConfigureAwait(false)).Stored
                 : await _client.DeleteAsync(repair.Key, value.Cas, cancellationToken).ConfigureAwait(false) == DeleteStatus.Deleted;
             if (done)
             {

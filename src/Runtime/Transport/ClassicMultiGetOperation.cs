@@ -1,4 +1,5 @@
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 
 namespace Memstore.Transport;
 
@@ -47,7 +48,7 @@ internal sealed class ClassicMultiGetOperation : MultiGetOperation
         {
             Request.WriteCrLf();
         }
-        MetaRequestWriter.Get(Request, key, mode, withValue: true, touchTtl: null, quiet: false, opaque: opaque);
+        new MetaGet().Write(Request, key, mode, opaque);
     }
 
     public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)

@@ -1,4 +1,5 @@
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Shared;
 
 namespace Memstore.Transport;
@@ -39,11 +40,11 @@ internal sealed class MetaMultiGetOperation : MultiGetOperation
     {
         var opaque = Opaques.Next();
         _opaques.Add(opaque);
-        MetaRequestWriter.Get(Request, key, mode, withValue: true, touchTtl: null, quiet: true, opaque: opaque);
+        new MetaGet(Quiet: true).Write(Request, key, mode, opaque);
     }
 
     protected override void WriteLastKey(ReadOnlySpan<byte> key, KeyMode mode, uint opaque) =>
-        MetaRequestWriter.Get(Request, key, mode, withValue: true, touchTtl: null, quiet: false, opaque: opaque);
+        new MetaGet().Write(Request, key, mode, opaque);
 
     public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {

@@ -2,48 +2,9 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 
 namespace Memstore.Transport;
-
-/// <summary>Where the value of a <c>VA</c> response goes.</summary>
-internal enum ValueTarget : byte
-{
-    /// <summary>No value expected; a <c>VA</c> reply is a protocol error.</summary>
-    None,
-    /// <summary>Copied into a new array the caller owns.</summary>
-    Array,
-    /// <summary>Copied into an array rented from the shared pool (a lease).</summary>
-    Pooled,
-    /// <summary>Written into the caller's <see cref="IBufferWriter{T}"/>.</summary>
-    Writer,
-    /// <summary>Parsed as the decimal result of an increment or decrement.</summary>
-    Number,
-}
-
-/// <summary>The reply codes that can answer a meta command, as a bit set over <see cref="ResponseCode"/>.</summary>
-[Flags]
-internal enum ReplyKinds
-{
-    /// <summary>Not set: derived from the value target (only operations built by tests leave it so).</summary>
-    Unspecified = 0,
-    Value = 1 << (int)ResponseCode.Value,
-    Header = 1 << (int)ResponseCode.Success,
-    Miss = 1 << (int)ResponseCode.Miss,
-    NotFound = 1 << (int)ResponseCode.NotFound,
-    NotStored = 1 << (int)ResponseCode.NotStored,
-    Exists = 1 << (int)ResponseCode.Exists,
-
-    /// <summary><c>mg</c> with <c>v</c>: a value or a miss.</summary>
-    Get = Value | Miss,
-    /// <summary><c>mg</c> without <c>v</c> (touch): a header or a miss.</summary>
-    Touch = Header | Miss,
-    /// <summary><c>ms</c>: stored, not stored, CAS mismatch, or not found (CAS on a missing item).</summary>
-    Store = Header | NotStored | Exists | NotFound,
-    /// <summary><c>md</c>: deleted, not found, or CAS mismatch.</summary>
-    Delete = Header | NotFound | Exists,
-    /// <summary><c>ma</c> with <c>v</c>: the new value, not found, not stored, or CAS mismatch.</summary>
-    Arithmetic = Value | NotFound | NotStored | Exists,
-}
 
 /// <summary>
 /// A single meta command (mg, ms, md, ma) and its one response line. Pooled: the hot path allocates nothing.
@@ -74,32 +35,12 @@ internal sealed class MetaOperation : Operation
         return opaque;
     }
 
-    // Results, valid once the caller's await has completed successfully. The client reads them through the
-    // decoded forms below, so reply codes stay inside Protocol/ and Transport/.
+    // Results, valid once the caller's await has completed successfully. The command that wrote the request
+    // reads them through Reply, so reply codes stay inside Protocol/ and Transport/.
     public ResponseCode Code { get; private set; }
 
-    /// <summary>The reply carried a value (<c>VA</c>): a hit, or an arithmetic result.</summary>
-    public bool HasValue => Code == ResponseCode.Value;
-
-    /// <summary>The command was applied (<c>HD</c>).</summary>
-    public bool Succeeded => Code == ResponseCode.Success;
-
-    /// <summary>A store's reply as the caller's result: the new CAS token only when stored.</summary>
-    public StoreResult StoreResult => Code switch
-    {
-        ResponseCode.Success => new StoreResult(StoreStatus.Stored, Cas),
-        ResponseCode.Exists => new StoreResult(StoreStatus.Exists, CasToken.None),
-        ResponseCode.NotFound => new StoreResult(StoreStatus.NotFound, CasToken.None),
-        _ => new StoreResult(StoreStatus.NotStored, CasToken.None),
-    };
-
-    /// <summary>A delete's reply as the caller's result.</summary>
-    public DeleteStatus DeleteStatus => Code switch
-    {
-        ResponseCode.Success => DeleteStatus.Deleted,
-        ResponseCode.Exists => DeleteStatus.Exists,
-        _ => DeleteStatus.NotFound,
-    };
+    /// <summary>The reply as the command reads it (Protocol/Commands).</summary>
+    public MetaReply Reply => new(Code, ClientFlags, Cas, Ttl, ValueLength, Number);
 
     /// <summary>The <c>memstore.outcome</c> telemetry tag of the reply.</summary>
     public string Outcome => Code switch

@@ -1,6 +1,7 @@
 using System.Text;
 using Memstore.Cluster;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Tests.Infrastructure;
 using Memstore.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,8 +55,7 @@ public sealed class LinkedGroupTests
     {
         var operation = MetaOperation.Rent("set", key, ValueTarget.None, hasDataBlock: true, accepted: ReplyKinds.Store);
         operation.Tag(connection.Opaques.Next());
-        MetaRequestWriter.Store(operation.Request, Encoding.UTF8.GetBytes(key), KeyMode.Text, StoreMode.Set, Encoding.UTF8.GetBytes(value),
-            0, 0, CasToken.None, operation.Opaque);
+        new StoreCommand(StoreMode.Set, null, 0, CasToken.None).Write(operation.Request, Encoding.UTF8.GetBytes(key), KeyMode.Text, Encoding.UTF8.GetBytes(value), operation.Opaque);
         operation.Prepare(cancellationToken);
         return operation;
     }

@@ -160,4 +160,29 @@ public sealed class Utf8KeyTests(MemcachedFixture fixture) : IClassFixture<Memca
         }
         Assert.Throws<InvalidKeyException>(() => client.Locate("a b"u8));
     }
+
+    [Fact]
+    public async Task Every_form_of_MemcacheKey_addresses_the_same_item()
+    {
+        var key = TestKeys.Unique("forms");
+        var bytes = Utf8(key);
+        await _client.SetAsync(key, "v");
+
+        Assert.Equal("v", (await _client.GetAsync(new MemcacheKey(key))).AsString());
+        Assert.Equal("v", (await _client.GetAsync(MemcacheKey.FromUtf8(bytes))).AsString());
+        Assert.Equal("v", (await _client.GetAsync(bytes.AsSpan())).AsString()); // Span<byte>
+        Assert.Equal("v", (await _client.GetAsync((ReadOnlySpan<byte>)bytes)).AsString());
+        Assert.Equal(_client.Locate(key), _client.Locate(bytes));
+        Assert.Equal(key, new MemcacheKey(bytes).ToString());
+        Assert.True(new MemcacheKey(key).IsText);
+        Assert.False(new MemcacheKey(bytes).IsText);
+    }
+
+    [Fact]
+    public void Missing_keys_are_refused_before_anything_is_sent()
+    {
+        Assert.Throws<ArgumentNullException>(() => _client.GetAsync((string)null!));
+        Assert.Throws<InvalidKeyException>(() => _client.GetAsync((byte[]?)null));
+        Assert.Throws<InvalidKeyException>(() => _client.DeleteAsync(default(MemcacheKey)));
+    }
 }

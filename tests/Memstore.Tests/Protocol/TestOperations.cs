@@ -1,4 +1,5 @@
 using System.Buffers;
+using Memstore.Protocol;
 using Memstore.Transport;
 
 namespace Memstore.Tests.Protocol;

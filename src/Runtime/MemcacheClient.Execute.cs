@@ -1,0 +1,60 @@
+using System.Runtime.CompilerServices;
+using Memstore.Protocol.Commands;
+using Memstore.Transport;
+
+namespace Memstore;
+
+// The one path every single-key command takes: route the key, write the command into a pooled operation,
+// send it, and let the command read its reply. The public operations (MemcacheClient.Reads.cs, .Writes.cs) only build
+// the command; what each meta command sends and what its reply means lives in Protocol/Commands.
+public sealed partial class MemcacheClient
+{
+    /// <summary>
+    /// Routes, writes and sends <paramref name="command"/> for <paramref name="key"/>. Argument mistakes (a value
+    /// too large) throw here, even when the server is down; every other failure arrives through the task.
+    /// </summary>
+    private ValueTask<TResult> ExecuteAsync<TCommand, TResult>(in TCommand command, in ValidKey key, ReadOnlySpan<byte> dataBlock, CancellationToken cancellationToken)
+        where TCommand : struct, IMetaCommand<TResult>
+    {
+        var connection = Route(key, command.Name, out var failure);
+        if (command.HasDataBlock)
+        {
+            CheckValueSize(key, dataBlock.Length);
+            CheckServerValueSize(key, dataBlock.Length, connection);
+        }
+        if (failure is not null)
+        {
+            return FailedCall<TResult>.Create(failure); // nothing rented or written
+        }
+        return CompleteAsync<TCommand, TResult>(Write<TCommand, TResult>(connection, command, key, dataBlock), connection, command, cancellationToken);
+    }
+
+    /// <summary>Rents the pooled operation, records the key for its error messages, tags it with the connection's next opaque token and writes the command.</summary>
+    private MetaOperation Write<TCommand, TResult>(Connection connection, in TCommand command, in ValidKey key, ReadOnlySpan<byte> dataBlock)
+        where TCommand : struct, IMetaCommand<TResult>
+    {
+        var operation = MetaOperation.Rent(command.Name, key.Text, command.Target, command.Destination, command.HasDataBlock, command.Accepts);
+        if (key.Text is null)
+        {
+            operation.SetKey(key.Bytes);
+        }
+        var opaque = operation.Tag(connection.Opaques.Next());
+        command.Write(operation.Request, key.Bytes, _keyMode, dataBlock, opaque);
+        return operation;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TResult> CompleteAsync<TCommand, TResult>(MetaOperation operation, Connection connection, TCommand command, CancellationToken cancellationToken)
+        where TCommand : struct, IMetaCommand<TResult>
+    {
+        try
+        {
+            await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
+            return command.Read(operation.Reply, operation.TakeValueArray());
+        }
+        finally
+        {
+            operation.ReleaseByCaller();
+        }
+    }
+}
