@@ -11,7 +11,7 @@ namespace Memstore;
 /// </summary>
 /// <typeparam name="TKey">The key: a string, an integer, a <see cref="Guid"/>, an enum, or a tuple of those.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public abstract class Keyspace<TKey, TValue>
+public abstract partial class Keyspace<TKey, TValue>
 {
     private readonly IValueCodec<TValue> _codec;
 

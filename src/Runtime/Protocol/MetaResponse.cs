@@ -48,9 +48,31 @@ internal struct MetaResponse
     /// <summary>The <c>O</c> token when it is a number, else -1.</summary>
     public long Opaque;
 
+    /// <summary>The lease flags memcached returned (<c>W</c>, <c>Z</c>, <c>X</c>).</summary>
+    public LeaseFlags Lease;
+
     /// <summary>Where the error text of CLIENT_ERROR / SERVER_ERROR lies.</summary>
     public int MessageOffset;
     public int MessageLength;
 
     public readonly bool IsError => Code is ResponseCode.Error or ResponseCode.ClientError or ResponseCode.ServerError;
+}
+
+/// <summary>
+/// What memcached says about an item's recache lease in a meta reply (doc/protocol.txt, "Meta Get"): the
+/// flags that make stampede protection, early recache and serving stale values possible.
+/// </summary>
+[Flags]
+internal enum LeaseFlags : byte
+{
+    None = 0,
+
+    /// <summary><c>W</c>: this caller won the right to recompute the item (a vivified miss, a recache window, a stale item).</summary>
+    Won = 1,
+
+    /// <summary><c>Z</c>: another caller already won; its new value is on the way.</summary>
+    AlreadyWon = 2,
+
+    /// <summary><c>X</c>: the item was invalidated (<c>md … I</c>) and is stale.</summary>
+    Stale = 4,
 }

@@ -160,8 +160,17 @@ internal static class MetaResponseParser
                 case (byte)'O':
                     response.Opaque = ParseOpaque(value);
                     break;
+                case (byte)'W' when value.IsEmpty:
+                    response.Lease |= LeaseFlags.Won;
+                    break;
+                case (byte)'Z' when value.IsEmpty:
+                    response.Lease |= LeaseFlags.AlreadyWon;
+                    break;
+                case (byte)'X' when value.IsEmpty:
+                    response.Lease |= LeaseFlags.Stale;
+                    break;
                 default:
-                    // Flags we did not ask for (k, b, s, W, X, Z, ...) are legal and ignored, but must be letters.
+                    // Flags we did not ask for (k, b, s, ...) are legal and ignored, but must be letters.
                     if (!char.IsAsciiLetter((char)token[0]))
                     {
                         throw Malformed("invalid flag", line);

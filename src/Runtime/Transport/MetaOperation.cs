@@ -40,7 +40,7 @@ internal sealed class MetaOperation : Operation
     public ResponseCode Code { get; private set; }
 
     /// <summary>The reply as the command reads it (Protocol/Commands).</summary>
-    public MetaReply Reply => new(Code, ClientFlags, Cas, Ttl, ValueLength, Number);
+    public MetaReply Reply => new(Code, ClientFlags, Cas, Ttl, ValueLength, Number, Lease);
 
     /// <summary>The <c>memstore.outcome</c> telemetry tag of the reply.</summary>
     public string Outcome => Code switch
@@ -62,6 +62,9 @@ internal sealed class MetaOperation : Operation
 
     /// <summary>Remaining TTL in seconds from the <c>t</c> flag, or -1 (never expires, or not asked for).</summary>
     public long Ttl { get; private set; }
+
+    /// <summary>The lease flags of the reply (<c>W</c>, <c>Z</c>, <c>X</c>).</summary>
+    public LeaseFlags Lease { get; private set; }
 
     public static MetaOperation Rent(string name, string? key, ValueTarget target, IBufferWriter<byte>? destination = null, bool hasDataBlock = false,
         ReplyKinds accepted = ReplyKinds.Unspecified)
@@ -91,6 +94,7 @@ internal sealed class MetaOperation : Operation
         operation.ValueArray = null;
         operation.Number = 0;
         operation.Ttl = -1;
+        operation.Lease = LeaseFlags.None;
         operation.Request.Clear();
         operation.ResetReferences();
         return operation;
@@ -140,6 +144,7 @@ internal sealed class MetaOperation : Operation
             ClientFlags = response.ClientFlags;
             Cas = new CasToken(response.Cas);
             Ttl = response.Ttl;
+            Lease = response.Lease;
             if (response.Code == ResponseCode.Value)
             {
                 error = DeliverValue(data.Slice(response.ValueOffset, response.ValueLength));

@@ -7,7 +7,8 @@ namespace Memstore.Protocol.Commands;
 /// <param name="Ttl">Remaining TTL in seconds (<c>t</c>), or -1 (never expires, or not asked for).</param>
 /// <param name="ValueLength">The value's length, for a <c>VA</c> reply.</param>
 /// <param name="Number">The counter value of an arithmetic reply.</param>
-internal readonly record struct MetaReply(ResponseCode Code, uint ClientFlags, CasToken Cas, long Ttl, int ValueLength, ulong Number)
+/// <param name="Lease">The lease flags (<c>W</c>, <c>Z</c>, <c>X</c>).</param>
+internal readonly record struct MetaReply(ResponseCode Code, uint ClientFlags, CasToken Cas, long Ttl, int ValueLength, ulong Number, LeaseFlags Lease = LeaseFlags.None)
 {
     /// <summary>The reply carried a value (<c>VA</c>): a hit, or an arithmetic result.</summary>
     public bool HasValue => Code == ResponseCode.Value;
