@@ -27,11 +27,16 @@ internal static class TypedOverheadCheck
             ("get_order", () => Ignore(client.GetAsync("bench:order:1")), () => Ignore(store.Orders.TryGetAsync(1))),
             // Raw get plus the same generated deserialization, by hand: what the typed read does, without the keyspace.
             ("get_order_decoded", () => Ignore(GetAndDecodeAsync()), () => Ignore(store.Orders.TryGetAsync(1))),
+            // GetOrCreateAsync on a hit (the factory never runs): its lease read and single flight against a plain get.
+            ("get_or_create_hit", () => Ignore(client.GetAsync("bench:blob:1")), () => Ignore(client.GetOrCreateAsync("bench:blob:1", NeverCalled))),
+            ("get_or_create_hit_typed", () => Ignore(store.Blobs.TryGetAsync(1)), () => Ignore(store.Blobs.GetOrCreateAsync(1, static (_, _) => throw new InvalidOperationException("a hit")))),
             ("set_order", () => Ignore(client.SetAsync("bench:order:2", orderBytes, flags: MemcacheFlags.MessagePack)), () => Ignore(store.Orders.SetAsync(2, order))),
             // The same generated serialization by hand, then a raw set.
             ("set_order_encoded", () => Ignore(client.SetAsync("bench:order:2", MessagePackSerializer.Serialize(order, generated), flags: MemcacheFlags.MessagePack)),
                 () => Ignore(store.Orders.SetAsync(2, order))),
         };
+
+        static ValueTask<byte[]> NeverCalled(CancellationToken _) => throw new InvalidOperationException("the key is seeded: a hit");
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         async ValueTask<BenchOrder> GetAndDecodeAsync() =>

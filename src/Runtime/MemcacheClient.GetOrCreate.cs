@@ -17,7 +17,8 @@ public sealed partial class MemcacheClient
     /// Returns the item, or computes it once with <paramref name="factory"/> and stores it. On a miss exactly one
     /// caller across every process using this cluster wins a lease (meta <c>mg … N</c>) and runs the factory; the
     /// others wait (bounded by <see cref="GetOrCreateOptions.WaitTimeout"/>, polling with backoff) and return the
-    /// winner's value. Callers in this process share one computation, so one process sends one request per key.
+    /// winner's value. Callers of this process that wait for one key share one wait (one request per poll) and,
+    /// once a computation is under way here, join it instead of sending their own requests.
     /// With <see cref="GetOrCreateOptions.RecacheWindow"/>, one caller refreshes a value about to expire while
     /// the others keep reading it; a value marked stale by <see cref="InvalidateAsync"/> is served while one
     /// caller recomputes it (unless <see cref="GetOrCreateOptions.AllowStale"/> is false).
@@ -26,7 +27,9 @@ public sealed partial class MemcacheClient
     /// <param name="factory">Computes the value (for example from the database). If it throws, the lease is released at
     /// once, so the other callers do not wait out the lease time, and the exception reaches every caller that shared it.</param>
     /// <param name="options">Expiry, flags, lease and wait bounds; <see cref="GetOrCreateOptions.Default"/> when null.</param>
-    /// <param name="cancellationToken">Cancels this caller's wait; the shared computation stops only when every caller sharing it has cancelled.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait. The caller that won the lease runs the factory under this
+    /// token: if it cancels, its lease is released and a waiting caller takes over. A shared wait stops only when
+    /// every caller sharing it has cancelled.</param>
     /// <returns>The stored item, or the value this process computed (its CAS token is none when it was not stored:
     /// another writer changed the item meanwhile, or the wait expired and the value was computed locally).</returns>
     /// <remarks>An empty value under a lease held by another caller is taken for memcached's placeholder: a caller that
@@ -39,12 +42,16 @@ public sealed partial class MemcacheClient
         options.Validate();
         Span<byte> scratch = stackalloc byte[ScratchFor(key)];
         var valid = Validate(key, scratch);
-        var request = new LeaseRequest(valid.Bytes.ToArray(), factory, options);
-        // Latin-1 maps every byte to one char: a lossless name for the flight, whatever the key's bytes.
-        return _flights.RunAsync(Encoding.Latin1.GetString(request.Key), request,
-            (request, token) => ResolveAsync(request, token).AsTask(), cancellationToken);
+        var request = new LeaseRequest(this, valid.Bytes.ToArray(), factory, options);
+        if (_flights.Count > 0 && _flights.IsRunning(request.FlightName))
+        {
+            return _flights.RunAsync(request.FlightName, request, static (request, token) => request.Client.ResolveAsync(request, token), cancellationToken);
+        }
+        // Nothing under way for this key here: read at once. A hit costs what a GetAsync costs; only a caller that
+        // must wait joins the others of this process, so that they wait, poll and compute once.
+        var first = ExecuteAsync<LeaseGetCommand, LeaseRead>(request.Command, valid, default, cancellationToken);
+        return ContinueAsync(first, request, cancellationToken);
     }
-
     /// <summary>
     /// Marks an item stale instead of deleting it (meta <c>md … I T</c>): for <paramref name="staleFor"/>,
     /// <see cref="GetOrCreateAsync"/> callers keep getting the old value while one of them recomputes it. Returns
@@ -65,33 +72,38 @@ public sealed partial class MemcacheClient
         return ExecuteAsync<InvalidateCommand, bool>(command, Validate(key, scratch), default, cancellationToken);
     }
 
-    /// <summary>The computation shared by this process's callers: lease, wait or compute, store.</summary>
+    /// <summary>After this caller's own first read: done, compute (it won the lease), or wait with the others.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CacheValue> ContinueAsync(ValueTask<LeaseRead> first, LeaseRequest request, CancellationToken cancellationToken)
+    {
+        var read = await first.ConfigureAwait(false);
+        return Decide(read, request.Options) switch
+        {
+            LeaseStep.Return => read.Value,
+            LeaseStep.Compute => await ComputeAndStoreAsync(request, read.Value, cancellationToken).ConfigureAwait(false),
+            LeaseStep.Add => await ComputeAndAddAsync(request, cancellationToken).ConfigureAwait(false),
+            _ => await _flights.RunAsync(request.FlightName, request, static (request, token) => request.Client.ResolveAsync(request, token), cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>The computation shared by this process's waiting callers: read until the value is there, the lease is ours, or the wait is over.</summary>
     private async ValueTask<CacheValue> ResolveAsync(LeaseRequest request, CancellationToken cancellationToken)
     {
         var options = request.Options;
-        var leaseSeconds = Expiration.ToTtl(options.LeaseTime);
-        var recacheSeconds = options.RecacheWindow is { } window ? Expiration.ToTtl(window) : (uint?)null;
         var started = Stopwatch.GetTimestamp();
         var pause = options.PollInterval;
         while (true)
         {
-            var read = await ExecuteAsync<LeaseGetCommand, LeaseRead>(new LeaseGetCommand(leaseSeconds, recacheSeconds), ValidatedKey(request.Key), default, cancellationToken).ConfigureAwait(false);
-            if (read.Won)
+            var read = await ExecuteAsync<LeaseGetCommand, LeaseRead>(request.Command, ValidatedKey(request.Key), default, cancellationToken).ConfigureAwait(false);
+            switch (Decide(read, options))
             {
-                return await ComputeAndStoreAsync(request, read.Value, cancellationToken).ConfigureAwait(false);
+                case LeaseStep.Return:
+                    return read.Value;
+                case LeaseStep.Compute:
+                    return await ComputeAndStoreAsync(request, read.Value, cancellationToken).ConfigureAwait(false);
+                case LeaseStep.Add:
+                    return await ComputeAndAddAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            if (!read.Value.Found)
-            {
-                // No lease on a miss (memcached could not make the placeholder): compute and add, never overwrite.
-                var made = await request.Factory(cancellationToken).ConfigureAwait(false);
-                var added = await StoreAsync(StoreMode.Add, request.Key, made, options.Expiry, options.Flags, cancellationToken).ConfigureAwait(false);
-                return new CacheValue(made, options.Flags, added.Cas);
-            }
-            if (!read.OtherWon || (read.Stale ? options.AllowStale : read.Value.Value!.Length > 0))
-            {
-                return read.Value; // a plain hit, a value being refreshed by another caller, or a stale value we may serve
-            }
-            // Another caller holds the lease on a placeholder (or on a stale value we must not serve): wait for its value.
             var waited = Stopwatch.GetElapsedTime(started);
             if (waited >= options.WaitTimeout)
             {
@@ -107,6 +119,32 @@ public sealed partial class MemcacheClient
             await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, MaxPollMilliseconds));
         }
+    }
+
+    /// <summary>What a lease read means for the caller (docs/caching.md, "What happens, request by request").</summary>
+    private static LeaseStep Decide(in LeaseRead read, GetOrCreateOptions options)
+    {
+        if (read.Won)
+        {
+            return LeaseStep.Compute;
+        }
+        if (!read.Value.Found)
+        {
+            return LeaseStep.Add; // no lease on a miss (memcached could not make the placeholder)
+        }
+        // A plain hit, a value being refreshed by another caller, or a stale value we may serve; otherwise another
+        // caller holds the lease on a placeholder (or on a stale value we must not serve).
+        return !read.OtherWon || (read.Stale ? options.AllowStale : read.Value.Value!.Length > 0) ? LeaseStep.Return : LeaseStep.Wait;
+    }
+
+    /// <summary>A miss without a lease: compute, and add (never overwrite what another writer stored meanwhile).</summary>
+    private async ValueTask<CacheValue> ComputeAndAddAsync(LeaseRequest request, CancellationToken cancellationToken)
+    {
+        var options = request.Options;
+        var made = await request.Factory(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The GetOrCreateAsync factory returned null; return an empty array for an empty value.");
+        var added = await StoreAsync(StoreMode.Add, request.Key, made, options.Expiry, options.Flags, cancellationToken).ConfigureAwait(false);
+        return new CacheValue(made, options.Flags, added.Cas);
     }
 
     /// <summary>
@@ -153,5 +191,26 @@ public sealed partial class MemcacheClient
     /// <summary>A key already validated when the call began (the flight keeps its bytes).</summary>
     private static ValidKey ValidatedKey(byte[] key) => new(key, null);
 
-    private sealed record LeaseRequest(byte[] Key, Func<CancellationToken, ValueTask<byte[]>> Factory, GetOrCreateOptions Options);
+    private enum LeaseStep
+    {
+        Return,
+        Compute,
+        Add,
+        Wait,
+    }
+
+    /// <summary>One GetOrCreateAsync call: the key (validated, copied: it outlives the caller's span), factory and options.</summary>
+    private sealed class LeaseRequest(MemcacheClient client, byte[] key, Func<CancellationToken, ValueTask<byte[]>> factory, GetOrCreateOptions options)
+    {
+        public MemcacheClient Client => client;
+        public byte[] Key => key;
+        public Func<CancellationToken, ValueTask<byte[]>> Factory => factory;
+        public GetOrCreateOptions Options => options;
+
+        public LeaseGetCommand Command { get; } = new(Expiration.ToTtl(options.LeaseTime),
+            options.RecacheWindow is { } window ? Expiration.ToTtl(window) : null);
+
+        /// <summary>The key as the single flight's name (Latin-1 maps every byte to one char, so any key bytes are lossless); made only when needed.</summary>
+        public string FlightName => field ??= Encoding.Latin1.GetString(key);
+    }
 }

@@ -144,6 +144,30 @@ public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Get_or_create_computes_a_typed_value_once_and_reads_it_back()
+    {
+        var key = "goc-" + Guid.NewGuid().ToString("N");
+        var calls = 0;
+        ValueTask<Everything> Load(string id, CancellationToken _)
+        {
+            calls++;
+            return ValueTask.FromResult(Sample("loaded " + id));
+        }
+        var made = await _store.Everything.GetOrCreateAsync(key, Load);
+        var read = await _store.Everything.GetOrCreateAsync(key, Load);
+        Assert.Equal(1, calls);
+        Assert.Equal("loaded " + key, made.Text);
+        Assert.Equal(made.Text, read.Text);
+        Assert.Equal(made.M, read.M);
+        Assert.Equal("loaded " + key, (await _store.Everything.GetAsync(key))!.Text); // stored with the codec's flags
+
+        Assert.True(await _store.Everything.InvalidateAsync(key, TimeSpan.FromSeconds(30)));
+        var refreshed = await _store.Everything.GetOrCreateAsync(key, (id, _) => ValueTask.FromResult(Sample("refreshed")));
+        Assert.Equal("refreshed", refreshed.Text); // this caller held the lease on the stale value
+        Assert.Equal("refreshed", (await _store.Everything.GetAsync(key))!.Text);
+    }
+
+    [Fact]
     public async Task Miss_add_replace_delete()
     {
         Assert.False((await _store.Everything.TryGetAsync("absent")).Found);

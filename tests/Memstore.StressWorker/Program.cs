@@ -9,6 +9,7 @@
 //   tokens-seed  <servers> <prefix> <slots> <tokens>          tokens in the first slots, the rest deleted
 //   tokens-check <servers> <prefix> <slots> <tokens>          end invariant; exit 1 and VIOLATION if broken
 //   starved  <live> <frozen> <timeout-ms>                     calls while the thread pool is blocked (PoolStarvation.cs)
+//   stampede <servers> <key> <callers> <factory-ms> <start-unix-ms> [naive]   one cold key, many callers (Stampede.cs)
 using System.Diagnostics;
 using System.Text;
 using Memstore;
@@ -45,6 +46,9 @@ switch (mode)
         break;
     case "tokens-check":
         return await TokenWorkload.CheckAsync(client, args[2], int.Parse(args[3]), int.Parse(args[4])) ? 0 : 1;
+    case "stampede":
+        await Stampede.RunAsync(client, args[2], int.Parse(args[3]), int.Parse(args[4]), long.Parse(args[5]), args.Length > 6 && args[6] == "naive");
+        break;
     case "bench":
         await McasBench.RunAsync(args[1]);
         break;

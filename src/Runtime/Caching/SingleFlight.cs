@@ -5,12 +5,17 @@ namespace Memstore.Caching;
 /// instead of sending their own requests. The computation is cancelled only when every caller that joined it
 /// has given up; a caller that gives up alone gets its cancellation and leaves the others waiting.
 /// </summary>
+/// <remarks>
+/// Every caller, the first included, awaits the computation's own task, so a caller alone (the common case: a
+/// hit) pays no extra thread hop for sharing: its continuation runs where the reply completed the computation.
+/// </remarks>
 internal sealed class SingleFlight<TResult>
 {
     private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
+    private int _count;
 
     /// <summary>Joins the computation of <paramref name="key"/>, starting it with <paramref name="run"/> if there is none.</summary>
-    public async ValueTask<TResult> RunAsync<TState>(string key, TState state, Func<TState, CancellationToken, Task<TResult>> run, CancellationToken cancellationToken)
+    public async ValueTask<TResult> RunAsync<TState>(string key, TState state, Func<TState, CancellationToken, ValueTask<TResult>> run, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Flight flight;
@@ -21,28 +26,24 @@ internal sealed class SingleFlight<TResult>
             {
                 flight = new Flight();
                 _flights[key] = flight;
+                _count = _flights.Count;
                 start = true;
             }
             flight.Callers++;
         }
-        if (start)
-        {
-            Task<TResult> computation;
-            try
-            {
-                computation = run(state, flight.Cancellation.Token);
-            }
-#pragma warning disable CA1031 // Delivered to every caller that joined.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                computation = Task.FromException<TResult>(ex);
-            }
-            _ = CompleteAsync(key, flight, computation);
-        }
         try
         {
-            return await flight.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Task<TResult> computation;
+            if (start)
+            {
+                computation = ComputeAsync(key, flight, state, run);
+                flight.Published.SetResult(computation);
+            }
+            else
+            {
+                computation = await flight.Published.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return await computation.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -51,35 +52,28 @@ internal sealed class SingleFlight<TResult>
         }
     }
 
-    /// <summary>How many computations are under way (for tests).</summary>
-    internal int Count
+    /// <summary>How many computations are under way: read without the lock, as a hint that skips <see cref="IsRunning"/> when nothing is.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Whether a computation of <paramref name="key"/> is under way.</summary>
+    public bool IsRunning(string key)
     {
-        get
+        lock (_flights)
         {
-            lock (_flights)
-            {
-                return _flights.Count;
-            }
+            return _flights.ContainsKey(key);
         }
     }
 
-    private async Task CompleteAsync(string key, Flight flight, Task<TResult> computation)
+    private async Task<TResult> ComputeAsync<TState>(string key, Flight flight, TState state, Func<TState, CancellationToken, ValueTask<TResult>> run)
     {
         try
         {
-            var result = await computation.ConfigureAwait(false);
-            Remove(key, flight);
-            flight.Result.TrySetResult(result);
-        }
-#pragma warning disable CA1031 // Delivered to every caller that joined.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Remove(key, flight);
-            flight.Result.TrySetException(ex);
+            return await run(state, flight.Cancellation.Token).ConfigureAwait(false);
         }
         finally
         {
+            // Gone before any caller sees the result: a caller arriving later reads afresh.
+            Remove(key, flight);
             flight.Cancellation.Dispose();
         }
     }
@@ -91,6 +85,7 @@ internal sealed class SingleFlight<TResult>
             if (_flights.TryGetValue(key, out var current) && ReferenceEquals(current, flight))
             {
                 _flights.Remove(key);
+                _count = _flights.Count;
             }
         }
     }
@@ -104,6 +99,7 @@ internal sealed class SingleFlight<TResult>
             if (last && _flights.TryGetValue(key, out var current) && ReferenceEquals(current, flight))
             {
                 _flights.Remove(key); // a caller arriving now starts afresh instead of joining a cancelled computation
+                _count = _flights.Count;
             }
         }
         if (last)
@@ -121,9 +117,10 @@ internal sealed class SingleFlight<TResult>
 
     private sealed class Flight
     {
-        public TaskCompletionSource<TResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         public CancellationTokenSource Cancellation { get; } = new();
+
+        /// <summary>The computation, published by the caller that started it (joiners may arrive before it exists).</summary>
+        public TaskCompletionSource<Task<TResult>> Published { get; } = new();
 
         /// <summary>Callers still waiting (guarded by the dictionary's lock).</summary>
         public int Callers { get; set; }

@@ -145,33 +145,37 @@ public sealed class GetOrCreateTests(MemcachedFixture fixture) : IClassFixture<M
     }
 
     [Fact]
-    public async Task Callers_in_one_process_share_one_computation_and_cancel_alone()
+    public async Task Waiting_callers_in_one_process_share_one_wait_and_cancel_alone()
     {
         await using var client = NewClient();
         var key = TestKeys.Unique("goc-flight");
         var calls = 0;
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        CancellationToken factoryToken = default;
-        ValueTask<byte[]> Factory(CancellationToken token)
+        async ValueTask<byte[]> Factory(CancellationToken token)
         {
             Interlocked.Increment(ref calls);
-            factoryToken = token;
-            return new ValueTask<byte[]>(release.Task);
+            entered.TrySetResult();
+            return await release.Task;
         }
+        var winner = client.GetOrCreateAsync(key, Factory).AsTask();
+        await entered.Task.WaitAsync(Bound);
         using var leaving = new CancellationTokenSource();
         var staying = client.GetOrCreateAsync(key, Factory).AsTask();
         var cancelled = client.GetOrCreateAsync(key, Factory, cancellationToken: leaving.Token).AsTask();
+        await Task.Delay(100);
         leaving.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Bound));
-        Assert.False(factoryToken.IsCancellationRequested); // one caller left; the other still waits
+        Assert.False(staying.IsCompleted); // one waiter left; the other still waits
 
         release.SetResult(Bytes("shared"));
+        Assert.Equal("shared", (await winner.WaitAsync(Bound)).AsString());
         Assert.Equal("shared", (await staying.WaitAsync(Bound)).AsString());
         Assert.Equal(1, calls);
     }
 
     [Fact]
-    public async Task When_every_caller_cancels_the_factory_is_cancelled()
+    public async Task When_the_computing_caller_cancels_its_factory_is_cancelled_and_the_lease_released()
     {
         await using var client = NewClient();
         var key = TestKeys.Unique("goc-cancel");
