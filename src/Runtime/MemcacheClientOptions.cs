@@ -244,9 +244,9 @@ public sealed class MemcacheClientOptions
                 ? "MemcacheClientOptions.Username is set but neither Password nor PasswordFile is: give one."
                 : "MemcacheClientOptions.Password and PasswordFile are both set: give one.", nameof(Password));
         }
-        if (Password is not null && Password.Any(static c => c is '\r' or '\n'))
+        if (Password is not null && (Password.Length == 0 || Password.Any(static c => c is ' ' || char.IsControl(c))))
         {
-            throw new ArgumentException("MemcacheClientOptions.Password contains a line break, which memcached's authentication cannot carry.", nameof(Password));
+            throw new ArgumentException("MemcacheClientOptions.Password must be non-empty, without spaces or control characters: memcached's ASCII authentication cannot carry them.", nameof(Password));
         }
         if (PasswordFile is not null && !File.Exists(PasswordFile))
         {

@@ -41,9 +41,11 @@ internal sealed class AsciiAuthentication
             {
                 throw new ArgumentException($"MemcacheClientOptions.PasswordFile \"{file}\" cannot be read: {ex.Message}", nameof(options), ex);
             }
-            if (password.Length == 0)
+            if (password.Length == 0 || password.Any(static c => c is ' ' || char.IsControl(c)))
             {
-                throw new ArgumentException($"MemcacheClientOptions.PasswordFile \"{file}\" is empty: its first line is the password.", nameof(options));
+                throw new ArgumentException(password.Length == 0
+                    ? $"MemcacheClientOptions.PasswordFile \"{file}\" is empty: its first line is the password."
+                    : $"MemcacheClientOptions.PasswordFile \"{file}\": the password on its first line has a space or control character, which memcached's ASCII authentication cannot carry.", nameof(options));
             }
         }
         return new AsciiAuthentication(username, password!);

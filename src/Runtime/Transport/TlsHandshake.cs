@@ -129,7 +129,9 @@ internal sealed class TlsHandshake
                 ? "the server closed the TLS handshake: it may require a client certificate (MemcacheClientOptions.Tls.ClientCertificatePath, memstore --tls-cert/--tls-key)"
                 : "the server closed the TLS handshake: it may not accept this client's certificate, or no TLS version both offer (EnabledSslProtocols " + _options.EnabledSslProtocols + ")";
         }
-        return new MemcacheConnectionException($"TLS handshake with {name} failed: {cause} ({ex.Message}).", ex)
+        // When the check refused the certificate, .NET's own message only says that a callback did.
+        var detail = check.Rejected is null ? $" ({ex.Message})" : "";
+        return new MemcacheConnectionException($"TLS handshake with {name} failed: {cause}{detail}.", ex)
         { Server = name, MarksServerDead = true };
     }
 
@@ -177,7 +179,7 @@ internal sealed class TlsHandshake
             }
             if (statuses.Count > 0 || (Errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors) && problems.Count == 0))
             {
-                problems.Add($"certificate not trusted: {string.Join(", ", statuses)} (issued by \"{Certificate.Issuer}\"; "
+                problems.Add($"certificate not trusted: {string.Join(", ", statuses)} (issued by \"{Certificate.Issuer}\", which is not a trusted CA; "
                     + "give its CA with MemcacheClientOptions.Tls.CaCertificatesPath, memstore --tls-ca)");
             }
             if (problems.Count == 0)
