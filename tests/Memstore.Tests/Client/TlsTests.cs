@@ -62,14 +62,54 @@ public sealed class TlsTests(CertificatesFixture fixture) : IClassFixture<Certif
     public async Task A_trusted_server_serves_requests_over_tls()
     {
         await using var server = await MemcachedServer.StartUnansweringAsync(Certs.Server.MemcachedArguments());
-        await using var client = new MemcacheClient(Options(server));
+        // Through a stream factory of the test's own: TLS runs on whatever stream it returns.
+        var streams = new CountingStreamFactory();
+        var options = Options(server);
+        options.ConnectionStreamFactory = streams;
+        await using var client = new MemcacheClient(options);
         Assert.True((await client.SetAsync("tls:k", "over tls"u8.ToArray())).Stored);
+        Assert.True(streams.Writes(server.Address) > 0);
         Assert.Equal("over tls"u8.ToArray(), (await client.GetAsync("tls:k")).Value);
         // A large value crosses many TLS records both ways.
         var large = new byte[300_000];
         Random.Shared.NextBytes(large);
         Assert.True((await client.SetAsync("tls:large", large)).Stored);
         Assert.Equal(large, (await client.GetAsync("tls:large")).Value);
+    }
+
+    [Fact]
+    public async Task A_silent_tls_server_times_requests_out_without_a_socket_check()
+    {
+        // Over TLS the sweep cannot ask the kernel for unread bytes (SslStream buffers its own): the reader's state decides.
+        await using var server = await MemcachedServer.StartUnansweringAsync(Certs.Server.MemcachedArguments());
+        var options = Options(server);
+        options.OperationTimeout = TimeSpan.FromMilliseconds(300);
+        await using var client = new MemcacheClient(options);
+        Assert.True((await client.SetAsync("tls:pause", "v")).Stored);
+        server.Pause();
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<MemcacheTimeoutException>(async () => await client.GetAsync("tls:pause"));
+            Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            server.Resume();
+        }
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                Assert.Equal("v", (await client.GetAsync("tls:pause")).AsString());
+                break;
+            }
+            catch (MemcacheException) when (deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(20); // the late reply is discarded, or the connection is reset and reopened
+            }
+        }
     }
 
     [Fact]

@@ -223,7 +223,9 @@ public sealed class OptionsBindingTests
         Assert.Equal(expected, tlsProperties.Select(p => p.GetValue(copy.Tls)).ToArray());
     }
 
+#pragma warning disable CA5359 // a value to copy, never used to validate anything
     private static readonly System.Net.Security.RemoteCertificateValidationCallback AcceptAll = (_, _, _, _) => true;
+#pragma warning restore CA5359
 
     private static readonly Lazy<System.Security.Cryptography.X509Certificates.X509Certificate2> TestCertificate = new(() =>
     {

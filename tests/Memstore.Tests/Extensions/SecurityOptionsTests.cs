@@ -125,7 +125,9 @@ public sealed class SecurityOptionsTests : IDisposable
         Assert.Contains("Tls:ClientKeyPath is set without Tls:ClientCertificatePath", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
 
         options = MemcacheClientOptions.Parse("127.0.0.1;tls=true");
+#pragma warning disable CA5397, SYSLIB0039 // an obsolete version, to see it refused
         options.Tls.EnabledSslProtocols = SslProtocols.Tls11;
+#pragma warning restore CA5397, SYSLIB0039
         Assert.Contains("EnabledSslProtocols must be Tls12, Tls13 or both", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
 
         options = MemcacheClientOptions.Parse("127.0.0.1;tls=true");
