@@ -64,6 +64,15 @@ public sealed class MemcacheTlsOptions
     {
         if (!Enabled)
         {
+            // A CA file or client certificate with TLS off is a configuration that would silently not do what it says.
+            var given = new[] { (CaCertificatesPath, nameof(CaCertificatesPath)), (TargetHost, nameof(TargetHost)), (ClientCertificatePath, nameof(ClientCertificatePath)), (ClientKeyPath, nameof(ClientKeyPath)) }
+                .Where(static s => s.Item1 is not null).Select(static s => s.Item2)
+                .Concat(ClientCertificate is null ? [] : [nameof(ClientCertificate)])
+                .Concat(AllowUntrustedCertificates ? [nameof(AllowUntrustedCertificates)] : []).ToList();
+            if (given.Count > 0)
+            {
+                throw new ArgumentException($"MemcacheClientOptions.Tls:{given[0]} is set but Tls:Enabled is false: set Tls:Enabled to true to use TLS, or remove the setting.", "Tls");
+            }
             return;
         }
         RequireFile(CaCertificatesPath, nameof(CaCertificatesPath));

@@ -45,19 +45,19 @@ internal sealed class ConnectionOpener
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         var left = _timeout - Stopwatch.GetElapsedTime(started);
         deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
-        var step = "tls";
+        var step = Step.Tls;
         try
         {
             if (_tls is not null)
             {
                 stream = await _tls.AuthenticateAsync(stream, server, name, deadline.Token).ConfigureAwait(false);
             }
-            step = "authentication";
+            step = Step.Authentication;
             if (_authentication is not null)
             {
                 await _authentication.RunAsync(stream, name, deadline.Token).ConfigureAwait(false);
             }
-            step = "probe";
+            step = Step.Probe;
             var settings = await ServerProbe.RunAsync(stream, name, _tls is not null, deadline.Token).ConfigureAwait(false);
             return (stream, settings);
         }
@@ -73,13 +73,21 @@ internal sealed class ConnectionOpener
         }
     }
 
-    private TimeoutException TimedOut(string name, string step)
+    /// <summary>The step a connect was at, for the timeout message.</summary>
+    private enum Step
+    {
+        Tls,
+        Authentication,
+        Probe,
+    }
+
+    private TimeoutException TimedOut(string name, Step step)
     {
         var ms = $"{_timeout.TotalMilliseconds:0} ms";
         return new TimeoutException(step switch
         {
-            "tls" => $"{name} accepted the connection but did not answer the TLS handshake within {ms}: it may not have TLS enabled (memcached -Z); connect without TLS or to its TLS port.",
-            "authentication" => $"{name} accepted the connection but did not answer the authentication exchange within {ms}.",
+            Step.Tls => $"{name} accepted the connection but did not answer the TLS handshake within {ms}: it may not have TLS enabled (memcached -Z); connect without TLS or to its TLS port.",
+            Step.Authentication => $"{name} accepted the connection but did not answer the authentication exchange within {ms}.",
             _ when _tls is null => $"{name} accepted the connection but did not answer a no-op probe within {ms}. If it is a TLS port (memcached -Z), set MemcacheClientOptions.Tls.Enabled (memstore --tls).",
             _ => $"{name} accepted the connection but did not answer a no-op probe within {ms}.",
         });

@@ -82,8 +82,10 @@ public sealed class AuthenticationTests(CertificatesFixture fixture) : IClassFix
         await using var client = new MemcacheClient(options);
 
         var watch = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<MemcacheAuthenticationException>(async () => await client.GetAsync("auth:k"));
+        var error = await Assert.ThrowsAnyAsync<MemcacheException>(async () => await client.GetAsync("auth:k"));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed.TotalMilliseconds:0} ms");
+        // The call that waited for the connect gets the refusal; one made after it, the dead server's refusal with it inside.
+        Assert.True(error is MemcacheAuthenticationException or ServerUnavailableException, error.ToString());
         Assert.Equal(server.Address.ToString(), error.Server);
         var cause = Assert.IsType<MemcacheAuthenticationException>(error.InnerException);
         Assert.Contains($"{server.Address} refused the credentials of user \"app\"", cause.Message, StringComparison.Ordinal);

@@ -128,7 +128,8 @@ public sealed class TlsTests(CertificatesFixture fixture) : IClassFixture<Certif
         await using var server = await MemcachedServer.StartUnansweringAsync(Certs.UnknownCa.MemcachedArguments());
         await using var client = new MemcacheClient(Options(server));
         var (call, cause, took) = await ConnectFailureAsync(client);
-        Assert.IsType<MemcacheConnectionException>(call);
+        // The call that waited for the connect gets the connect error; one made after it, the dead server's refusal with it inside.
+        Assert.True(call is MemcacheConnectionException or ServerUnavailableException, call.ToString());
         Assert.Contains("certificate not trusted", cause.Message, StringComparison.Ordinal);
         Assert.Contains("Unknown Test CA", cause.Message, StringComparison.Ordinal);
         AssertNamesServerWithin(server, cause, took);

@@ -130,6 +130,10 @@ public sealed class SecurityOptionsTests : IDisposable
 #pragma warning restore CA5397, SYSLIB0039
         Assert.Contains("EnabledSslProtocols must be Tls12, Tls13 or both", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
 
+        options = MemcacheClientOptions.Parse("127.0.0.1");
+        options.Tls.CaCertificatesPath = File("ca.pem");
+        Assert.Contains("Tls:CaCertificatesPath is set but Tls:Enabled is false", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
+
         options = MemcacheClientOptions.Parse("127.0.0.1;tls=true");
         options.Tls.TargetHost = "two words";
         Assert.Contains("Tls:TargetHost \"two words\" is not a host name", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
