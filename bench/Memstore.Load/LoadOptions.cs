@@ -11,6 +11,7 @@ internal sealed class LoadOptions
         + "                     [--get-ratio 0.9] [--value-size 100] [--keys 10000] [--multiget K]\n"
         + "                     [--warmup SECONDS] [--compare-memcaslap] [--memcaslap-threads 1]\n"
         + "                     [--compare-blocking]   also run a blocking one-socket-per-thread client (first server)\n"
+        + "                     [--tls-ca FILE]        connect with TLS, trusting the CA certificates in FILE (memcached -Z)\n"
         + "Servers must be loopback addresses (127.0.0.0/8, ::1, localhost).";
 
     public string Servers { get; private set; } = "";
@@ -25,6 +26,10 @@ internal sealed class LoadOptions
     public bool CompareMemcaslap { get; private set; }
     public bool CompareBlocking { get; private set; }
     public int MemcaslapThreads { get; private set; } = 1;
+    public string? TlsCaFile { get; private set; }
+
+    /// <summary>The client's connection string: the servers, with TLS settings when <c>--tls-ca</c> is given.</summary>
+    public string ConnectionString => TlsCaFile is null ? Servers : $"{Servers};tls-ca={TlsCaFile}";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -46,6 +51,7 @@ internal sealed class LoadOptions
                 case "--compare-memcaslap": options.CompareMemcaslap = true; break;
                 case "--compare-blocking": options.CompareBlocking = true; break;
                 case "--memcaslap-threads": options.MemcaslapThreads = Int(name, Value(), 1, 64); break;
+                case "--tls-ca": options.TlsCaFile = Value(); break;
                 case "-h" or "--help": throw new UsageException("");
                 default: throw new UsageException($"unknown argument '{name}'");
             }
@@ -53,6 +59,10 @@ internal sealed class LoadOptions
         if (options.Servers.Length == 0 || options.Concurrency == 0 || options.DurationSeconds == 0)
         {
             throw new UsageException("--servers, --concurrency and --duration are required");
+        }
+        if (options.TlsCaFile is not null && (options.CompareMemcaslap || options.CompareBlocking))
+        {
+            throw new UsageException("--tls-ca cannot be combined with --compare-memcaslap or --compare-blocking: those clients speak no TLS");
         }
         options.Endpoints = options.Servers.Split(',').Select(ParseEndpoint).ToArray();
         if (options.WarmupSeconds < 0)

@@ -21,7 +21,7 @@ internal static class LoadRunner
         var keys = Keys(options.Keys);
         var value = new byte[options.ValueSize];
         Random.Shared.NextBytes(value);
-        await using var client = MemcacheClient.Create(options.Servers);
+        await using var client = MemcacheClient.Create(options.ConnectionString);
 
         var populate = Stopwatch.StartNew();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(16, options.Concurrency) },

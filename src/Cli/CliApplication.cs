@@ -51,7 +51,8 @@ internal static class CliApplication
         {
             return await command.RunAsync(rest, context, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is UsageException or InvalidKeyException or ValueTooLargeException)
+        // ArgumentException covers an invalid key, an oversized value and a file the client could not use (--tls-ca).
+        catch (Exception error) when (error is UsageException or ArgumentException)
         {
             await context.Error.WriteLineAsync(
                 $"memstore {command.Name}: {Failures.UsageMessage(error)} Run 'memstore {command.Name} --help' for usage.").ConfigureAwait(false);
@@ -76,7 +77,9 @@ internal static class CliApplication
             """
 
             Server commands take --servers LIST (host[:port[:weight]],...), --distribution NAME and
-            --timeout MS (default 2000).
+            --timeout MS (default 2000), and for TLS and authentication --tls, --tls-ca FILE,
+            --tls-host NAME, --tls-cert FILE, --tls-key FILE, --tls-insecure, --username NAME and
+            --password-file FILE (or MEMSTORE_PASSWORD).
 
             Exit codes: 0 success; 1 a server failed (unreachable, timeout, error reply; the server is
             named on standard error); 2 bad command line; 3 get/delete found no item for a key.

@@ -11,6 +11,24 @@ public class MemcacheException : Exception
 
     /// <summary>The server involved, as <c>host:port</c>, when one is known.</summary>
     public string? Server { get; init; }
+
+    /// <summary>
+    /// A connect failure that retrying soon cannot cure (wrong password, untrusted certificate): it marks the server
+    /// dead at once, so retries go at the dead-server pace instead of the reconnect backoff.
+    /// </summary>
+    internal bool MarksServerDead { get; init; }
+}
+
+/// <summary>
+/// The server refused this client's credentials (memcached's ASCII authentication, <c>-Y</c>): it answered
+/// <c>CLIENT_ERROR authentication failure</c> or closed the connection. The message names the server. The server is
+/// marked dead, so the client retries only every <see cref="MemcacheClientOptions.DeadTime"/>; fix
+/// <see cref="MemcacheClientOptions.Username"/> and the password.
+/// </summary>
+public sealed class MemcacheAuthenticationException : MemcacheException
+{
+    /// <summary>Creates the exception.</summary>
+    public MemcacheAuthenticationException(string message, Exception? innerException = null) : base(message, innerException) { }
 }
 
 /// <summary>

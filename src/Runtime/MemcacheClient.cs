@@ -33,7 +33,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
-        var streamFactory = _options.ConnectionStreamFactory ?? TcpConnectionStreamFactory.Instance;
+        var opener = ConnectionOpener.Create(_options);
         _keyMode = _options.KeyMode;
         _maxValueSize = (uint)_options.MaxValueSize;
         var logger = _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Memstore");
@@ -43,7 +43,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         _sweeper = new TimeoutSweeper(_options.OperationTimeout);
         for (var i = 0; i < servers.Length; i++)
         {
-            _nodes[i] = new ServerNode(servers[i], _options, streamFactory, _sweeper, logger);
+            _nodes[i] = new ServerNode(servers[i], _options, opener, _sweeper, logger);
             var index = i;
             _nodes[i].Health.Changed += change => OnHealthChanged(index, change);
         }

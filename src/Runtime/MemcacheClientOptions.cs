@@ -6,6 +6,7 @@ namespace Memstore;
 public sealed class MemcacheClientOptions
 {
     private List<ServerAddress> _servers = [];
+    private MemcacheTlsOptions _tls = new();
 
     /// <summary>The servers of the cluster. At least one is required.</summary>
     public IList<ServerAddress> Servers => _servers;
@@ -102,6 +103,23 @@ public sealed class MemcacheClientOptions
     /// </summary>
     public IConnectionStreamFactory? ConnectionStreamFactory { get; set; }
 
+    /// <summary>TLS for every connection (memcached <c>-Z</c>); off by default. See <see cref="MemcacheTlsOptions"/>.</summary>
+    public MemcacheTlsOptions Tls => _tls;
+
+    /// <summary>
+    /// The user for memcached's ASCII authentication (<c>memcached -Y authfile</c>); null (the default) sends none.
+    /// With it, every connect and reconnect authenticates before the probe, with <see cref="Password"/> or the
+    /// first line of <see cref="PasswordFile"/>. Credentials are sent only to a server that asks for them, and
+    /// in the clear unless <see cref="Tls"/> is on.
+    /// </summary>
+    public string? Username { get; set; }
+
+    /// <summary>The password for <see cref="Username"/>; or set <see cref="PasswordFile"/>.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>A file whose first line is the password for <see cref="Username"/>; read when the client is created.</summary>
+    public string? PasswordFile { get; set; }
+
     /// <summary>The configuration section these options were read from, for error messages; null when set in code.</summary>
     internal string? ConfigurationPath { get; set; }
 
@@ -110,20 +128,33 @@ public sealed class MemcacheClientOptions
     {
         var copy = (MemcacheClientOptions)MemberwiseClone();
         copy._servers = [.. _servers];
+        copy._tls = _tls.Clone();
         return copy;
     }
 
     /// <summary>
     /// Builds options from a connection string: a comma-separated server list,
-    /// <c>host:port[,host:port...]</c> (IPv6 in brackets, port 11211 when omitted).
+    /// <c>host:port[,host:port...]</c> (IPv6 in brackets, port 11211 when omitted), optionally followed by
+    /// <c>;name=value</c> settings: <c>tls=true</c>, <c>tls-ca=FILE</c>, <c>tls-host=NAME</c>, <c>tls-cert=FILE</c>,
+    /// <c>tls-key=FILE</c>, <c>tls-insecure=true</c> (any <c>tls-</c> setting turns TLS on), <c>username=NAME</c>,
+    /// <c>password=TEXT</c>, <c>password-file=FILE</c>. Example: <c>cache1:11211,cache2:11211;tls=true;tls-ca=/etc/ca.pem</c>.
     /// </summary>
+    /// <exception cref="FormatException">A server or setting is malformed or unknown.</exception>
     public static MemcacheClientOptions Parse(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var parts = connectionString.Split(';');
         var options = new MemcacheClientOptions();
-        foreach (var server in ServerAddress.ParseList(connectionString))
+        foreach (var server in ServerAddress.ParseList(parts[0]))
         {
             options.Servers.Add(server);
+        }
+        foreach (var part in parts.Skip(1))
+        {
+            if (part.Trim().Length > 0)
+            {
+                ConnectionStringSettings.Apply(options, part.Trim());
+            }
         }
         return options;
     }
@@ -188,6 +219,38 @@ public sealed class MemcacheClientOptions
         if (!Enum.IsDefined(KeyMode))
         {
             throw new ArgumentException($"MemcacheClientOptions.KeyMode has the undefined value {KeyMode}.", nameof(KeyMode));
+        }
+        Tls.Validate();
+        ValidateCredentials();
+    }
+
+    private void ValidateCredentials()
+    {
+        if (Username is null)
+        {
+            if (Password is not null || PasswordFile is not null)
+            {
+                throw new ArgumentException("MemcacheClientOptions.Password or PasswordFile is set without Username: give the user too.", nameof(Username));
+            }
+            return;
+        }
+        if (Username.Length == 0 || Username.Any(static c => c is ' ' || char.IsControl(c)))
+        {
+            throw new ArgumentException("MemcacheClientOptions.Username must be non-empty, without spaces or control characters (memcached separates user and password with a space).", nameof(Username));
+        }
+        if ((Password is null) == (PasswordFile is null))
+        {
+            throw new ArgumentException(Password is null
+                ? "MemcacheClientOptions.Username is set but neither Password nor PasswordFile is: give one."
+                : "MemcacheClientOptions.Password and PasswordFile are both set: give one.", nameof(Password));
+        }
+        if (Password is not null && (Password.Length == 0 || Password.Any(static c => c is ' ' || char.IsControl(c))))
+        {
+            throw new ArgumentException("MemcacheClientOptions.Password must be non-empty, without spaces or control characters: memcached's ASCII authentication cannot carry them.", nameof(Password));
+        }
+        if (PasswordFile is not null && !File.Exists(PasswordFile))
+        {
+            throw new ArgumentException($"MemcacheClientOptions.PasswordFile names \"{PasswordFile}\", which does not exist.", nameof(PasswordFile));
         }
     }
 

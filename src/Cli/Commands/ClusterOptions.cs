@@ -18,6 +18,7 @@ internal static class ClusterOptions
         "  -s, --servers LIST         comma-separated host[:port[:weight]], IPv6 as [::1]:11211\n"
         + "  -d, --distribution NAME    ketama (default), ketama-weighted, ketama-pre1010, modula\n"
         + "  -t, --timeout MS           connect and operation timeout in milliseconds (default 2000)\n"
+        + SecurityOptions.UsageLines
         + "  -h, --help                 show this help\n";
 
     /// <summary><c>--servers LIST</c>.</summary>
@@ -31,7 +32,7 @@ internal static class ClusterOptions
 
     /// <summary>Parses a server command's arguments: the shared options plus <paramref name="extra"/>.</summary>
     public static ParsedArguments Parse(IReadOnlyList<string> arguments, params OptionSpec[] extra) =>
-        ParsedArguments.Parse(arguments, [Servers, Distribution, Timeout, .. extra]);
+        ParsedArguments.Parse(arguments, [Servers, Distribution, Timeout, .. SecurityOptions.All, .. extra]);
 
     /// <summary>The server list of <c>--servers</c>, which is required.</summary>
     public static IReadOnlyList<ServerAddress> ParseServers(ParsedArguments parsed)
@@ -62,8 +63,11 @@ internal static class ClusterOptions
             : throw new UsageException($"Unknown distribution '{name}'. Valid values: {string.Join(", ", MemcacheDistributionNames.All)}.");
     }
 
-    /// <summary>Client options for the shared options: servers, distribution, and both timeouts from <c>--timeout</c>.</summary>
-    public static MemcacheClientOptions ClientOptions(ParsedArguments parsed)
+    /// <summary>
+    /// Client options for the shared options: servers, distribution, both timeouts from <c>--timeout</c>, TLS and
+    /// authentication (<see cref="SecurityOptions"/>, whose warnings go to <paramref name="warnings"/>).
+    /// </summary>
+    public static MemcacheClientOptions ClientOptions(ParsedArguments parsed, TextWriter warnings)
     {
         IReadOnlyList<ServerAddress> servers = ParseServers(parsed);
         var timeout = TimeSpan.FromMilliseconds(
@@ -85,6 +89,7 @@ internal static class ClusterOptions
             options.Servers.Add(server);
         }
 
+        SecurityOptions.Apply(parsed, options, warnings);
         try
         {
             options.Validate();
@@ -97,7 +102,7 @@ internal static class ClusterOptions
         return options;
     }
 
-    /// <summary>Options for a client of one server of <paramref name="cluster"/>, with the same timeouts.</summary>
+    /// <summary>Options for a client of one server of <paramref name="cluster"/>, with the same timeouts, TLS and credentials.</summary>
     public static MemcacheClientOptions ForServer(MemcacheClientOptions cluster, ServerAddress server)
     {
         var options = new MemcacheClientOptions
@@ -105,6 +110,7 @@ internal static class ClusterOptions
             OperationTimeout = cluster.OperationTimeout,
             ConnectTimeout = cluster.ConnectTimeout,
         };
+        SecurityOptions.Copy(cluster, options);
         options.Servers.Add(server);
         return options;
     }

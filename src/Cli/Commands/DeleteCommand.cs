@@ -28,7 +28,7 @@ internal sealed class DeleteCommand : ICommand
             throw new UsageException("Missing KEY: memstore delete --servers LIST KEY...");
         }
 
-        var client = new MemcacheClient(ClusterOptions.ClientOptions(parsed));
+        var client = new MemcacheClient(ClusterOptions.ClientOptions(parsed, context.Error));
         await using (client.ConfigureAwait(false))
         {
             // Every key is checked before anything is sent: an invalid one is a usage error (exit code 2).

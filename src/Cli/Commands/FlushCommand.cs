@@ -35,7 +35,7 @@ internal sealed class FlushCommand : ICommand
             throw new UsageException($"flush takes no arguments; got '{parsed.Positionals[0]}'.");
         }
 
-        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed);
+        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed, context.Error);
         long delaySeconds = ClusterOptions.ParseNumber(parsed, DelayOption, 0, 0, uint.MaxValue);
         if (!parsed.Has(YesOption.Name))
         {

@@ -44,7 +44,7 @@ internal sealed class GetCommand : ICommand
         }
 
         bool showMeta = parsed.Has(ShowMetaOption.Name);
-        var client = new MemcacheClient(ClusterOptions.ClientOptions(parsed));
+        var client = new MemcacheClient(ClusterOptions.ClientOptions(parsed, context.Error));
         await using (client.ConfigureAwait(false))
         {
             // Every key is checked before anything is sent: an invalid one is a usage error (exit code 2).

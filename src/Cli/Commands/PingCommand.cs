@@ -35,7 +35,7 @@ internal sealed class PingCommand : ICommand
             throw new UsageException($"ping takes no arguments; got '{parsed.Positionals[0]}'.");
         }
 
-        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed);
+        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed, context.Error);
         IReadOnlyList<ServerOutcome<(string Version, TimeSpan RoundTrip)>> outcomes =
             await ServerFanOut.RunAsync(options, PingAsync, cancellationToken).ConfigureAwait(false);
 

@@ -37,7 +37,7 @@ internal sealed class SetCommand : ICommand
                 $"set needs KEY and VALUE (or '-' to read the value from standard input); got {parsed.Positionals.Count} argument(s)."));
         }
 
-        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed);
+        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed, context.Error);
         // Up to ~136 years: Expiration turns anything over 30 days into an absolute Unix time that must fit 32 bits.
         long ttl = ClusterOptions.ParseNumber(parsed, TtlOption, 0, 0, int.MaxValue);
         uint flags = (uint)ClusterOptions.ParseNumber(parsed, FlagsOption, 0, 0, uint.MaxValue);

@@ -39,7 +39,7 @@ internal sealed class StatsCommand : ICommand
             throw new UsageException($"A stats group is a single word such as 'settings' or 'slabs'; '{group}' is not.");
         }
 
-        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed);
+        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed, context.Error);
         var outcomes = await ServerFanOut.RunAsync(
             options,
             async (client, token) => (await client.GetStatsAsync(group, token).ConfigureAwait(false)).Values.Single(),

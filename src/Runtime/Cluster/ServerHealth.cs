@@ -78,14 +78,15 @@ internal sealed class ServerHealth
         }
     }
 
-    public void ReportFailure(Exception cause)
+    /// <summary>Counts a failure; <paramref name="markDead"/> marks the server dead at once, whatever the failure limit.</summary>
+    public void ReportFailure(Exception cause, bool markDead = false)
     {
         ServerHealthChangedEventArgs? change = null;
         lock (_sync)
         {
             _lastFailure = cause;
             _consecutiveFailures++;
-            if (_dead || _consecutiveFailures >= _failureLimit)
+            if (_dead || markDead || _consecutiveFailures >= _failureLimit)
             {
                 // Every failure while dead (a failed probe) starts a new dead period.
                 change = MarkDeadLocked(cause);

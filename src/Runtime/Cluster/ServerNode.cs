@@ -9,14 +9,14 @@ internal sealed class ServerNode : IAsyncDisposable
     private readonly Connection[] _connections;
     private uint _next;
 
-    public ServerNode(ServerAddress address, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, TimeoutSweeper sweeper, ILogger logger)
+    public ServerNode(ServerAddress address, MemcacheClientOptions options, ConnectionOpener opener, TimeoutSweeper sweeper, ILogger logger)
     {
         Address = address;
         Health = new ServerHealth(address, options.ServerFailureLimit, options.DeadTime, timeoutLimit: options.ServerTimeoutLimit);
         _connections = new Connection[options.ConnectionsPerServer];
         for (var i = 0; i < _connections.Length; i++)
         {
-            _connections[i] = new Connection(address, options, streamFactory, Health, sweeper, logger);
+            _connections[i] = new Connection(address, options, opener, Health, sweeper, logger);
         }
     }
 

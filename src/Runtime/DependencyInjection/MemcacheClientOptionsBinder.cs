@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Authentication;
 using Microsoft.Extensions.Configuration;
 
 namespace Memstore.DependencyInjection;
@@ -42,9 +43,24 @@ internal static class MemcacheClientOptionsBinder
         Setting.Of<TimeSpan>("ReconnectDelay", TryTimeSpan, Span, static (o, v) => o.ReconnectDelay = v),
         Setting.Of<TimeSpan>("MaxReconnectDelay", TryTimeSpan, Span, static (o, v) => o.MaxReconnectDelay = v),
         Setting.Of<TimeSpan>("DeadTime", TryTimeSpan, Span, static (o, v) => o.DeadTime = v),
+        Setting.Of<string>("Username", TryText, "a user name", static (o, v) => o.Username = v),
+        Setting.Of<string>("Password", TryText, "a password", static (o, v) => o.Password = v),
+        Setting.Of<string>("PasswordFile", TryText, "a file path", static (o, v) => o.PasswordFile = v),
+        Setting.Of<bool>("Tls:Enabled", bool.TryParse, "true or false", static (o, v) => o.Tls.Enabled = v),
+        Setting.Of<string>("Tls:CaCertificatesPath", TryText, "a PEM file path", static (o, v) => o.Tls.CaCertificatesPath = v),
+        Setting.Of<string>("Tls:TargetHost", TryText, "a host name", static (o, v) => o.Tls.TargetHost = v),
+        Setting.Of<string>("Tls:ClientCertificatePath", TryText, "a PEM file path", static (o, v) => o.Tls.ClientCertificatePath = v),
+        Setting.Of<string>("Tls:ClientKeyPath", TryText, "a PEM file path", static (o, v) => o.Tls.ClientKeyPath = v),
+        Setting.Of<SslProtocols>("Tls:EnabledSslProtocols", TryProtocols, "Tls12, Tls13 or \"Tls12, Tls13\"", static (o, v) => o.Tls.EnabledSslProtocols = v),
+        Setting.Of<bool>("Tls:AllowUntrustedCertificates", bool.TryParse, "true or false", static (o, v) => o.Tls.AllowUntrustedCertificates = v),
     ];
 
+    /// <summary>The names of top-level settings and of those in sections ("Tls:Enabled" is "Enabled" in the "Tls" section).</summary>
     private static readonly HashSet<string> Settings = new(Bindings.Select(static b => b.Name).Append("Servers"), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly HashSet<string> SettingSections = new(
+        Bindings.Select(static b => b.Name).Where(static n => n.Contains(':', StringComparison.Ordinal)).Select(static n => n[..n.IndexOf(':', StringComparison.Ordinal)]),
+        StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Applies the section to <paramref name="options"/>; returns the problems found (empty when none).</summary>
     public static List<string> Bind(IConfigurationSection section, MemcacheClientOptions options)
@@ -53,9 +69,13 @@ internal static class MemcacheClientOptionsBinder
         options.ConfigurationPath = section.Path;
         foreach (var child in section.GetChildren())
         {
-            if (!Settings.Contains(child.Key) && !OtherSections.Contains(child.Key))
+            if (SettingSections.Contains(child.Key))
             {
-                errors.Add($"{child.Path} is not a Memstore setting. Known settings: {string.Join(", ", Settings.Order(StringComparer.Ordinal))}.");
+                CheckSection(child, errors);
+            }
+            else if (!Settings.Contains(child.Key) && !OtherSections.Contains(child.Key))
+            {
+                errors.Add($"{child.Path} is not a Memstore setting. Known settings: {string.Join(", ", Settings.Where(static n => !n.Contains(':', StringComparison.Ordinal)).Concat(SettingSections).Order(StringComparer.Ordinal))}.");
             }
         }
         BindServers(section.GetSection("Servers"), options, errors);
@@ -64,6 +84,25 @@ internal static class MemcacheClientOptionsBinder
             binding.Bind(section, options, errors);
         }
         return errors;
+    }
+
+    /// <summary>Unknown keys inside a section of settings such as <c>Tls</c>.</summary>
+    private static void CheckSection(IConfigurationSection child, List<string> errors)
+    {
+        if (child.Value is not null)
+        {
+            errors.Add($"{child.Path} must be a section (for example {child.Path}:Enabled), not a single value.");
+            return;
+        }
+        var prefix = child.Key + ":";
+        var known = Settings.Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).Select(n => n[prefix.Length..]).ToList();
+        foreach (var field in child.GetChildren())
+        {
+            if (!known.Contains(field.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{field.Path} is not a Memstore setting. Known {child.Key} settings: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+            }
+        }
     }
 
     /// <summary>One bindable option: its configuration name and how to read and apply it.</summary>
@@ -189,6 +228,34 @@ internal static class MemcacheClientOptionsBinder
         {
             errors.Add($"{entry.Path}:Host is invalid: {ex.Message}");
         }
+    }
+
+    private static bool TryText(string text, out string value)
+    {
+        value = text;
+        return text.Length > 0;
+    }
+
+    /// <summary>"Tls12", "Tls13" or both, comma-separated; nothing older.</summary>
+    private static bool TryProtocols(string text, out SslProtocols value)
+    {
+        value = SslProtocols.None;
+        foreach (var name in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (name.Equals("Tls12", StringComparison.OrdinalIgnoreCase))
+            {
+                value |= SslProtocols.Tls12;
+            }
+            else if (name.Equals("Tls13", StringComparison.OrdinalIgnoreCase))
+            {
+                value |= SslProtocols.Tls13;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        return value != SslProtocols.None;
     }
 
     private static bool TryInt(string text, out int value) =>

@@ -17,8 +17,8 @@ internal sealed partial class Connection
             Stream stream;
             try
             {
-                stream = await _streamFactory.ConnectAsync(_server, _options.ConnectTimeout, shutdown).ConfigureAwait(false);
-                await ProbeAsync(stream, shutdown).ConfigureAwait(false);
+                // Open the stream, then TLS, authentication and the probe, within the connect timeout (ConnectionOpener).
+                (stream, Settings) = await _opener.OpenAsync(_server, _name, shutdown).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
             {
@@ -28,7 +28,8 @@ internal sealed partial class Connection
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _health.ReportFailure(ex);
+                // A wrong password or an untrusted certificate marks the server dead at once: retries go at the dead-server pace.
+                _health.ReportFailure(ex, markDead: ex is MemcacheException { MarksServerDead: true });
                 var retryIn = TimeSpan.FromTicks(Math.Max(delay.Ticks, _health.TimeUntilRetry().Ticks));
                 OnConnectFailed(ex, retryIn);
                 if (!await DelayAsync(retryIn, shutdown).ConfigureAwait(false))
@@ -120,30 +121,6 @@ internal sealed partial class Connection
             }
         }
         return true;
-    }
-
-    /// <summary>
-    /// A new connection is trusted only after the server answers a no-op within the connect timeout; its
-    /// <c>stats settings</c> give the item size limit values are checked against (see <see cref="ServerProbe"/>).
-    /// </summary>
-    private async Task ProbeAsync(Stream stream, CancellationToken shutdown)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        deadline.CancelAfter(_options.ConnectTimeout);
-        try
-        {
-            Settings = await ServerProbe.RunAsync(stream, _name, deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw new TimeoutException($"{_name} accepted the connection but did not answer a no-op probe within {_options.ConnectTimeout.TotalMilliseconds:0} ms.");
-        }
-        catch
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
     }
 
     /// <summary>What the server said about itself in its last probe (null until the first; replaced whole, so reads are atomic).</summary>

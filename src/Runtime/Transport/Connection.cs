@@ -28,7 +28,7 @@ internal sealed partial class Connection : IAsyncDisposable
     private readonly ServerAddress _server;
     private readonly string _name;
     private readonly MemcacheClientOptions _options;
-    private readonly IConnectionStreamFactory _streamFactory;
+    private readonly ConnectionOpener _opener;
     private readonly ILogger _logger;
     private readonly Cluster.ServerHealth _health;
     private readonly RequestQueue _requests;
@@ -45,13 +45,13 @@ internal sealed partial class Connection : IAsyncDisposable
     private Session? _session; // the current session while Connected (guarded by _sync)
     private int _callersBehind;
 
-    public Connection(ServerAddress server, MemcacheClientOptions options, IConnectionStreamFactory streamFactory, Cluster.ServerHealth health, TimeoutSweeper sweeper, ILogger logger)
+    public Connection(ServerAddress server, MemcacheClientOptions options, ConnectionOpener opener, Cluster.ServerHealth health, TimeoutSweeper sweeper, ILogger logger)
     {
         _health = health;
         _server = server;
         _name = server.ToString();
         _options = options;
-        _streamFactory = streamFactory;
+        _opener = opener;
         _logger = logger;
         Tags = new Telemetry.ServerTags(server);
         _requests = new RequestQueue(options.MaxQueuedRequestsPerConnection);
@@ -164,16 +164,18 @@ internal sealed partial class Connection : IAsyncDisposable
         }
     }
 
-    private MemcacheConnectionException DownException(string operation, string? key, int affected)
+    private MemcacheException DownException(string operation, string? key, int affected)
     {
         var retryIn = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _retryAt);
         var what = operation.Length > 0
             ? Protocol.ErrorText.Operation(operation, key)
             : affected == 1 ? "1 queued request" : $"{affected} queued requests";
-        return new MemcacheConnectionException(
-            $"{_name} is unreachable: the last connect attempt failed ({_lastConnectError?.Message}); {what} failed without being sent. "
-            + $"Next attempt in {Math.Max(0, retryIn.TotalMilliseconds):0} ms.", _lastConnectError)
-        { Server = _name };
+        var message = $"{_name} is unreachable: the last connect attempt failed ({_lastConnectError?.Message}); {what} failed without being sent. "
+            + $"Next attempt in {Math.Max(0, retryIn.TotalMilliseconds):0} ms.";
+        // Refused credentials stay recognisable to callers: they need a configuration change, not a retry.
+        return _lastConnectError is MemcacheAuthenticationException
+            ? new MemcacheAuthenticationException(message, _lastConnectError) { Server = _name }
+            : new MemcacheConnectionException(message, _lastConnectError) { Server = _name };
     }
 
     /// <summary>Drops an operation the connection holds: frees its queue slot and its reference.</summary>

@@ -5,9 +5,10 @@ namespace Memstore;
 /// <summary>
 /// Opens the byte stream one connection to one server runs on: the seam between Memstore's transport and the
 /// network. The default, <see cref="TcpConnectionStreamFactory"/>, opens a TCP socket. A factory of your own can
-/// wrap it — an <c>SslStream</c> for TLS, a handshake such as memcached's ASCII authentication before the
-/// stream is handed over, a test proxy, a socket option — without anything above the transport knowing.
-/// Set it with <see cref="MemcacheClientOptions.ConnectionStreamFactory"/>.
+/// wrap it — a test proxy, a socket option, a tunnel — without anything above the transport knowing.
+/// Set it with <see cref="MemcacheClientOptions.ConnectionStreamFactory"/>. The client's own TLS
+/// (<see cref="MemcacheClientOptions.Tls"/>) and authentication (<see cref="MemcacheClientOptions.Username"/>)
+/// run on the stream a factory returns, after it, so a factory composes with both.
 /// </summary>
 /// <remarks>
 /// <para>The contract: each call opens a new, connected, readable and writable stream to

@@ -18,28 +18,32 @@ internal sealed record ServerSettings(long ItemSizeMax, bool CasEnabled)
 }
 
 /// <summary>
-/// The first exchange on a new connection: a no-op (<c>mn</c>), which must be answered <c>MN</c> before the
-/// connection is trusted, and <c>stats settings</c>, which tells the server's item size limit. When the
-/// server answers anything else, the error says what it answered and what to configure.
+/// The first exchange on a new connection (after TLS and authentication, when configured): a no-op (<c>mn</c>),
+/// which must be answered <c>MN</c> before the connection is trusted, and <c>stats settings</c>, which tells the
+/// server's item size limit. When the server answers anything else, the error says what it answered and what to configure.
 /// </summary>
 internal sealed class ServerProbe
 {
-    private const int MaxReplyBytes = 64 * 1024;
-    private readonly Stream _stream;
+    private const string Exchange = "no-op probe (mn)";
     private readonly string _name;
-    private readonly byte[] _buffer = new byte[MaxReplyBytes];
-    private int _start, _end;
+    private readonly bool _overTls;
+    private readonly ReplyLineReader _reader;
 
-    private ServerProbe(Stream stream, string name)
+    private ServerProbe(Stream stream, string name, bool overTls)
     {
-        _stream = stream;
         _name = name;
+        _overTls = overTls;
+        _reader = new ReplyLineReader(stream, name);
     }
 
     /// <summary>Runs the probe; throws <see cref="MemcacheConnectionException"/> or <see cref="MemcacheProtocolException"/> saying why the server is not usable.</summary>
-    public static async Task<ServerSettings> RunAsync(Stream stream, string name, CancellationToken cancellationToken)
+    /// <param name="stream">The connection's stream, after any TLS and authentication steps.</param>
+    /// <param name="name">The server, for messages.</param>
+    /// <param name="overTls">Whether <paramref name="stream"/> is TLS: a server closing it then likely refused the client's certificate.</param>
+    /// <param name="cancellationToken">The connect deadline.</param>
+    public static async Task<ServerSettings> RunAsync(Stream stream, string name, bool overTls, CancellationToken cancellationToken)
     {
-        var probe = new ServerProbe(stream, name);
+        var probe = new ServerProbe(stream, name, overTls);
         // Written by the protocol's own request writers, like every other request.
         using var request = new Protocol.RequestBuffer();
         Protocol.MetaRequestWriter.NoOp(request);
@@ -89,55 +93,38 @@ internal sealed class ServerProbe
     {
         try
         {
-            return await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            return await _reader.ReadLineAsync(Exchange, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or EndOfStreamException)
+        catch (Exception ex) when (ex is IOException or EndOfStreamException or System.Security.Authentication.AuthenticationException)
         {
             throw ClosedUnanswered(ex);
         }
     }
 
-    /// <summary>memcached -Z resets a connection whose first bytes are not a TLS handshake.</summary>
-    private MemcacheConnectionException ClosedUnanswered(Exception ex) => new(
-        $"{_name} accepted the connection but closed it without answering the no-op probe (mn) ({ex.Message}). "
-        + "If this port is a TLS listener (memcached -Z), connect to a plaintext port instead: Memstore does not speak TLS yet.", ex)
-    { Server = _name };
+    /// <summary>
+    /// memcached -Z resets a connection whose first bytes are not a TLS handshake; over TLS, a server that wants a
+    /// client certificate it did not get ends the connection right after the handshake (TLS 1.3 checks it late).
+    /// </summary>
+    private MemcacheConnectionException ClosedUnanswered(Exception ex) => _overTls
+        ? new($"{_name} completed the TLS handshake but then closed the connection without answering the {Exchange} ({ex.Message}): "
+            + "it may require a client certificate that this client did not send or that it does not accept "
+            + "(MemcacheClientOptions.Tls.ClientCertificatePath, memstore --tls-cert/--tls-key).", ex)
+        { Server = _name, MarksServerDead = true }
+        : new($"{_name} accepted the connection but closed it without answering the {Exchange} ({ex.Message}). "
+            + TlsHint, ex)
+        { Server = _name, MarksServerDead = true };
 
-    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8);
-            if (newline >= 0)
-            {
-                var line = Encoding.ASCII.GetString(_buffer, _start, newline);
-                _start += newline + 2;
-                return line;
-            }
-            if (_end == _buffer.Length)
-            {
-                throw new MemcacheProtocolException($"{_name} answered the probe with more than {MaxReplyBytes} bytes without a line end; is it a memcached server?") { Server = _name };
-            }
-            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException(_end > _start
-                    ? $"it closed the connection after sending \"{Printable(_buffer.AsSpan(_start, _end - _start))}\""
-                    : "it closed the connection");
-            }
-            _end += read;
-        }
-    }
+    private const string TlsHint = "The server may require TLS (memcached -Z): set MemcacheClientOptions.Tls.Enabled (memstore --tls).";
 
     private MemcacheException Refused(string answer)
     {
-        var shown = Printable(Encoding.ASCII.GetBytes(answer));
+        var shown = ReplyLineReader.Printable(Encoding.ASCII.GetBytes(answer));
         if (answer.Contains("unauthenticated", StringComparison.OrdinalIgnoreCase) || answer.Contains("auth", StringComparison.OrdinalIgnoreCase))
         {
-            return new MemcacheConnectionException(
-                $"{_name} answered the no-op probe with \"{shown}\": it requires authentication (memcached -Y or -S). "
-                + "Memstore does not authenticate yet; connect to a server started without -Y/-S.")
-            { Server = _name };
+            return new MemcacheAuthenticationException(
+                $"{_name} answered the no-op probe with \"{shown}\": it requires authentication (memcached -Y). "
+                + "Set MemcacheClientOptions.Username and Password or PasswordFile (memstore --username and --password-file).")
+            { Server = _name, MarksServerDead = true };
         }
         if (answer == "ERROR")
         {
@@ -148,22 +135,11 @@ internal sealed class ServerProbe
         if (answer.Length > 0 && answer[0] == '\u0015')
         {
             return new MemcacheConnectionException(
-                $"{_name} answered the no-op probe with a TLS alert: it is a TLS listener (memcached -Z). Connect to a plaintext port instead: Memstore does not speak TLS yet.")
-            { Server = _name };
+                $"{_name} answered the no-op probe with a TLS alert: it is a TLS listener. " + TlsHint)
+            { Server = _name, MarksServerDead = true };
         }
         return new MemcacheProtocolException(
             $"{_name} answered the no-op probe (mn) with \"{shown}\" instead of \"MN\"; is it a memcached server (1.6 or later)?")
         { Server = _name };
-    }
-
-    /// <summary>Up to 120 bytes of an answer, with anything unprintable as \xNN.</summary>
-    private static string Printable(ReadOnlySpan<byte> bytes)
-    {
-        var builder = new StringBuilder();
-        foreach (var b in bytes[..Math.Min(bytes.Length, 120)])
-        {
-            _ = b is >= 0x20 and < 0x7F ? builder.Append((char)b) : builder.Append(CultureInfo.InvariantCulture, $"\\x{b:X2}");
-        }
-        return bytes.Length > 120 ? builder.Append('…').ToString() : builder.ToString();
     }
 }

@@ -26,7 +26,7 @@ public sealed class LinkedGroupTests
         var options = MemcacheClientOptions.Parse(server.ConnectionString);
         var health = new ServerHealth(server.Address, options.ServerFailureLimit, options.DeadTime);
         using var sweeper = new TimeoutSweeper(options.OperationTimeout);
-        var connection = new Connection(server.Address, options, TcpConnectionStreamFactory.Instance, health, sweeper, NullLogger.Instance);
+        var connection = new Connection(server.Address, options, ConnectionOpener.Plain(TcpConnectionStreamFactory.Instance, options.ConnectTimeout), health, sweeper, NullLogger.Instance);
         await using var _ = connection;
         var first = Store(connection, "linked:first", "1", new CancellationToken(canceled: true));
         var second = Store(connection, "linked:second", "2", CancellationToken.None);

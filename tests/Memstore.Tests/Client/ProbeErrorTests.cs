@@ -25,15 +25,21 @@ public sealed class ProbeErrorTests : IDisposable
     }
 
     /// <summary>The connect error as callers see it: the first call fails with it.</summary>
-    private static async Task<MemcacheConnectionException> ConnectErrorAsync(MemcacheClient client)
+    /// <remarks>
+    /// Both failures mark the server dead at once, so a call made after the connect failed gets the dead server's
+    /// <see cref="ServerUnavailableException"/>, with the same connect error inside.
+    /// </remarks>
+    private static async Task<MemcacheException> ConnectErrorAsync<T>(MemcacheClient client)
+        where T : MemcacheException
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
             var error = await Record.ExceptionAsync(async () => await client.GetAsync("k"));
-            if (error is MemcacheConnectionException { InnerException: not null } connection || deadline.Elapsed > TimeSpan.FromSeconds(5))
+            if (error is MemcacheException { InnerException: not null } || deadline.Elapsed > TimeSpan.FromSeconds(5))
             {
-                return Assert.IsType<MemcacheConnectionException>(error);
+                Assert.True(error is T or ServerUnavailableException, error?.ToString());
+                return (MemcacheException)error!;
             }
             await Task.Delay(20);
         }
@@ -46,10 +52,11 @@ public sealed class ProbeErrorTests : IDisposable
         await File.WriteAllTextAsync(authFile, "user:password\n");
         await using var server = await MemcachedServer.StartUnansweringAsync("-Y", authFile);
         await using var client = new MemcacheClient(Options(server));
-        var error = await ConnectErrorAsync(client);
-        var cause = Assert.IsType<MemcacheConnectionException>(error.InnerException);
+        var error = await ConnectErrorAsync<MemcacheAuthenticationException>(client);
+        var cause = Assert.IsType<MemcacheAuthenticationException>(error.InnerException);
         Assert.Contains("CLIENT_ERROR unauthenticated", cause.Message, StringComparison.Ordinal);
         Assert.Contains("-Y", cause.Message, StringComparison.Ordinal);
+        Assert.Contains("Username", cause.Message, StringComparison.Ordinal);
         Assert.Contains(server.Address.ToString(), cause.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("is it a memcached server", cause.Message, StringComparison.Ordinal);
         Assert.Contains("CLIENT_ERROR unauthenticated", error.Message, StringComparison.Ordinal);
@@ -70,11 +77,11 @@ public sealed class ProbeErrorTests : IDisposable
         Assert.Equal(0, openssl.ExitCode);
         await using var server = await MemcachedServer.StartUnansweringAsync("-Z", "-o", $"ssl_chain_cert={cert},ssl_key={key}");
         await using var client = new MemcacheClient(Options(server));
-        var error = await ConnectErrorAsync(client);
+        var error = await ConnectErrorAsync<MemcacheConnectionException>(client);
         var cause = Assert.IsType<MemcacheConnectionException>(error.InnerException);
-        Assert.Contains("TLS", cause.Message, StringComparison.Ordinal);
+        Assert.Contains("may require TLS", cause.Message, StringComparison.Ordinal);
         Assert.Contains("-Z", cause.Message, StringComparison.Ordinal);
-        Assert.Contains("plaintext port", cause.Message, StringComparison.Ordinal);
+        Assert.Contains("Tls.Enabled", cause.Message, StringComparison.Ordinal);
         Assert.Contains(server.Address.ToString(), cause.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("is it a memcached server", cause.Message, StringComparison.Ordinal);
     }

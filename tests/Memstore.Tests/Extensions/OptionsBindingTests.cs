@@ -169,13 +169,21 @@ public sealed class OptionsBindingTests
     }
 
     /// <summary>Options that only code can set: objects, not values configuration could hold.</summary>
-    private static readonly string[] CodeOnly = [nameof(MemcacheClientOptions.ConnectionStreamFactory)];
+    private static readonly string[] CodeOnly =
+    [
+        nameof(MemcacheClientOptions.ConnectionStreamFactory),
+        "Tls:" + nameof(MemcacheTlsOptions.RemoteCertificateValidation),
+        "Tls:" + nameof(MemcacheTlsOptions.ClientCertificate),
+    ];
 
     [Fact]
     public void The_binder_table_covers_every_public_option_except_the_code_only_ones()
     {
+        // The nested Tls options are bound as "Tls:<property>".
         var properties = typeof(MemcacheClientOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
-            .Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+            .Select(p => p.Name).Where(n => n != nameof(MemcacheClientOptions.Tls))
+            .Concat(typeof(MemcacheTlsOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => "Tls:" + p.Name))
+            .Order(StringComparer.Ordinal).ToArray();
         var bound = Memstore.DependencyInjection.MemcacheClientOptionsBinder.Bindings.Select(b => b.Name)
             .Append(nameof(MemcacheClientOptions.Servers)).Concat(CodeOnly).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(properties, bound);
@@ -198,6 +206,34 @@ public sealed class OptionsBindingTests
         Assert.Equal([ServerAddress.Parse("10.0.0.1:11211")], copy.Servers);
     }
 
+    [Fact]
+    public void A_client_copies_the_tls_options_deeply()
+    {
+        var options = MemcacheClientOptions.Parse("10.0.0.1:11211");
+        var tlsProperties = typeof(MemcacheTlsOptions).GetProperties().Where(p => p.CanWrite).ToArray();
+        foreach (var property in tlsProperties)
+        {
+            property.SetValue(options.Tls, NonDefault(property.PropertyType, property.GetValue(options.Tls)));
+        }
+        var copy = options.Clone();
+        Assert.NotSame(options.Tls, copy.Tls);
+        var expected = tlsProperties.Select(p => p.GetValue(options.Tls)).ToArray();
+        options.Tls.Enabled = !options.Tls.Enabled;
+        options.Tls.TargetHost = "changed";
+        Assert.Equal(expected, tlsProperties.Select(p => p.GetValue(copy.Tls)).ToArray());
+    }
+
+#pragma warning disable CA5359 // a value to copy, never used to validate anything
+    private static readonly System.Net.Security.RemoteCertificateValidationCallback AcceptAll = (_, _, _, _) => true;
+#pragma warning restore CA5359
+
+    private static readonly Lazy<System.Security.Cryptography.X509Certificates.X509Certificate2> TestCertificate = new(() =>
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        return new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=test", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+    });
+
     private static object? NonDefault(Type type, object? current) => current switch
     {
         TimeSpan t => t + TimeSpan.FromMilliseconds(7),
@@ -206,6 +242,9 @@ public sealed class OptionsBindingTests
         Enum e => Enum.GetValues(type).Cast<object>().First(v => !v.Equals(e)),
         _ when type == typeof(int?) => 12345,
         _ when type == typeof(IConnectionStreamFactory) => TcpConnectionStreamFactory.Instance,
+        _ when type == typeof(string) => "value-" + Guid.NewGuid().ToString("N")[..6],
+        _ when type == typeof(System.Net.Security.RemoteCertificateValidationCallback) => AcceptAll,
+        _ when type == typeof(System.Security.Cryptography.X509Certificates.X509Certificate2) => TestCertificate.Value,
         _ => throw new InvalidOperationException($"no test value for an option of type {type}; add one"),
     };
 }

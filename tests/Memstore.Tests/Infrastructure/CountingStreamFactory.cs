@@ -45,3 +45,17 @@ internal sealed class CountingStreamFactory : IConnectionStreamFactory
         }
     }
 }
+
+/// <summary>Real TCP connections, with the connect attempts counted (how fast a failing server is retried).</summary>
+internal sealed class ConnectCountingFactory : IConnectionStreamFactory
+{
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public ValueTask<Stream> ConnectAsync(ServerAddress server, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _count);
+        return TcpConnectionStreamFactory.Instance.ConnectAsync(server, timeout, cancellationToken);
+    }
+}
