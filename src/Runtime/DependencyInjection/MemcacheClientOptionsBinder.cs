@@ -44,7 +44,9 @@ internal static class MemcacheClientOptionsBinder
         Setting.Of<TimeSpan>("DeadTime", TryTimeSpan, Span, static (o, v) => o.DeadTime = v),
     ];
 
-    private static readonly HashSet<string> Settings = new(Bindings.Select(static b => b.Name).Append("Servers"), StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> Settings = new(Bindings.Select(static b => b.Name).Append("Servers").Append("AutoDiscovery"), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly HashSet<string> DiscoveryFields = new(StringComparer.OrdinalIgnoreCase) { "Endpoint", "PollInterval", "RetryInterval" };
 
     /// <summary>Applies the section to <paramref name="options"/>; returns the problems found (empty when none).</summary>
     public static List<string> Bind(IConfigurationSection section, MemcacheClientOptions options)
@@ -59,6 +61,7 @@ internal static class MemcacheClientOptionsBinder
             }
         }
         BindServers(section.GetSection("Servers"), options, errors);
+        BindAutoDiscovery(section.GetSection("AutoDiscovery"), options, errors);
         foreach (var binding in Bindings)
         {
             binding.Bind(section, options, errors);
@@ -147,6 +150,53 @@ internal static class MemcacheClientOptionsBinder
             }
             BindServerObject(entry, options, errors);
         }
+    }
+
+    /// <summary><c>AutoDiscovery</c>: <c>"host:port"</c> for the endpoint alone, or a section with Endpoint, PollInterval, RetryInterval.</summary>
+    private static void BindAutoDiscovery(IConfigurationSection discovery, MemcacheClientOptions options, List<string> errors)
+    {
+        var endpointSection = discovery.Value is not null ? discovery : discovery.GetSection("Endpoint");
+        if (discovery.Value is null && !discovery.GetChildren().Any())
+        {
+            return;
+        }
+        foreach (var field in discovery.GetChildren())
+        {
+            if (!DiscoveryFields.Contains(field.Key))
+            {
+                errors.Add($"{field.Path} is not an auto-discovery setting; AutoDiscovery has Endpoint, PollInterval and RetryInterval (or is written as \"host:port\").");
+            }
+        }
+        if (endpointSection.Value is not { } endpointText)
+        {
+            errors.Add($"{discovery.Path}:Endpoint is missing; auto-discovery needs the configuration endpoint as host:port.");
+            return;
+        }
+        if (!ServerAddress.TryParse(endpointText.Trim(), out var endpoint, out var error))
+        {
+            errors.Add($"{endpointSection.Path}: {error}");
+            return;
+        }
+        var settings = new AutoDiscoveryOptions { Endpoint = endpoint };
+        foreach (var (name, apply) in new (string, Func<AutoDiscoveryOptions, TimeSpan, AutoDiscoveryOptions>)[]
+        {
+            ("PollInterval", static (d, v) => d with { PollInterval = v }),
+            ("RetryInterval", static (d, v) => d with { RetryInterval = v }),
+        })
+        {
+            if (discovery[name] is { } text)
+            {
+                if (TryTimeSpan(text.Trim(), out var value))
+                {
+                    settings = apply(settings, value);
+                }
+                else
+                {
+                    errors.Add($"{discovery.Path}:{name} is \"{text}\"; expected {Span}.");
+                }
+            }
+        }
+        options.AutoDiscovery = settings;
     }
 
     private static void BindServerObject(IConfigurationSection entry, MemcacheClientOptions options, List<string> errors)

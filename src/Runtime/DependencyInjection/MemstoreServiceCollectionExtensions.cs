@@ -150,8 +150,13 @@ public static class MemstoreServiceCollectionExtensions
         services.TryAddKeyedSingleton(name, static (sp, key) =>
         {
             var clientName = (string)key!;
-            var options = sp.GetRequiredService<IOptionsMonitor<MemcacheClientOptions>>().Get(clientName);
-            return new MemcacheClient(options, sp.GetService<ILoggerFactory>()) { TelemetryName = clientName.Length == 0 ? "default" : clientName };
+            var monitor = sp.GetRequiredService<IOptionsMonitor<MemcacheClientOptions>>();
+            var options = monitor.Get(clientName);
+            var loggerFactory = sp.GetService<ILoggerFactory>();
+            var client = new MemcacheClient(options, loggerFactory) { TelemetryName = clientName.Length == 0 ? "default" : clientName };
+            // Configuration reloads: a new server list is applied at run time, other changes are logged as needing a restart.
+            MemcacheClientReloader.Attach(client, clientName, monitor, options, client.Logger);
+            return client;
         });
         if (name.Length == 0)
         {

@@ -1,0 +1,118 @@
+using Memstore.Cluster;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Memstore.DependencyInjection;
+
+/// <summary>
+/// Applies configuration reloads to a running client registered in DI: a changed server list goes to
+/// <see cref="MemcacheClient.UpdateServersAsync"/>; any other changed setting is logged as needing a restart,
+/// because connections, timeouts and the ring's distribution are fixed when the client is created. With
+/// auto-discovery the endpoint owns the list, so a reloaded <c>Servers</c> is logged and left alone.
+/// </summary>
+internal sealed class MemcacheClientReloader
+{
+    /// <summary>Every option but <c>Servers</c>, read for comparison. A test checks it covers every public option.</summary>
+    internal static readonly (string Name, Func<MemcacheClientOptions, object?> Read)[] RestartOnly =
+    [
+        (nameof(MemcacheClientOptions.Distribution), static o => o.Distribution),
+        (nameof(MemcacheClientOptions.KeyMode), static o => o.KeyMode),
+        (nameof(MemcacheClientOptions.MaxValueSize), static o => o.MaxValueSize),
+        (nameof(MemcacheClientOptions.MaxResponseValueSize), static o => o.MaxResponseValueSize),
+        (nameof(MemcacheClientOptions.OperationTimeout), static o => o.OperationTimeout),
+        (nameof(MemcacheClientOptions.ConnectTimeout), static o => o.ConnectTimeout),
+        (nameof(MemcacheClientOptions.StallTimeout), static o => o.StallTimeout),
+        (nameof(MemcacheClientOptions.ReconnectDelay), static o => o.ReconnectDelay),
+        (nameof(MemcacheClientOptions.MaxReconnectDelay), static o => o.MaxReconnectDelay),
+        (nameof(MemcacheClientOptions.Failover), static o => o.Failover),
+        (nameof(MemcacheClientOptions.ServerFailureLimit), static o => o.ServerFailureLimit),
+        (nameof(MemcacheClientOptions.ServerTimeoutLimit), static o => o.ServerTimeoutLimit),
+        (nameof(MemcacheClientOptions.DeadTime), static o => o.DeadTime),
+        (nameof(MemcacheClientOptions.ConnectionsPerServer), static o => o.ConnectionsPerServer),
+        (nameof(MemcacheClientOptions.MaxQueuedRequestsPerConnection), static o => o.MaxQueuedRequestsPerConnection),
+        (nameof(MemcacheClientOptions.RecordKeysInTraces), static o => o.RecordKeysInTraces),
+        (nameof(MemcacheClientOptions.ConnectionStreamFactory), static o => o.ConnectionStreamFactory),
+        (nameof(MemcacheClientOptions.AutoDiscovery), static o => o.AutoDiscovery),
+    ];
+
+    private readonly MemcacheClient _client;
+    private readonly string _name;
+    private readonly ILogger _logger;
+    private readonly object _sync = new();
+    private MemcacheClientOptions _current;
+    private Task _applying = Task.CompletedTask;
+
+    private MemcacheClientReloader(MemcacheClient client, string name, MemcacheClientOptions initial, ILogger logger)
+    {
+        _client = client;
+        _name = name;
+        _current = initial.Clone();
+        _logger = logger;
+    }
+
+    /// <summary>Subscribes the client to reloads of its named options; the subscription ends with the client.</summary>
+    public static void Attach(MemcacheClient client, string name, IOptionsMonitor<MemcacheClientOptions> monitor, MemcacheClientOptions initial, ILogger logger)
+    {
+        var reloader = new MemcacheClientReloader(client, name, initial, logger);
+        client.Reloader = reloader;
+        client.OptionsSubscription = monitor.OnChange(reloader.OnChange);
+    }
+
+    /// <summary>The last reload's server update, for tests.</summary>
+    internal Task Applying
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _applying;
+            }
+        }
+    }
+
+    private void OnChange(MemcacheClientOptions options, string? name)
+    {
+        if (!string.Equals(name ?? Options.DefaultName, _name, StringComparison.Ordinal))
+        {
+            return;
+        }
+        lock (_sync)
+        {
+            var previous = _current;
+            _current = options.Clone();
+            foreach (var (setting, read) in RestartOnly)
+            {
+                if (!Equals(read(previous), read(options)))
+                {
+                    MembershipLog.NeedsRestart(_logger, setting);
+                }
+            }
+            if (previous.Servers.SequenceEqual(options.Servers))
+            {
+                return;
+            }
+            if (previous.AutoDiscovery is not null)
+            {
+                MembershipLog.NeedsRestart(_logger, "Servers (auto-discovery sets the list while it is on)");
+                return;
+            }
+            var servers = options.Servers.ToArray();
+            // Reloads apply in order: each waits for the one before (UpdateServersAsync serialises them anyway).
+            _applying = _applying.ContinueWith(_ => ApplyAsync(servers), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    private async Task ApplyAsync(ServerAddress[] servers)
+    {
+        try
+        {
+            await _client.UpdateServersAsync(servers).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A reload runs on the configuration's thread: log, never throw there.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            MembershipLog.ReloadFailed(_logger, ex);
+        }
+    }
+}
