@@ -40,4 +40,8 @@ internal static partial class MembershipLog
     [LoggerMessage(EventId = 38, Level = LogLevel.Error,
         Message = "Configuration reload: applying the new server list failed; the running client keeps its old list")]
     public static partial void ReloadFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 39, Level = LogLevel.Error,
+        Message = "Configuration reload: the new settings are invalid and were ignored; the running client keeps its old ones: {Errors}")]
+    public static partial void ReloadInvalid(ILogger logger, string errors);
 }

@@ -1,6 +1,8 @@
 using Memstore.Cluster;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Memstore.DependencyInjection;
 
@@ -9,6 +11,9 @@ namespace Memstore.DependencyInjection;
 /// <see cref="MemcacheClient.UpdateServersAsync"/>; any other changed setting is logged as needing a restart,
 /// because connections, timeouts and the ring's distribution are fixed when the client is created. With
 /// auto-discovery the endpoint owns the list, so a reloaded <c>Servers</c> is logged and left alone.
+/// It watches the configuration itself and builds the options with the options factory (binding and validation
+/// as at start), rather than through <see cref="IOptionsMonitor{TOptions}"/>: an invalid reload is then logged and
+/// ignored here instead of throwing out of the configuration provider's reload.
 /// </summary>
 internal sealed class MemcacheClientReloader
 {
@@ -37,25 +42,42 @@ internal sealed class MemcacheClientReloader
 
     private readonly MemcacheClient _client;
     private readonly string _name;
+    private readonly IOptionsFactory<MemcacheClientOptions> _factory;
     private readonly ILogger _logger;
     private readonly object _sync = new();
     private MemcacheClientOptions _current;
     private Task _applying = Task.CompletedTask;
 
-    private MemcacheClientReloader(MemcacheClient client, string name, MemcacheClientOptions initial, ILogger logger)
+    private MemcacheClientReloader(MemcacheClient client, string name, IOptionsFactory<MemcacheClientOptions> factory, MemcacheClientOptions initial, ILogger logger)
     {
         _client = client;
         _name = name;
+        _factory = factory;
         _current = initial.Clone();
         _logger = logger;
     }
 
-    /// <summary>Subscribes the client to reloads of its named options; the subscription ends with the client.</summary>
-    public static void Attach(MemcacheClient client, string name, IOptionsMonitor<MemcacheClientOptions> monitor, MemcacheClientOptions initial, ILogger logger)
+    /// <summary>Subscribes the client to reloads of <paramref name="configuration"/>; the subscription ends with the client.</summary>
+    public static void Attach(MemcacheClient client, string name, IConfiguration configuration, IOptionsFactory<MemcacheClientOptions> factory, MemcacheClientOptions initial, ILogger logger)
     {
-        var reloader = new MemcacheClientReloader(client, name, initial, logger);
+        var reloader = new MemcacheClientReloader(client, name, factory, initial, logger);
         client.Reloader = reloader;
-        client.OptionsSubscription = monitor.OnChange(reloader.OnChange);
+        client.OptionsSubscription = ChangeToken.OnChange(configuration.GetReloadToken, reloader.OnReload);
+    }
+
+    private void OnReload()
+    {
+        MemcacheClientOptions options;
+        try
+        {
+            options = _factory.Create(_name);
+        }
+        catch (OptionsValidationException ex)
+        {
+            MembershipLog.ReloadInvalid(_logger, ex.Message);
+            return;
+        }
+        OnChange(options);
     }
 
     /// <summary>The last reload's server update, for tests.</summary>
@@ -70,12 +92,8 @@ internal sealed class MemcacheClientReloader
         }
     }
 
-    private void OnChange(MemcacheClientOptions options, string? name)
+    private void OnChange(MemcacheClientOptions options)
     {
-        if (!string.Equals(name ?? Options.DefaultName, _name, StringComparison.Ordinal))
-        {
-            return;
-        }
         lock (_sync)
         {
             var previous = _current;

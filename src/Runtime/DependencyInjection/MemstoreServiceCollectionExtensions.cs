@@ -146,19 +146,18 @@ public static class MemstoreServiceCollectionExtensions
         }
         builder.ValidateOnStart();
         services.AddSingleton<IValidateOptions<MemcacheClientOptions>>(new MemcacheClientOptionsValidator(name));
-        // Without a change token source IOptionsMonitor never sees a configuration reload.
-        services.AddSingleton<IOptionsChangeTokenSource<MemcacheClientOptions>>(sp =>
-            new ReloadTokenSource(name, configuration ?? sp.GetService<IConfiguration>()));
         services.TryAddSingleton<IMemcacheClientFactory, MemcacheClientFactory>();
-        services.TryAddKeyedSingleton(name, static (sp, key) =>
+        services.TryAddKeyedSingleton(name, (sp, key) =>
         {
             var clientName = (string)key!;
-            var monitor = sp.GetRequiredService<IOptionsMonitor<MemcacheClientOptions>>();
-            var options = monitor.Get(clientName);
+            var options = sp.GetRequiredService<IOptionsMonitor<MemcacheClientOptions>>().Get(clientName);
             var loggerFactory = sp.GetService<ILoggerFactory>();
             var client = new MemcacheClient(options, loggerFactory) { TelemetryName = clientName.Length == 0 ? "default" : clientName };
             // Configuration reloads: a new server list is applied at run time, other changes are logged as needing a restart.
-            MemcacheClientReloader.Attach(client, clientName, monitor, options, client.Logger);
+            if ((configuration ?? sp.GetService<IConfiguration>()) is { } watched)
+            {
+                MemcacheClientReloader.Attach(client, clientName, watched, sp.GetRequiredService<IOptionsFactory<MemcacheClientOptions>>(), options, client.Logger);
+            }
             return client;
         });
         if (name.Length == 0)
@@ -166,36 +165,6 @@ public static class MemstoreServiceCollectionExtensions
             services.TryAddSingleton(static sp => sp.GetRequiredKeyedService<MemcacheClient>(Options.Options.DefaultName));
         }
         return services;
-    }
-
-    /// <summary>Tells <see cref="IOptionsMonitor{TOptions}"/> that the configuration a client is read from was reloaded.</summary>
-    private sealed class ReloadTokenSource(string name, IConfiguration? configuration) : IOptionsChangeTokenSource<MemcacheClientOptions>
-    {
-        public string Name => name;
-
-        public Microsoft.Extensions.Primitives.IChangeToken GetChangeToken() =>
-            configuration?.GetReloadToken() ?? NeverChanges.Instance;
-    }
-
-    /// <summary>The change token of a client configured without any <see cref="IConfiguration"/>.</summary>
-    private sealed class NeverChanges : Microsoft.Extensions.Primitives.IChangeToken
-    {
-        public static readonly NeverChanges Instance = new();
-
-        public bool HasChanged => false;
-
-        public bool ActiveChangeCallbacks => false;
-
-        public IDisposable RegisterChangeCallback(Action<object?> callback, object? state) => EmptyDisposable.Instance;
-
-        private sealed class EmptyDisposable : IDisposable
-        {
-            public static readonly EmptyDisposable Instance = new();
-
-            public void Dispose()
-            {
-            }
-        }
     }
 
     private static MemcacheClient ResolveClient(IServiceProvider sp, string? clientName, string forWhat)

@@ -91,6 +91,20 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_invalid_reload_is_logged_and_ignored_and_the_client_keeps_its_list()
+    {
+        var (provider, configuration) = Build(s => s.AddMemstore());
+        await using var _ = provider;
+        var client = provider.GetRequiredService<MemcacheClient>();
+        configuration["Memstore:Servers"] = "127.0.0.1:0";
+        configuration.Reload(); // nothing thrown into the configuration provider's reload
+        Assert.Contains(_logs.Texts(39), t => t.Contains("Memstore:Servers", StringComparison.Ordinal) && t.Contains("'127.0.0.1:0'", StringComparison.Ordinal));
+        await client.Reloader!.Applying.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([_servers[0].Address], client.Servers);
+        Assert.True((await client.SetAsync(TestKeys.Unique(), "still the old list")).Stored);
+    }
+
+    [Fact]
     public void The_restart_only_table_covers_every_option_but_the_server_list()
     {
         var properties = typeof(MemcacheClientOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
