@@ -153,6 +153,21 @@ public sealed class AutoDiscoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_endpoint_that_never_finishes_its_reply_times_out_and_the_list_stays()
+    {
+        _endpoint.SetCluster(1, List(0, 1));
+        await using var client = NewClient();
+        await WaitForServersAsync(client, List(0, 1));
+        var good = ConfigEndpoint.Format(2, $"a|127.0.0.1|{_servers[2].Port}");
+        _endpoint.SetRawReply(good[..(good.Length - 12)]); // the rest never comes; the connection stays open
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(await client.Discovery!.PollAsync(CancellationToken.None));
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)); // OperationTimeout, 2 s by default
+        Assert.Contains(_logs.Texts(35), t => t.Contains("did not send a whole reply to config get cluster within 2000 ms", StringComparison.Ordinal));
+        Assert.Equal(List(0, 1), client.Servers);
+    }
+
+    [Fact]
     public async Task After_a_failure_the_endpoint_is_asked_again_at_the_retry_interval()
     {
         _endpoint.SetRawReply("garbage\r\n");

@@ -153,6 +153,43 @@ public sealed class MembershipPlacementTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.UpdateServersAsync(ServerAddress.ParseList("10.9.0.2")).AsTask());
     }
 
+    [Fact]
+    public async Task A_change_is_counted_and_logged_with_what_changed()
+    {
+        var name = "membership-" + Guid.NewGuid().ToString("N");
+        var counted = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MemstoreTelemetry.MeterName && instrument.Name == MemstoreTelemetry.MembershipEvents)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            var values = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                values[tag.Key] = tag.Value;
+            }
+            if (Equals(values.GetValueOrDefault("memstore.client.name"), name))
+            {
+                counted.Enqueue((string)values["memstore.membership.event"]!);
+            }
+        });
+        listener.Start();
+        var logs = new Infrastructure.LogCapture();
+        await using var client = new MemcacheClient(Offline(ServerAddress.ParseList("10.9.0.1,10.9.0.2")), logs) { TelemetryName = name };
+        await client.UpdateServersAsync(ServerAddress.ParseList("10.9.0.2,10.9.0.3"));
+        Assert.Equal(["changed"], counted);
+        Assert.Contains(logs.Texts(30), t => t.Contains("from 2 to 2 server(s) (1 added, 1 removed, draining)", StringComparison.Ordinal)
+            && t.Contains("10.9.0.2:11211,10.9.0.3:11211", StringComparison.Ordinal));
+        Assert.Contains(logs.Texts(31), t => t.Contains("10.9.0.3:11211 failed its first probe", StringComparison.Ordinal));
+        await Task.WhenAll(client.DrainingServers()).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains(logs.Texts(32), t => t.Contains("Removed server 10.9.0.1:11211 drained", StringComparison.Ordinal));
+    }
+
     /// <summary>Every connect fails at once: placement needs no server.</summary>
     private sealed class RefusingStreamFactory : IConnectionStreamFactory
     {
