@@ -52,8 +52,13 @@ public sealed partial class MemcacheClient
     private Connection Route(in ValidKey key, string operation, out Exception? failure)
     {
         failure = null;
-        var index = _locator.Locate(key.Bytes);
-        var node = _nodes[index];
+        // One read of the server list per call: a membership change swaps it whole, so the ring, the nodes and
+        // the live flags used below all belong to the same list. A node removed after this read still takes the
+        // request while it drains (see MemcacheClient.Membership.cs).
+        var topology = Volatile.Read(ref _topology);
+        var locator = topology.Locator;
+        var index = locator.Locate(key.Bytes);
+        var node = topology.Nodes[index];
         if (Volatile.Read(ref _disposed) != 0)
         {
             failure = new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; {ErrorText.Operation(operation, key.Describable)} was not sent.");
@@ -83,13 +88,13 @@ public sealed partial class MemcacheClient
             failure = node.Health.Unavailable(operation, key.Describable);
             return node.NextConnection();
         }
-        var live = excluded < 0 ? _locator.LocateLive(key.Bytes) : _locator.LocateLive(key.Bytes, excluded);
+        var live = excluded < 0 ? locator.LocateLive(key.Bytes) : locator.LocateLive(key.Bytes, excluded);
         if (live < 0)
         {
             failure = node.Health.Unavailable(operation, key.Describable);
             return node.NextConnection();
         }
-        return _nodes[live].NextConnection();
+        return topology.Nodes[live].NextConnection();
     }
 
     private void CheckValueSize(in ValidKey key, int length)

@@ -19,7 +19,7 @@ public sealed partial class MemcacheClient
     }
 
     /// <summary>The index of the server the ring gives for a key (no failover, no I/O): where MCAS places a descriptor.</summary>
-    internal int ServerIndexOf(ReadOnlySpan<byte> utf8Key) => _locator.Locate(utf8Key);
+    internal int ServerIndexOf(ReadOnlySpan<byte> utf8Key) => Volatile.Read(ref _topology).Locator.Locate(utf8Key);
 
     /// <summary>Where MCAS logs what no caller can be told (a phase 2 that failed after its operation returned).</summary>
     internal Microsoft.Extensions.Logging.ILogger Logger => _logger;

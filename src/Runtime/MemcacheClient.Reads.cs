@@ -166,7 +166,7 @@ public sealed partial class MemcacheClient
     /// </summary>
     private List<(Connection Connection, MultiGetOperation Operation)> SplitByServer(IReadOnlyList<string>? textKeys, Utf8KeyList? utf8Keys, CacheValue[] results)
     {
-        var parts = new List<(Connection Connection, MultiGetOperation Operation)>(Math.Min(_nodes.Length, results.Length));
+        var parts = new List<(Connection Connection, MultiGetOperation Operation)>(Math.Min(ServerCount, results.Length));
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
         try
         {

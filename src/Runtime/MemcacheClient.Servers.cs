@@ -55,10 +55,11 @@ public sealed partial class MemcacheClient
         where T : Operation
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var pending = new List<(Operation Operation, ValueTask Completion)>(_nodes.Length);
-        var results = new Dictionary<ServerAddress, T>(_nodes.Length);
+        var nodes = Volatile.Read(ref _topology).Nodes;
+        var pending = new List<(Operation Operation, ValueTask Completion)>(nodes.Length);
+        var results = new Dictionary<ServerAddress, T>(nodes.Length);
         Exception? firstError = null;
-        foreach (var node in _nodes)
+        foreach (var node in nodes)
         {
             var operation = create(node);
             write(operation);

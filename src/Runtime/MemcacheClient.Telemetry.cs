@@ -11,7 +11,7 @@ public sealed partial class MemcacheClient
     private string _telemetryName = "default";
 
     /// <summary>The servers' nodes, for the observable gauges.</summary>
-    internal IReadOnlyList<ServerNode> Nodes => _nodes;
+    internal IReadOnlyList<ServerNode> Nodes => Volatile.Read(ref _topology).Nodes;
 
     /// <summary>The client's name in telemetry (<c>memstore.client.name</c>): its DI name, or "default".</summary>
     internal string TelemetryName
@@ -20,7 +20,7 @@ public sealed partial class MemcacheClient
         set
         {
             _telemetryName = value;
-            foreach (var node in _nodes)
+            foreach (var node in Nodes)
             {
                 foreach (var connection in node.Connections)
                 {

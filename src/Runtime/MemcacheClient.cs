@@ -15,11 +15,12 @@ namespace Memstore;
 public sealed partial class MemcacheClient : IAsyncDisposable
 {
     private readonly MemcacheClientOptions _options;
-    private readonly ServerNode[] _nodes;
+    private ClusterTopology _topology; // replaced whole by a membership change (MemcacheClient.Membership.cs)
+    private readonly IConnectionStreamFactory _streamFactory; // the discovery poller's streams
+    private readonly ConnectionOpener _opener; // every server connection's: stream, TLS, authentication, probe
     private readonly TimeoutSweeper _sweeper;
     private readonly System.Collections.Concurrent.ConcurrentQueue<ServerHealthChangedEventArgs> _healthChanges = new();
     private int _raisingHealthChanges;
-    private readonly NodeLocator _locator;
     private readonly KeyMode _keyMode;
     private readonly uint _maxValueSize;
     private readonly ILogger _logger;
@@ -33,37 +34,53 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
-        var opener = ConnectionOpener.Create(_options);
+        _streamFactory = _options.ConnectionStreamFactory ?? TcpConnectionStreamFactory.Instance;
+        _opener = ConnectionOpener.Create(_options);
         _keyMode = _options.KeyMode;
         _maxValueSize = (uint)_options.MaxValueSize;
-        var logger = _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Memstore");
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Memstore");
         var servers = _options.Servers.ToArray();
-        _locator = new NodeLocator(servers, _options.Distribution);
-        _nodes = new ServerNode[servers.Length];
         _sweeper = new TimeoutSweeper(_options.OperationTimeout);
-        for (var i = 0; i < servers.Length; i++)
-        {
-            _nodes[i] = new ServerNode(servers[i], _options, opener, _sweeper, logger);
-            var index = i;
-            _nodes[i].Health.Changed += change => OnHealthChanged(index, change);
-        }
+        _topology = new ClusterTopology(servers, Array.ConvertAll(servers, CreateNode), _options.Distribution);
+        _topology.RefreshAlive(); // a server marked dead while the list was being built (no topology to tell yet)
         Telemetry.MemstoreInstruments.Register(this);
+        if (_options.AutoDiscovery is { } discovery)
+        {
+            _discovery = new DiscoveryPoller(this, discovery, _streamFactory, _options.ConnectTimeout, _options.OperationTimeout, _logger);
+        }
+    }
+
+    /// <summary>A node for a server: connecting from now on, its health changes reported to this client.</summary>
+    private ServerNode CreateNode(ServerAddress server)
+    {
+        var node = new ServerNode(server, _options, _opener, _sweeper, _logger);
+        foreach (var connection in node.Connections)
+        {
+            connection.ClientName = _telemetryName;
+        }
+        node.Health.Changed += change => OnHealthChanged(node, change);
+        return node;
     }
 
     /// <summary>Creates a client from a connection string <c>host:port[,host:port...]</c> with default options.</summary>
     public static MemcacheClient Create(string connectionString, ILoggerFactory? loggerFactory = null) =>
         new(MemcacheClientOptions.Parse(connectionString), loggerFactory);
 
-    /// <summary>The servers of the cluster, in configuration order.</summary>
-    public IReadOnlyList<ServerAddress> Servers => _options.Servers.AsReadOnly();
+    /// <summary>The servers of the cluster, in list order: as configured, or as last set by <see cref="UpdateServersAsync"/>.</summary>
+    public IReadOnlyList<ServerAddress> Servers => Volatile.Read(ref _topology).ServerList;
 
-    /// <summary>The server a key is stored on (no I/O); the same for a string and its UTF-8 bytes.</summary>
+    /// <summary>The server a key is stored on (no I/O), on the current server list; the same for a string and its UTF-8 bytes.</summary>
     /// <param name="key">The key, as a string or as UTF-8 bytes.</param>
     public ServerAddress Locate(MemcacheKey key)
     {
         Span<byte> scratch = stackalloc byte[ScratchFor(key)];
-        return _nodes[_locator.Locate(Validate(key, scratch).Bytes)].Address;
+        var bytes = Validate(key, scratch).Bytes;
+        var topology = Volatile.Read(ref _topology);
+        return topology.Servers[topology.Locator.Locate(bytes)];
     }
+
+    /// <summary>How many servers the current list holds.</summary>
+    private int ServerCount => Volatile.Read(ref _topology).Nodes.Length;
 
     /// <summary>Closes every connection. Requests not yet sent fail with <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
@@ -73,7 +90,8 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             return;
         }
         Telemetry.MemstoreInstruments.Unregister(this);
-        foreach (var node in _nodes)
+        await StopMembershipChangesAsync().ConfigureAwait(false);
+        foreach (var node in Volatile.Read(ref _topology).Nodes)
         {
             await node.DisposeAsync().ConfigureAwait(false);
         }
@@ -86,12 +104,16 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// </summary>
     public event EventHandler<ServerHealthChangedEventArgs>? ServerHealthChanged;
 
-    /// <summary>Whether each server is currently in service, in configuration order.</summary>
-    public IReadOnlyDictionary<ServerAddress, bool> ServerHealth => _nodes.ToDictionary(static n => n.Address, static n => !n.Health.IsDead);
+    /// <summary>Whether each server of the current list is in service, in list order.</summary>
+    public IReadOnlyDictionary<ServerAddress, bool> ServerHealth => Volatile.Read(ref _topology).Nodes.ToDictionary(static n => n.Address, static n => !n.Health.IsDead);
 
-    private void OnHealthChanged(int index, ServerHealthChangedEventArgs change)
+    private void OnHealthChanged(ServerNode node, ServerHealthChangedEventArgs change)
     {
-        _locator.SetAlive(index, change.IsAlive);
+        if (node.IsRemoved)
+        {
+            return; // a server that left the list: it is draining or closed, and routes nothing
+        }
+        Volatile.Read(ref _topology)?.RefreshAlive(); // null only while the constructor builds the first list
         if (change.IsAlive)
         {
             Log.ServerBack(_logger, change.Server);

@@ -120,6 +120,14 @@ public sealed class MemcacheClientOptions
     /// <summary>A file whose first line is the password for <see cref="Username"/>; read when the client is created.</summary>
     public string? PasswordFile { get; set; }
 
+    /// <summary>
+    /// Polls a configuration endpoint for the server list (<c>config get cluster</c>); null (the default) keeps
+    /// <see cref="Servers"/> for the client's life, unless the application calls <see cref="MemcacheClient.UpdateServersAsync"/>.
+    /// With it, <see cref="Servers"/> is the list used until the endpoint's first good reply, and must still hold
+    /// at least one server (for example the configuration endpoint's own node).
+    /// </summary>
+    public AutoDiscoveryOptions? AutoDiscovery { get; set; }
+
     /// <summary>The configuration section these options were read from, for error messages; null when set in code.</summary>
     internal string? ConfigurationPath { get; set; }
 
@@ -164,7 +172,9 @@ public sealed class MemcacheClientOptions
     {
         if (Servers.Count == 0)
         {
-            throw new ArgumentException("MemcacheClientOptions.Servers is empty: configure at least one server (for example \"127.0.0.1:11211\").", nameof(Servers));
+            throw new ArgumentException(AutoDiscovery is null
+                ? "MemcacheClientOptions.Servers is empty: configure at least one server (for example \"127.0.0.1:11211\")."
+                : "MemcacheClientOptions.Servers is empty: with AutoDiscovery it still needs at least one server, used until the configuration endpoint's first reply (for example the endpoint's own node).", nameof(Servers));
         }
         var seen = new HashSet<(string, int)>();
         foreach (var server in Servers)
@@ -221,6 +231,7 @@ public sealed class MemcacheClientOptions
             throw new ArgumentException($"MemcacheClientOptions.KeyMode has the undefined value {KeyMode}.", nameof(KeyMode));
         }
         Tls.Validate();
+        AutoDiscovery?.Validate();
         ValidateCredentials();
     }
 

@@ -35,13 +35,17 @@ internal sealed class NodeLocator
         return _ring is null ? (alive[0] ? 0 : -1) : _ring.Locate(key, alive);
     }
 
-    public void SetAlive(int index, bool alive)
+    /// <summary>Replaces the flags with the nodes' current health (same order as the servers).</summary>
+    public void SetAlive(IReadOnlyList<ServerNode> nodes)
     {
         lock (_sync)
         {
-            var copy = (bool[])_alive.Clone();
-            copy[index] = alive;
-            Volatile.Write(ref _alive, copy);
+            var alive = new bool[nodes.Count];
+            for (var i = 0; i < alive.Length; i++)
+            {
+                alive[i] = !nodes[i].Health.IsDead;
+            }
+            Volatile.Write(ref _alive, alive);
         }
     }
 }

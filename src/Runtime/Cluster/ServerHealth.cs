@@ -24,6 +24,7 @@ internal sealed class ServerHealth
     private Exception? _lastFailure;
     private DeadPeriod? _deadState;
     private readonly string _serverName;
+    private readonly TaskCompletionSource<Exception?> _firstOutcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ServerHealth(ServerAddress server, int failureLimit, TimeSpan deadTime, TimeProvider? clock = null, int timeoutLimit = 0)
     {
@@ -41,6 +42,30 @@ internal sealed class ServerHealth
     public event Action<ServerHealthChangedEventArgs>? Changed;
 
     public bool IsDead => Volatile.Read(ref _dead);
+
+    /// <summary>
+    /// Completes when the first connect attempt has been decided: null when it was probed successfully, else
+    /// why it failed. A server added at run time is published only once this is known.
+    /// </summary>
+    public Task<Exception?> FirstOutcome => _firstOutcome.Task;
+
+    /// <summary>
+    /// Marks the server dead now, whatever the failure count (a server added at run time that failed its first
+    /// probe): its keys then follow the failover policy at once instead of failing as "unreachable" until the limit.
+    /// </summary>
+    public void MarkDead(Exception cause)
+    {
+        ServerHealthChangedEventArgs? change;
+        lock (_sync)
+        {
+            _lastFailure = cause;
+            change = MarkDeadLocked(cause);
+        }
+        if (change is not null)
+        {
+            Changed?.Invoke(change);
+        }
+    }
 
     public DateTimeOffset RetryAt
     {
@@ -81,6 +106,7 @@ internal sealed class ServerHealth
     /// <summary>Counts a failure; <paramref name="markDead"/> marks the server dead at once, whatever the failure limit.</summary>
     public void ReportFailure(Exception cause, bool markDead = false)
     {
+        _firstOutcome.TrySetResult(cause);
         ServerHealthChangedEventArgs? change = null;
         lock (_sync)
         {
@@ -157,6 +183,7 @@ internal sealed class ServerHealth
 
     public void ReportSuccess()
     {
+        _firstOutcome.TrySetResult(null);
         ServerHealthChangedEventArgs? change = null;
         lock (_sync)
         {

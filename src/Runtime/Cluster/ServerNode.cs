@@ -33,6 +33,37 @@ internal sealed class ServerNode : IAsyncDisposable
     public Connection NextConnection() =>
         _connections.Length == 1 ? _connections[0] : _connections[Interlocked.Increment(ref _next) % (uint)_connections.Length];
 
+    /// <summary>Requests the node's connections hold, queued plus in flight (what a removed server still has to answer).</summary>
+    public int Outstanding
+    {
+        get
+        {
+            var total = 0;
+            foreach (var connection in _connections)
+            {
+                total += connection.Outstanding;
+            }
+            return total;
+        }
+    }
+
+    /// <summary>Set when the server leaves the client's list (at the swap): its health changes no longer concern anyone.</summary>
+    public bool IsRemoved => Volatile.Read(ref _removed);
+
+    private bool _removed;
+
+    public void MarkRemoved() => Volatile.Write(ref _removed, true);
+
+    /// <summary>Closes the connections of a removed server; requests that reach it afterwards fail with <paramref name="because"/>.</summary>
+    public async ValueTask CloseRemovedAsync(string because)
+    {
+        MarkRemoved();
+        foreach (var connection in _connections)
+        {
+            await connection.RetireAsync(because).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var connection in _connections)

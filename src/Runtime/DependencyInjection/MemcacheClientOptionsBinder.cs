@@ -56,7 +56,9 @@ internal static class MemcacheClientOptionsBinder
     ];
 
     /// <summary>The names of top-level settings and of those in sections ("Tls:Enabled" is "Enabled" in the "Tls" section).</summary>
-    private static readonly HashSet<string> Settings = new(Bindings.Select(static b => b.Name).Append("Servers"), StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> Settings = new(Bindings.Select(static b => b.Name).Append("Servers").Append("AutoDiscovery"), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly HashSet<string> DiscoveryFields = new(StringComparer.OrdinalIgnoreCase) { "Endpoint", "PollInterval", "RetryInterval" };
 
     private static readonly HashSet<string> SettingSections = new(
         Bindings.Select(static b => b.Name).Where(static n => n.Contains(':', StringComparison.Ordinal)).Select(static n => n[..n.IndexOf(':', StringComparison.Ordinal)]),
@@ -79,6 +81,7 @@ internal static class MemcacheClientOptionsBinder
             }
         }
         BindServers(section.GetSection("Servers"), options, errors);
+        BindAutoDiscovery(section.GetSection("AutoDiscovery"), options, errors);
         foreach (var binding in Bindings)
         {
             binding.Bind(section, options, errors);
@@ -186,6 +189,53 @@ internal static class MemcacheClientOptionsBinder
             }
             BindServerObject(entry, options, errors);
         }
+    }
+
+    /// <summary><c>AutoDiscovery</c>: <c>"host:port"</c> for the endpoint alone, or a section with Endpoint, PollInterval, RetryInterval.</summary>
+    private static void BindAutoDiscovery(IConfigurationSection discovery, MemcacheClientOptions options, List<string> errors)
+    {
+        var endpointSection = discovery.Value is not null ? discovery : discovery.GetSection("Endpoint");
+        if (discovery.Value is null && !discovery.GetChildren().Any())
+        {
+            return;
+        }
+        foreach (var field in discovery.GetChildren())
+        {
+            if (!DiscoveryFields.Contains(field.Key))
+            {
+                errors.Add($"{field.Path} is not an auto-discovery setting; AutoDiscovery has Endpoint, PollInterval and RetryInterval (or is written as \"host:port\").");
+            }
+        }
+        if (endpointSection.Value is not { } endpointText)
+        {
+            errors.Add($"{discovery.Path}:Endpoint is missing; auto-discovery needs the configuration endpoint as host:port.");
+            return;
+        }
+        if (!ServerAddress.TryParse(endpointText.Trim(), out var endpoint, out var error))
+        {
+            errors.Add($"{endpointSection.Path}: {error}");
+            return;
+        }
+        var settings = new AutoDiscoveryOptions { Endpoint = endpoint };
+        foreach (var (name, apply) in new (string, Func<AutoDiscoveryOptions, TimeSpan, AutoDiscoveryOptions>)[]
+        {
+            ("PollInterval", static (d, v) => d with { PollInterval = v }),
+            ("RetryInterval", static (d, v) => d with { RetryInterval = v }),
+        })
+        {
+            if (discovery[name] is { } text)
+            {
+                if (TryTimeSpan(text.Trim(), out var value))
+                {
+                    settings = apply(settings, value);
+                }
+                else
+                {
+                    errors.Add($"{discovery.Path}:{name} is \"{text}\"; expected {Span}.");
+                }
+            }
+        }
+        options.AutoDiscovery = settings;
     }
 
     private static void BindServerObject(IConfigurationSection entry, MemcacheClientOptions options, List<string> errors)

@@ -147,11 +147,18 @@ public static class MemstoreServiceCollectionExtensions
         builder.ValidateOnStart();
         services.AddSingleton<IValidateOptions<MemcacheClientOptions>>(new MemcacheClientOptionsValidator(name));
         services.TryAddSingleton<IMemcacheClientFactory, MemcacheClientFactory>();
-        services.TryAddKeyedSingleton(name, static (sp, key) =>
+        services.TryAddKeyedSingleton(name, (sp, key) =>
         {
             var clientName = (string)key!;
             var options = sp.GetRequiredService<IOptionsMonitor<MemcacheClientOptions>>().Get(clientName);
-            return new MemcacheClient(options, sp.GetService<ILoggerFactory>()) { TelemetryName = clientName.Length == 0 ? "default" : clientName };
+            var loggerFactory = sp.GetService<ILoggerFactory>();
+            var client = new MemcacheClient(options, loggerFactory) { TelemetryName = clientName.Length == 0 ? "default" : clientName };
+            // Configuration reloads: a new server list is applied at run time, other changes are logged as needing a restart.
+            if ((configuration ?? sp.GetService<IConfiguration>()) is { } watched)
+            {
+                MemcacheClientReloader.Attach(client, clientName, watched, sp.GetRequiredService<IOptionsFactory<MemcacheClientOptions>>(), options, client.Logger);
+            }
+            return client;
         });
         if (name.Length == 0)
         {

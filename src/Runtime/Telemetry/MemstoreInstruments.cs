@@ -45,6 +45,9 @@ internal static class MemstoreInstruments
     public static readonly MetricCounter ConnectionEvents = Meter.CreateCounter<long>(
         MemstoreTelemetry.ConnectionEvents, "{event}", "Connection events: connected, lost, connect_failed, stalled.");
 
+    public static readonly MetricCounter MembershipEvents = Meter.CreateCounter<long>(
+        MemstoreTelemetry.MembershipEvents, "{event}", "Server-list events: changed, discovery_failed.");
+
     static MemstoreInstruments()
     {
         Meter.CreateObservableGauge(MemstoreTelemetry.QueueDepth, ObserveQueueDepth, "{request}",
@@ -72,6 +75,19 @@ internal static class MemstoreInstruments
                 server.Port,
                 { TelemetryNames.ClientName, clientName },
                 { TelemetryNames.ConnectionEvent, name },
+            });
+        }
+    }
+
+    public static void MembershipEvent(string clientName, string name)
+    {
+        if (MembershipEvents.Enabled)
+        {
+            MembershipEvents.Add(1, new TagList
+            {
+                { TelemetryNames.DbSystemName, TelemetryNames.Memcached },
+                { TelemetryNames.ClientName, clientName },
+                { TelemetryNames.MembershipEvent, name },
             });
         }
     }

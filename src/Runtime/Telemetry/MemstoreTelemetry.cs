@@ -35,4 +35,10 @@ public static class MemstoreTelemetry
 
     /// <summary>Counter of connection events: connected, lost, connect_failed, stalled.</summary>
     public const string ConnectionEvents = "memstore.client.connection.events";
+
+    /// <summary>
+    /// Counter of server-list events, tagged <c>memstore.membership.event</c>: <c>changed</c> (a new list is in
+    /// use), <c>discovery_failed</c> (the configuration endpoint could not be read or sent a reply that was ignored).
+    /// </summary>
+    public const string MembershipEvents = "memstore.client.membership.events";
 }

@@ -27,5 +27,6 @@ internal static class TelemetryNames
     public const string Outcome = "memstore.outcome";
     public const string ClientName = "memstore.client.name";
     public const string ConnectionEvent = "memstore.connection.event";
+    public const string MembershipEvent = "memstore.membership.event";
     public const string Memcached = "memcached";
 }

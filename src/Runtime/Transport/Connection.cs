@@ -44,6 +44,7 @@ internal sealed partial class Connection : IAsyncDisposable
     private long _lastProgress;
     private Session? _session; // the current session while Connected (guarded by _sync)
     private int _callersBehind;
+    private string? _retiredBecause; // why requests are refused once the server has left the client's list
 
     public Connection(ServerAddress server, MemcacheClientOptions options, ConnectionOpener opener, Cluster.ServerHealth health, TimeoutSweeper sweeper, ILogger logger)
     {
@@ -144,9 +145,9 @@ internal sealed partial class Connection : IAsyncDisposable
             {
                 _requests.Unreserve();
                 operation.AbandonConnectionReference();
-                throw _status == ConnectionStatus.Disposed
-                    ? new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation.Name}' was not sent to {_name}.")
-                    : DownException(operation.Name, operation.Key, 1);
+                throw _status != ConnectionStatus.Disposed ? DownException(operation.Name, operation.Key, 1)
+                    : _retiredBecause is { } retired ? RetiredException(operation, retired)
+                    : new ObjectDisposedException(nameof(MemcacheClient), $"The client is disposed; '{operation.Name}' was not sent to {_name}.");
             }
             inline = WritableSession is { } session && session.TryClaimInlineWrite(operation) ? session : null;
             if (inline is null)
@@ -220,6 +221,19 @@ internal sealed partial class Connection : IAsyncDisposable
             _ => "lost",
         });
 
+    private MemcacheConnectionException RetiredException(Operation operation, string retired) =>
+        new($"{Protocol.ErrorText.Operation(operation.Name, operation.Key)} was not sent: {retired}") { Server = _name };
+
+    /// <summary>
+    /// Closes the connection of a server that left the client's server list; a request that reaches it afterwards
+    /// (routed just before the change) fails with <paramref name="because"/> instead of "the client is disposed".
+    /// </summary>
+    public ValueTask RetireAsync(string because)
+    {
+        Volatile.Write(ref _retiredBecause, because);
+        return DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Operation[] abandoned;
@@ -245,7 +259,8 @@ internal sealed partial class Connection : IAsyncDisposable
         }
         foreach (var operation in abandoned)
         {
-            operation.TryFail(new ObjectDisposedException(nameof(MemcacheClient), $"The client was disposed before '{operation.Name}' was sent to {_name}."));
+            operation.TryFail(_retiredBecause is { } retired ? RetiredException(operation, retired)
+                : new ObjectDisposedException(nameof(MemcacheClient), $"The client was disposed before '{operation.Name}' was sent to {_name}."));
             Drop(operation);
         }
         _shutdown.Dispose();

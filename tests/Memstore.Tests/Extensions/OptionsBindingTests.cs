@@ -168,6 +168,34 @@ public sealed class OptionsBindingTests
         Assert.Contains("Memstore:Servers:0:Port must be 1..65535", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Auto_discovery_is_read_as_a_section_or_as_the_endpoint_alone()
+    {
+        var full = Bind("""{ "Memstore": { "Servers": "10.0.0.1", "AutoDiscovery": { "Endpoint": "cfg.example.com:11211", "PollInterval": "00:00:30", "RetryInterval": "00:00:02" } } }""");
+        Assert.Equal(new AutoDiscoveryOptions { Endpoint = new ServerAddress("cfg.example.com"), PollInterval = TimeSpan.FromSeconds(30), RetryInterval = TimeSpan.FromSeconds(2) }, full.AutoDiscovery);
+        var shorthand = Bind("""{ "Memstore": { "Servers": "10.0.0.1", "AutoDiscovery": "cfg.example.com:11212" } }""");
+        Assert.Equal(new AutoDiscoveryOptions { Endpoint = new ServerAddress("cfg.example.com", 11212) }, shorthand.AutoDiscovery);
+        Assert.Equal(TimeSpan.FromSeconds(60), shorthand.AutoDiscovery!.PollInterval);
+        Assert.Null(Bind("""{ "Memstore": { "Servers": "10.0.0.1" } }""").AutoDiscovery);
+    }
+
+    [Fact]
+    public void Auto_discovery_mistakes_name_their_configuration_path()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(
+            """{ "Memstore": { "Servers": "10.0.0.1", "AutoDiscovery": { "Endpoint": "cfg:0", "PollInterval": "30", "Every": "1" } } }"""));
+        Assert.Contains("Memstore:AutoDiscovery:Endpoint: Invalid server address 'cfg:0'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Memstore:AutoDiscovery:Every is not an auto-discovery setting", error.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<OptionsValidationException>(() => Bind("""{ "Memstore": { "Servers": "10.0.0.1", "AutoDiscovery": { "PollInterval": "00:00:30" } } }"""));
+        Assert.Contains("Memstore:AutoDiscovery:Endpoint is missing", missing.Message, StringComparison.Ordinal);
+        var interval = Assert.Throws<OptionsValidationException>(() => Bind("""{ "Memstore": { "Servers": "10.0.0.1", "AutoDiscovery": { "Endpoint": "cfg", "PollInterval": "30" } } }"""));
+        Assert.Contains("Memstore:AutoDiscovery:PollInterval is \"30\"", interval.Message, StringComparison.Ordinal);
+        var noSeed = Assert.Throws<OptionsValidationException>(() => Bind("""{ "Memstore": { "AutoDiscovery": "cfg.example.com" } }"""));
+        Assert.Contains("with AutoDiscovery it still needs at least one server", noSeed.Message, StringComparison.Ordinal);
+        var retry = Assert.Throws<OptionsValidationException>(() => Bind("""{ "Memstore": { "Servers": "10.0.0.1", "AutoDiscovery": { "Endpoint": "cfg", "PollInterval": "00:00:01", "RetryInterval": "00:00:05" } } }"""));
+        Assert.Contains("RetryInterval must be positive and at most PollInterval", retry.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Options that only code can set: objects, not values configuration could hold.</summary>
     private static readonly string[] CodeOnly =
     [
@@ -185,7 +213,7 @@ public sealed class OptionsBindingTests
             .Concat(typeof(MemcacheTlsOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => "Tls:" + p.Name))
             .Order(StringComparer.Ordinal).ToArray();
         var bound = Memstore.DependencyInjection.MemcacheClientOptionsBinder.Bindings.Select(b => b.Name)
-            .Append(nameof(MemcacheClientOptions.Servers)).Concat(CodeOnly).Order(StringComparer.Ordinal).ToArray();
+            .Append(nameof(MemcacheClientOptions.Servers)).Append(nameof(MemcacheClientOptions.AutoDiscovery)).Concat(CodeOnly).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(properties, bound);
     }
 
@@ -245,6 +273,7 @@ public sealed class OptionsBindingTests
         _ when type == typeof(string) => "value-" + Guid.NewGuid().ToString("N")[..6],
         _ when type == typeof(System.Net.Security.RemoteCertificateValidationCallback) => AcceptAll,
         _ when type == typeof(System.Security.Cryptography.X509Certificates.X509Certificate2) => TestCertificate.Value,
+        _ when type == typeof(AutoDiscoveryOptions) => new AutoDiscoveryOptions { Endpoint = new ServerAddress("10.0.0.9") },
         _ => throw new InvalidOperationException($"no test value for an option of type {type}; add one"),
     };
 }
