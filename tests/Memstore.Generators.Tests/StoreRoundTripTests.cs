@@ -117,6 +117,9 @@ public sealed class StoreRoundTripTests(MemcachedFixture fixture) : IClassFixtur
         raw = await _client.GetAsync(_store.Numbers.FormatKey(5));
         Assert.Equal((MemcacheFlags.Integer, "-42"), (raw.Flags, raw.AsString()));
         Assert.Equal(-42, await _store.Numbers.GetAsync(5));
+        // pylibmc writes every Python integer with flags 4 (pymemcache reads them as integers): so does Memstore.
+        await _client.SetAsync(_store.Numbers.FormatKey(6), "1234567890123", flags: MemcacheFlags.PythonLong);
+        Assert.Equal(1234567890123, await _store.Numbers.GetAsync(6));
 
         await _store.Settings.SetAsync(Guid.Empty, new Settings());
         raw = await _client.GetAsync(_store.Settings.FormatKey(Guid.Empty));

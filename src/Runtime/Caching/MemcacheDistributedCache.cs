@@ -172,6 +172,8 @@ public sealed class MemcacheDistributedCache : IBufferDistributedCache
         return _prefix.Length == 0 ? key : _prefix + key;
     }
 
+    // The options' property names as ParamName, as Microsoft's own providers (MemoryCache, RedisCache, SqlServerCache) report them.
+#pragma warning disable CA2208
     private EntryHeader HeaderFor(DistributedCacheEntryOptions options)
     {
         var now = _clock.GetUtcNow();
@@ -180,20 +182,21 @@ public sealed class MemcacheDistributedCache : IBufferDistributedCache
         {
             if (relative <= TimeSpan.Zero)
             {
-                throw new ArgumentOutOfRangeException(nameof(options), relative, "AbsoluteExpirationRelativeToNow must be positive.");
+                throw new ArgumentOutOfRangeException(nameof(options.AbsoluteExpirationRelativeToNow), relative, "The relative expiration value must be positive.");
             }
             deadline = now + relative;
         }
         if (deadline is { } absolute && absolute <= now)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), absolute, "AbsoluteExpiration must be in the future.");
+            throw new ArgumentOutOfRangeException(nameof(options.AbsoluteExpiration), absolute, "The absolute expiration value must be in the future.");
         }
         if (options.SlidingExpiration is { } sliding && sliding <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), sliding, "SlidingExpiration must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(options.SlidingExpiration), sliding, "The sliding expiration value must be positive.");
         }
         return new EntryHeader(options.SlidingExpiration, deadline?.ToUnixTimeMilliseconds());
     }
+#pragma warning restore CA2208
 
     /// <summary>Checks flags, header and absolute deadline of an entry read into a lease.</summary>
     private bool TryOpen(CacheLease lease, out EntryHeader header, out int headerLength)

@@ -13,6 +13,12 @@ public static class MemcacheFlags
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Names the stored format, as other clients do.")]
     public const uint Integer = 2;
 
+    /// <summary>
+    /// An integer as ASCII decimal digits, as pylibmc writes every Python integer (its "long" flag) and pymemcache
+    /// reads it. Memstore reads it as an integer and writes <see cref="Integer"/>.
+    /// </summary>
+    public const uint PythonLong = 4;
+
     /// <summary>A UTF-8 string.</summary>
     public const uint Utf8String = 16;
 
@@ -24,6 +30,7 @@ public static class MemcacheFlags
     {
         Raw => "raw bytes",
         Integer => "integer",
+        PythonLong => "integer (pylibmc long)",
         Utf8String => "UTF-8 string",
         MessagePack => "MessagePack",
         _ => $"unknown format (flags {flags})",

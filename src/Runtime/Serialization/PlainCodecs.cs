@@ -24,7 +24,7 @@ public sealed class Utf8StringCodec : IValueCodec<string>
     /// <inheritdoc />
     public string Decode(ReadOnlyMemory<byte> bytes, uint flags)
     {
-        if (flags is not (MemcacheFlags.Utf8String or MemcacheFlags.Raw or MemcacheFlags.Integer))
+        if (flags is not (MemcacheFlags.Utf8String or MemcacheFlags.Raw or MemcacheFlags.Integer or MemcacheFlags.PythonLong))
         {
             throw new MemcacheFormatException($"Expected a UTF-8 string but the item holds {MemcacheFlags.Describe(flags)}.");
         }
@@ -75,7 +75,7 @@ public sealed class Int64Codec : IValueCodec<long>
     public long Decode(ReadOnlyMemory<byte> bytes, uint flags)
     {
         var span = bytes.Span.TrimEnd(" "u8);
-        if (flags is not (MemcacheFlags.Integer or MemcacheFlags.Raw or MemcacheFlags.Utf8String)
+        if (flags is not (MemcacheFlags.Integer or MemcacheFlags.PythonLong or MemcacheFlags.Raw or MemcacheFlags.Utf8String)
             || !Utf8Parser.TryParse(span, out long value, out var consumed) || consumed != span.Length)
         {
             throw new MemcacheFormatException($"Expected a decimal integer but the item holds {MemcacheFlags.Describe(flags)} ({bytes.Length} bytes).");
