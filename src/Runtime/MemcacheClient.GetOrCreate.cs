@@ -114,7 +114,7 @@ public sealed partial class MemcacheClient
                         + $"{options.WaitTimeout.TotalMilliseconds:0} ms (GetOrCreateOptions.WaitTimeout). The lease ends after {options.LeaseTime.TotalSeconds:0} s at the latest.")
                     { Operation = "get-or-create", OldestWait = waited };
                 }
-                return new CacheValue(await request.Factory(cancellationToken).ConfigureAwait(false), options.Flags, CasToken.None);
+                return new CacheValue(await InvokeFactoryAsync(request, cancellationToken).ConfigureAwait(false), options.Flags, CasToken.None);
             }
             await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, MaxPollMilliseconds));
@@ -141,8 +141,7 @@ public sealed partial class MemcacheClient
     private async ValueTask<CacheValue> ComputeAndAddAsync(LeaseRequest request, CancellationToken cancellationToken)
     {
         var options = request.Options;
-        var made = await request.Factory(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The GetOrCreateAsync factory returned null; return an empty array for an empty value.");
+        var made = await InvokeFactoryAsync(request, cancellationToken).ConfigureAwait(false);
         var added = await StoreAsync(StoreMode.Add, request.Key, made, options.Expiry, options.Flags, cancellationToken).ConfigureAwait(false);
         return new CacheValue(made, options.Flags, added.Cas);
     }
@@ -157,8 +156,7 @@ public sealed partial class MemcacheClient
         byte[] made;
         try
         {
-            made = await request.Factory(cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("The GetOrCreateAsync factory returned null; return an empty array for an empty value.");
+            made = await InvokeFactoryAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -172,6 +170,11 @@ public sealed partial class MemcacheClient
         var stored = await CompareAndSetAsync(request.Key, made, current.Cas, options.Expiry, options.Flags, cancellationToken).ConfigureAwait(false);
         return new CacheValue(made, options.Flags, stored.Stored ? stored.Cas : CasToken.None);
     }
+
+    /// <summary>Runs the caller's factory. A null result would read as a miss (CacheValue.Value null), so it is refused on every path.</summary>
+    private static async ValueTask<byte[]> InvokeFactoryAsync(LeaseRequest request, CancellationToken cancellationToken) =>
+        await request.Factory(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The GetOrCreateAsync factory returned null; return an empty array for an empty value.");
 
     /// <summary>Deletes the placeholder of a failed computation so that the next caller wins the lease at once.</summary>
     private async ValueTask ReleaseLeaseAsync(byte[] key, CasToken placeholder)

@@ -135,6 +135,8 @@ public sealed class GetOrCreateTests(MemcachedFixture fixture) : IClassFixture<M
         Assert.Contains(key, timeout.Message);
 
         var computing = failing with { WhenWaitExpires = LeaseWaitExpiry.Compute };
+        // A factory returning null must not read as a miss on the compute-locally path either.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => other.GetOrCreateAsync(key, _ => ValueTask.FromResult<byte[]>(null!), computing).AsTask());
         var local = await other.GetOrCreateAsync(key, _ => ValueTask.FromResult(Bytes("local")), computing);
         Assert.Equal("local", local.AsString());
         Assert.False(local.Cas.HasValue); // not stored: the lease holder stores its own
