@@ -16,7 +16,6 @@ public sealed partial class MemcacheClient : IAsyncDisposable
 {
     private readonly MemcacheClientOptions _options;
     private ClusterTopology _topology; // replaced whole by a membership change (MemcacheClient.Membership.cs)
-    private readonly IConnectionStreamFactory _streamFactory; // the discovery poller's streams
     private readonly ConnectionOpener _opener; // every server connection's: stream, TLS, authentication, probe
     private readonly TimeoutSweeper _sweeper;
     private readonly System.Collections.Concurrent.ConcurrentQueue<ServerHealthChangedEventArgs> _healthChanges = new();
@@ -34,7 +33,6 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
-        _streamFactory = _options.ConnectionStreamFactory ?? TcpConnectionStreamFactory.Instance;
         _opener = ConnectionOpener.Create(_options);
         _keyMode = _options.KeyMode;
         _maxValueSize = (uint)_options.MaxValueSize;
@@ -46,7 +44,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         Telemetry.MemstoreInstruments.Register(this);
         if (_options.AutoDiscovery is { } discovery)
         {
-            _discovery = new DiscoveryPoller(this, discovery, _streamFactory, _options.ConnectTimeout, _options.OperationTimeout, _logger);
+            _discovery = new DiscoveryPoller(this, discovery, _opener, _options.OperationTimeout, _logger);
         }
     }
 

@@ -14,8 +14,10 @@ namespace Memstore.Cluster;
 /// </code>
 /// where the block of <c>length</c> bytes is the version line and the server line. Parsed strictly: anything
 /// else is refused with the reason, so that a garbled reply never replaces a good server list.
+/// <see cref="HostNames"/> holds, for each server connected to by its IP address, the host name the reply gave
+/// it: the name its TLS certificate carries.
 /// </summary>
-internal sealed record ClusterConfigReply(long Version, ServerAddress[] Servers)
+internal sealed record ClusterConfigReply(long Version, ServerAddress[] Servers, IReadOnlyDictionary<(string Host, int Port), string> HostNames)
 {
     /// <summary>Largest reply accepted: far above any real cluster (hundreds of nodes take a few kilobytes).</summary>
     public const int MaxLength = 1024 * 1024;
@@ -115,10 +117,11 @@ internal sealed record ClusterConfigReply(long Version, ServerAddress[] Servers)
         }
         var entries = line.Split(' ');
         var servers = new ServerAddress[entries.Length];
+        var names = new Dictionary<(string Host, int Port), string>();
         var seen = new HashSet<(string, int)>();
         for (var i = 0; i < entries.Length; i++)
         {
-            if (!TryEntry(entries[i], out servers[i], out error))
+            if (!TryEntry(entries[i], out servers[i], out var hostName, out error))
             {
                 error = $"Server {i + 1} of version {version}, \"{Printable(entries[i])}\": {error}";
                 return null;
@@ -128,15 +131,23 @@ internal sealed record ClusterConfigReply(long Version, ServerAddress[] Servers)
                 error = $"Version {version} lists {servers[i]} twice.";
                 return null;
             }
+            if (hostName is not null)
+            {
+                names[(servers[i].Host, servers[i].Port)] = hostName;
+            }
         }
         error = null;
-        return new ClusterConfigReply(version, servers);
+        return new ClusterConfigReply(version, servers, names);
     }
 
-    /// <summary>One <c>host|ip|port</c> entry; the IP address is used when present (no DNS lookup), else the host name.</summary>
-    private static bool TryEntry(string entry, out ServerAddress server, out string? error)
+    /// <summary>
+    /// One <c>host|ip|port</c> entry; the IP address is used when present (no DNS lookup), else the host name.
+    /// <paramref name="hostName"/> is the host name when the IP address is used, else null.
+    /// </summary>
+    private static bool TryEntry(string entry, out ServerAddress server, out string? hostName, out string? error)
     {
         server = default;
+        hostName = null;
         var fields = entry.Split('|');
         if (fields.Length != 3)
         {
@@ -157,6 +168,10 @@ internal sealed record ClusterConfigReply(long Version, ServerAddress[] Servers)
         try
         {
             server = new ServerAddress(host, port);
+            if (fields[1].Length > 0 && fields[0].Length > 0)
+            {
+                hostName = new ServerAddress(fields[0], port).Host; // the same checks as any host name
+            }
         }
         catch (ArgumentException ex)
         {

@@ -1,11 +1,13 @@
 using System.Buffers;
+using Memstore.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Memstore.Cluster;
 
 /// <summary>
 /// Auto-discovery: asks the configuration endpoint <c>config get cluster</c> every poll interval (sooner after a
-/// failure), on a connection of its own opened for each poll, and hands a newer version's server list to
+/// failure), on a connection of its own opened for each poll (with the client's TLS and authentication settings,
+/// as every server connection), and hands a newer version's server list to
 /// <see cref="MemcacheClient.UpdateServersAsync"/>. A reply that does not parse, or an endpoint that cannot be
 /// reached, is logged and leaves the last good list in place.
 /// </summary>
@@ -15,8 +17,7 @@ internal sealed class DiscoveryPoller : IAsyncDisposable
 
     private readonly MemcacheClient _client;
     private readonly AutoDiscoveryOptions _options;
-    private readonly IConnectionStreamFactory _streamFactory;
-    private readonly TimeSpan _connectTimeout;
+    private readonly ConnectionOpener _opener;
     private readonly TimeSpan _replyTimeout;
     private readonly ILogger _logger;
     private readonly string _endpoint;
@@ -25,12 +26,11 @@ internal sealed class DiscoveryPoller : IAsyncDisposable
     private readonly Task _loop;
     private long _appliedVersion = -1;
 
-    public DiscoveryPoller(MemcacheClient client, AutoDiscoveryOptions options, IConnectionStreamFactory streamFactory, TimeSpan connectTimeout, TimeSpan replyTimeout, ILogger logger)
+    public DiscoveryPoller(MemcacheClient client, AutoDiscoveryOptions options, ConnectionOpener opener, TimeSpan replyTimeout, ILogger logger)
     {
         _client = client;
         _options = options;
-        _streamFactory = streamFactory;
-        _connectTimeout = connectTimeout;
+        _opener = opener;
         _replyTimeout = replyTimeout;
         _logger = logger;
         _endpoint = options.Endpoint.ToString();
@@ -102,6 +102,7 @@ internal sealed class DiscoveryPoller : IAsyncDisposable
             MembershipLog.DiscoveredVersion(_logger, _endpoint, reply.Version, reply.Servers.Length);
             try
             {
+                _opener.HostNames.Replace(reply.HostNames); // before the new servers' first connect
                 await _client.UpdateServersAsync(reply.Servers, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -128,7 +129,7 @@ internal sealed class DiscoveryPoller : IAsyncDisposable
     /// <summary>Connects, asks, and reads one whole reply (bounded by the connect timeout, then the reply timeout).</summary>
     private async Task<(ClusterConfigReply? Reply, string? Reason)> ReadConfigurationAsync(CancellationToken token)
     {
-        var stream = await _streamFactory.ConnectAsync(_options.Endpoint, _connectTimeout, token).ConfigureAwait(false);
+        var stream = await _opener.OpenForDiscoveryAsync(_options.Endpoint, _endpoint, token).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);

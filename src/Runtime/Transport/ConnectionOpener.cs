@@ -24,6 +24,9 @@ internal sealed class ConnectionOpener
         _timeout = timeout;
     }
 
+    /// <summary>Names to verify discovered servers' certificates against (see <see cref="DiscoveredHostNames"/>).</summary>
+    public DiscoveredHostNames HostNames { get; } = new();
+
     /// <summary>The steps <paramref name="options"/> (validated) ask for. Throws <see cref="ArgumentException"/> for unreadable files.</summary>
     public static ConnectionOpener Create(MemcacheClientOptions options) => new(
         options.ConnectionStreamFactory ?? TcpConnectionStreamFactory.Instance,
@@ -50,7 +53,7 @@ internal sealed class ConnectionOpener
         {
             if (_tls is not null)
             {
-                stream = await _tls.AuthenticateAsync(stream, server, name, deadline.Token).ConfigureAwait(false);
+                stream = await _tls.AuthenticateAsync(stream, server, HostNames.For(server), name, deadline.Token).ConfigureAwait(false);
             }
             step = Step.Authentication;
             if (_authentication is not null)
@@ -62,6 +65,44 @@ internal sealed class ConnectionOpener
             return (stream, settings);
         }
         catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw TimedOut(name, step);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a stream to an auto-discovery configuration endpoint with the same steps as a server connection
+    /// except the probe: TLS when configured (a TLS cluster's configuration endpoint speaks TLS too), then
+    /// authentication when configured (the endpoint is a cluster node). All within the connect timeout.
+    /// </summary>
+    public async Task<Stream> OpenForDiscoveryAsync(ServerAddress endpoint, string name, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var stream = await _streams.ConnectAsync(endpoint, _timeout, cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var left = _timeout - Stopwatch.GetElapsedTime(started);
+        deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
+        var step = Step.Tls;
+        try
+        {
+            if (_tls is not null)
+            {
+                stream = await _tls.AuthenticateAsync(stream, endpoint, null, name, deadline.Token).ConfigureAwait(false);
+            }
+            step = Step.Authentication;
+            if (_authentication is not null)
+            {
+                await _authentication.RunAsync(stream, name, deadline.Token).ConfigureAwait(false);
+            }
+            return stream;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             throw TimedOut(name, step);

@@ -64,10 +64,14 @@ internal sealed class TlsHandshake
         return new TlsHandshake(options, roots, client);
     }
 
-    /// <summary>Authenticates as client over <paramref name="stream"/>, which the returned stream then owns.</summary>
-    public async Task<Stream> AuthenticateAsync(Stream stream, ServerAddress server, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Authenticates as client over <paramref name="stream"/>, which the returned stream then owns. The certificate
+    /// must carry <see cref="MemcacheTlsOptions.TargetHost"/> when set, else <paramref name="discoveredName"/> (the
+    /// host name auto-discovery gave a server listed by IP), else the server's host.
+    /// </summary>
+    public async Task<Stream> AuthenticateAsync(Stream stream, ServerAddress server, string? discoveredName, string name, CancellationToken cancellationToken)
     {
-        var targetHost = _options.TargetHost ?? server.Host;
+        var targetHost = _options.TargetHost ?? discoveredName ?? server.Host;
         var observed = new HandshakeObserver(stream);
         var check = new CertificateCheck(_options);
         var tls = new SslStream(observed, leaveInnerStreamOpen: false);

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Memstore.Tests.Infrastructure;
@@ -10,6 +12,9 @@ namespace Memstore.Tests.Infrastructure;
 /// AWS and Google document. Any other command gets <c>ERROR</c>. Every data operation goes to real memcached
 /// servers; this only tells the client which ones. A raw reply replaces the well-formed one to test malformed
 /// answers; with <see cref="CloseAfterReply"/> the connection is closed right after it (a truncated reply).
+/// Like a cluster node it can speak TLS (a certificate given) and require memcached's ASCII authentication
+/// (credentials given: <c>mn</c> and every command answer <c>CLIENT_ERROR unauthenticated</c> until a
+/// <c>set</c> carries "user password").
 /// </summary>
 public sealed class ConfigEndpoint : IAsyncDisposable
 {
@@ -18,10 +23,14 @@ public sealed class ConfigEndpoint : IAsyncDisposable
     private readonly Task _accepting;
     private readonly object _sync = new();
     private byte[] _reply = [];
+    private readonly X509Certificate2? _certificate;
+    private readonly string? _credentials;
     private int _polls;
 
-    public ConfigEndpoint()
+    public ConfigEndpoint(PemPair? certificate = null, string? username = null, string? password = null)
     {
+        _certificate = certificate is null ? null : X509Certificate2.CreateFromPemFile(certificate.CertificatePath, certificate.KeyPath);
+        _credentials = username is null ? null : $"{username} {password}";
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -89,14 +98,31 @@ public sealed class ConfigEndpoint : IAsyncDisposable
         using var _ = client;
         try
         {
-            var stream = client.GetStream();
-            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            Stream stream = client.GetStream();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(stream);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, timeout.Token);
+                stream = tls;
+            }
+            await using var _stream = stream;
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            var authenticated = _credentials is null;
             while (await reader.ReadLineAsync(timeout.Token) is { } line)
             {
                 byte[] reply;
-                if (line == "config get cluster")
+                if (!authenticated)
+                {
+                    reply = "CLIENT_ERROR unauthenticated\r\n"u8.ToArray();
+                    if (line.StartsWith("set ", StringComparison.Ordinal))
+                    {
+                        authenticated = await reader.ReadLineAsync(timeout.Token) == _credentials;
+                        reply = authenticated ? "STORED\r\n"u8.ToArray() : "CLIENT_ERROR authentication failure\r\n"u8.ToArray();
+                    }
+                }
+                else if (line == "config get cluster")
                 {
                     lock (_sync)
                     {
@@ -115,7 +141,7 @@ public sealed class ConfigEndpoint : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException or System.Security.Authentication.AuthenticationException)
         {
         }
     }
@@ -126,5 +152,6 @@ public sealed class ConfigEndpoint : IAsyncDisposable
         _listener.Stop();
         await _accepting;
         _stop.Dispose();
+        _certificate?.Dispose();
     }
 }

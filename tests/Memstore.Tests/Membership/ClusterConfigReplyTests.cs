@@ -18,6 +18,9 @@ public sealed class ClusterConfigReplyTests
         Assert.Null(error);
         Assert.Equal(12, parsed!.Version);
         Assert.Equal([new ServerAddress("10.0.0.1", 11211), new ServerAddress("10.0.0.2", 11212)], parsed.Servers);
+        // The names are kept for TLS: a discovered server's certificate is checked against its host name.
+        Assert.Equal("a.cache.example.com", parsed.HostNames[("10.0.0.1", 11211)]);
+        Assert.Equal("b.cache.example.com", parsed.HostNames[("10.0.0.2", 11212)]);
         Assert.Equal(reply.Length, ClusterConfigReply.ExpectedLength(Encoding.ASCII.GetBytes(reply)));
     }
 
@@ -26,6 +29,7 @@ public sealed class ClusterConfigReplyTests
     {
         var parsed = Parse(ConfigEndpoint.Format(3, "node1.example.com||11211"), out _);
         Assert.Equal([new ServerAddress("node1.example.com", 11211)], parsed!.Servers);
+        Assert.Empty(parsed.HostNames); // connected by that name already
     }
 
     [Fact]
@@ -37,6 +41,7 @@ public sealed class ClusterConfigReplyTests
         var parsed = Parse(reply, out var error);
         Assert.Null(error);
         Assert.Equal([new ServerAddress("10.82.235.120"), new ServerAddress("10.80.249.27")], parsed!.Servers);
+        Assert.Equal("myCluster.pc4ldq.0002.use1.cache.amazonaws.com", parsed.HostNames[("10.80.249.27", 11211)]);
     }
 
     [Theory]
