@@ -28,5 +28,12 @@ if (args.Length > 0 && args[0] == "mcas-speed")
     var servers = args.Length > 3 ? int.Parse(args[3], ci) : 1;
     return await McasSpeedCheck.RunAsync(rounds, seconds, servers, args.Length > 4 ? args[4] : null).ConfigureAwait(false);
 }
+if (args.Length > 0 && args[0] == "swr-latency")
+{
+    // Readers' p50/p99 during stale-while-revalidate refreshes against plain hits, interleaved rounds (see docs/performance.md).
+    var ci = System.Globalization.CultureInfo.InvariantCulture;
+    return await StaleWhileRevalidateCheck.RunAsync(args.Length > 1 ? int.Parse(args[1], ci) : 5, args.Length > 2 ? double.Parse(args[2], ci) : 2.0,
+        args.Length > 3 ? int.Parse(args[3], ci) : 16).ConfigureAwait(false);
+}
 BenchmarkSwitcher.FromAssembly(typeof(ClientBenchmarks).Assembly).Run(args);
 return 0;
