@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Memstore.Cluster;
-using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Transport;
 
 namespace Memstore;
@@ -10,8 +10,8 @@ public sealed partial class MemcacheClient
     /// <summary>Asks every server for its version. Throws the first failure after all servers have answered or failed.</summary>
     public async ValueTask<IReadOnlyDictionary<ServerAddress, string>> GetVersionsAsync(CancellationToken cancellationToken = default)
     {
-        var operations = await RunOnEveryServerAsync(static _ => new VersionOperation(), static op => MetaRequestWriter.Version(op.Request), cancellationToken).ConfigureAwait(false);
-        return operations.ToDictionary(static pair => pair.Key, static pair => pair.Value.Version);
+        var operations = await RunOnEveryServerAsync(static () => new VersionCommand(), cancellationToken).ConfigureAwait(false);
+        return operations.ToDictionary(static pair => pair.Key, static pair => pair.Value.Result);
     }
 
     /// <summary>Reads <c>stats</c> (or <c>stats GROUP</c>, e.g. "slabs", "items", "settings") from every server.</summary>
@@ -21,8 +21,8 @@ public sealed partial class MemcacheClient
         {
             throw new ArgumentException($"A stats group is a single word such as \"slabs\" or \"settings\"; \"{group}\" is not.", nameof(group));
         }
-        var operations = await RunOnEveryServerAsync(_ => new StatsOperation(), op => MetaRequestWriter.Stats(op.Request, group), cancellationToken).ConfigureAwait(false);
-        return operations.ToDictionary(static pair => pair.Key, static pair => pair.Value.Stats);
+        var operations = await RunOnEveryServerAsync(() => new StatsCommand(group), cancellationToken).ConfigureAwait(false);
+        return operations.ToDictionary(static pair => pair.Key, static pair => pair.Value.Result);
     }
 
     /// <summary>Invalidates every item on every server, now or after <paramref name="delay"/>.</summary>
@@ -33,7 +33,7 @@ public sealed partial class MemcacheClient
             throw new ArgumentOutOfRangeException(nameof(delay), delay, "The flush delay cannot be negative.");
         }
         var seconds = (uint)Math.Ceiling(delay.TotalSeconds);
-        await RunOnEveryServerAsync(_ => new FlushOperation(), op => MetaRequestWriter.FlushAll(op.Request, seconds), cancellationToken).ConfigureAwait(false);
+        await RunOnEveryServerAsync(() => new FlushAllCommand(seconds), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends a no-op to every server and measures the round trip through each connection's queue.</summary>
@@ -41,8 +41,7 @@ public sealed partial class MemcacheClient
     {
         var started = Stopwatch.GetTimestamp();
         var elapsed = new Dictionary<ServerAddress, TimeSpan>();
-        var operations = await RunOnEveryServerAsync(
-            _ => new NoOpOperation(), static _ => { }, cancellationToken).ConfigureAwait(false);
+        var operations = await RunOnEveryServerAsync(static () => new NoOpCommand(), cancellationToken).ConfigureAwait(false);
         foreach (var (server, operation) in operations)
         {
             elapsed[server] = Stopwatch.GetElapsedTime(started, operation.CompletedAt);
@@ -50,19 +49,18 @@ public sealed partial class MemcacheClient
         return elapsed;
     }
 
-    /// <summary>Runs one request per server concurrently; rethrows the first failure once all are done.</summary>
-    private async ValueTask<Dictionary<ServerAddress, T>> RunOnEveryServerAsync<T>(Func<ServerNode, T> create, Action<T> write, CancellationToken cancellationToken)
-        where T : Operation
+    /// <summary>Runs one command per server concurrently; rethrows the first failure once all are done.</summary>
+    private async ValueTask<Dictionary<ServerAddress, ServerCommandOperation<TResult>>> RunOnEveryServerAsync<TResult>(
+        Func<IServerCommand<TResult>> create, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var nodes = Volatile.Read(ref _topology).Nodes;
         var pending = new List<(Operation Operation, ValueTask Completion)>(nodes.Length);
-        var results = new Dictionary<ServerAddress, T>(nodes.Length);
+        var results = new Dictionary<ServerAddress, ServerCommandOperation<TResult>>(nodes.Length);
         Exception? firstError = null;
         foreach (var node in nodes)
         {
-            var operation = create(node);
-            write(operation);
+            var operation = ServerCommandOperation.For(create());
             results[node.Address] = operation;
             StartOrRecord(pending, operation, node.NextConnection(), cancellationToken, ref firstError);
         }

@@ -1,9 +1,9 @@
 namespace Memstore.Protocol;
 
 /// <summary>
-/// The pieces every meta request line shares, the no-op, and the classic commands that have no meta form
-/// (memcached doc/protocol.txt). Each keyed meta command formats its own line (Protocol/Commands); keys
-/// arrive already validated by <see cref="KeyCodec"/>.
+/// The pieces every meta request line shares, and the no-op that closes a wave of quiet requests. Each command
+/// formats its own line (Protocol/Commands, the classic ones in ServerCommands.cs); keys arrive already
+/// validated by <see cref="KeyCodec"/>.
 /// </summary>
 internal static class MetaRequestWriter
 {
@@ -12,34 +12,6 @@ internal static class MetaRequestWriter
 
     /// <summary><c>mn</c>: a no-op whose <c>MN</c> reply closes a batch of quiet requests.</summary>
     public static void NoOp(RequestBuffer buffer) => buffer.Write("mn\r\n"u8);
-
-    /// <summary>Classic <c>version</c>.</summary>
-    public static void Version(RequestBuffer buffer) => buffer.Write("version\r\n"u8);
-
-    /// <summary>Classic <c>stats [group]</c>. The group must be a plain word (checked by the caller).</summary>
-    public static void Stats(RequestBuffer buffer, string? group)
-    {
-        buffer.Write("stats"u8);
-        if (!string.IsNullOrEmpty(group))
-        {
-            buffer.WriteByte((byte)' ');
-            var span = buffer.GetSpan(group.Length * 3);
-            buffer.Advance(System.Text.Encoding.ASCII.GetBytes(group, span));
-        }
-        buffer.WriteCrLf();
-    }
-
-    /// <summary>Classic <c>flush_all [delay]</c>.</summary>
-    public static void FlushAll(RequestBuffer buffer, uint delaySeconds)
-    {
-        buffer.Write("flush_all"u8);
-        if (delaySeconds > 0)
-        {
-            buffer.WriteByte((byte)' ');
-            buffer.WriteDecimal(delaySeconds);
-        }
-        buffer.WriteCrLf();
-    }
 
     /// <summary>A keyed meta command's start: the command, the key as sent, and <c>b</c> for base64 keys.</summary>
     public static void BeginKeyed(RequestBuffer buffer, ReadOnlySpan<byte> command, ReadOnlySpan<byte> key, KeyMode mode)

@@ -44,10 +44,10 @@ internal sealed class ServerProbe
     public static async Task<ServerSettings> RunAsync(Stream stream, string name, bool overTls, CancellationToken cancellationToken)
     {
         var probe = new ServerProbe(stream, name, overTls);
-        // Written by the protocol's own request writers, like every other request.
+        // Written by the protocol's own commands, like every other request.
         using var request = new Protocol.RequestBuffer();
-        Protocol.MetaRequestWriter.NoOp(request);
-        Protocol.MetaRequestWriter.Stats(request, "settings");
+        new Protocol.Commands.NoOpCommand().Write(request);
+        new Protocol.Commands.StatsCommand("settings").Write(request);
         try
         {
             await stream.WriteAsync(request.WrittenMemory, cancellationToken).ConfigureAwait(false);

@@ -171,7 +171,7 @@ public sealed class MembershipChangeTests(Xunit.Abstractions.ITestOutputHelper o
         Assert.Equal(remaining, client.Locate(key)); // new calls go to the new list at once
 
         // Routed before the change, submitted after it: it queues behind the held request on the draining server.
-        var late = new Memstore.Transport.NoOpOperation();
+        var late = Memstore.Transport.ServerCommandOperation.For(new Memstore.Protocol.Commands.NoOpCommand());
         late.Prepare(CancellationToken.None);
         await routedBefore.SubmitAsync(late, CancellationToken.None);
         var lateDone = late.AsValueTask().AsTask();
@@ -189,7 +189,7 @@ public sealed class MembershipChangeTests(Xunit.Abstractions.ITestOutputHelper o
         }
 
         // Routed before the change, submitted after the drain closed the connection: refused, saying why.
-        var refused = await Assert.ThrowsAsync<MemcacheConnectionException>(async () => await routedBefore.SubmitAsync(new Memstore.Transport.NoOpOperation(), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<MemcacheConnectionException>(async () => await routedBefore.SubmitAsync(Memstore.Transport.ServerCommandOperation.For(new Memstore.Protocol.Commands.NoOpCommand()), CancellationToken.None));
         Assert.Contains($"{proxied} was removed from the client's server list", refused.Message, StringComparison.Ordinal);
         Assert.Contains("Retry", refused.Message, StringComparison.Ordinal);
     }

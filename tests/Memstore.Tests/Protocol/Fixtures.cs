@@ -1,5 +1,6 @@
 using System.Text;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Transport;
 
 namespace Memstore.Tests.Protocol;
@@ -127,11 +128,11 @@ internal static class Fixtures
         Segment.Meta("get-b64-miss", Base64Miss),
         Segment.Batch("get-many", Batch, 5, [3, 0, 4]),
         Segment.Batch("get-many-empty", BatchMiss, 1, [0]),
-        Segment.Of("version", Version, () => new VersionOperation()),
-        Segment.Of("stats", Stats, () => new StatsOperation()),
-        Segment.Of("stats-long", LongStats, () => new StatsOperation()),
-        Segment.Of("flush_all", Ok, () => new FlushOperation()),
-        Segment.Of("ping", NoOp, () => new NoOpOperation()),
+        Segment.Of("version", Version, () => ServerCommandOperation.For(new VersionCommand())),
+        Segment.Of("stats", Stats, () => ServerCommandOperation.For(new StatsCommand())),
+        Segment.Of("stats-long", LongStats, () => ServerCommandOperation.For(new StatsCommand())),
+        Segment.Of("flush_all", Ok, () => ServerCommandOperation.For(new FlushAllCommand())),
+        Segment.Of("ping", NoOp, () => ServerCommandOperation.For(new NoOpCommand())),
     ];
 
     /// <summary>A value of <paramref name="length"/> bytes that contains CR LF, "VA", "MN" and every byte value.</summary>
@@ -166,7 +167,7 @@ internal static class Fixtures
             Segment.Batch("many", Batch, 5, [3, 0, 4]), Segment.Meta("incr", DecrementedPadded, ValueTarget.Number),
             Segment.Meta("get4", "VA 0 f0\r\n\r\n"));
         all["large"] = new Scenario("large", LargeValue(20_000));
-        all["large-then-more"] = new Scenario("large-then-more", Segment.Meta("h", StoreHit, ValueTarget.None), LargeValue(9_000), Segment.Of("v", Version, () => new VersionOperation()));
+        all["large-then-more"] = new Scenario("large-then-more", Segment.Meta("h", StoreHit, ValueTarget.None), LargeValue(9_000), Segment.Of("v", Version, () => ServerCommandOperation.For(new VersionCommand())));
         return all;
     }
 }

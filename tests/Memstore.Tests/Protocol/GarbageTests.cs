@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using CsCheck;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Transport;
 
 namespace Memstore.Tests.Protocol;
@@ -25,10 +26,10 @@ public sealed class GarbageTests
         2 => TestOperations.Rent("set", "k", ValueTarget.None, hasDataBlock: true),
         3 => TestOperations.Rent("get", "k", ValueTarget.Writer, new ArrayBufferWriter<byte>()),
         4 => new MetaMultiGetOperation(new CacheValue[4], [0, 1, 2, 3]),
-        5 => new VersionOperation(),
-        6 => new StatsOperation(),
-        7 => new FlushOperation(),
-        8 => new NoOpOperation(),
+        5 => ServerCommandOperation.For(new VersionCommand()),
+        6 => ServerCommandOperation.For(new StatsCommand()),
+        7 => ServerCommandOperation.For(new FlushAllCommand()),
+        8 => ServerCommandOperation.For(new NoOpCommand()),
         _ => TestOperations.Rent("get", "k", ValueTarget.Pooled),
     };
 

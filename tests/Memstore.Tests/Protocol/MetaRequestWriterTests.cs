@@ -141,12 +141,13 @@ public sealed class MetaRequestWriterTests
     public void Classic_and_no_op_commands()
     {
         Assert.Equal("mn\r\n", Written(MetaRequestWriter.NoOp));
-        Assert.Equal("version\r\n", Written(MetaRequestWriter.Version));
-        Assert.Equal("stats\r\n", Written(b => MetaRequestWriter.Stats(b, null)));
-        Assert.Equal("stats\r\n", Written(b => MetaRequestWriter.Stats(b, "")));
-        Assert.Equal("stats slabs\r\n", Written(b => MetaRequestWriter.Stats(b, "slabs")));
-        Assert.Equal("flush_all\r\n", Written(b => MetaRequestWriter.FlushAll(b, 0)));
-        Assert.Equal("flush_all 10\r\n", Written(b => MetaRequestWriter.FlushAll(b, 10)));
+        Assert.Equal("mn\r\n", Written(new NoOpCommand().Write));
+        Assert.Equal("version\r\n", Written(new VersionCommand().Write));
+        Assert.Equal("stats\r\n", Written(new StatsCommand().Write));
+        Assert.Equal("stats\r\n", Written(new StatsCommand("").Write));
+        Assert.Equal("stats slabs\r\n", Written(new StatsCommand("slabs").Write));
+        Assert.Equal("flush_all\r\n", Written(new FlushAllCommand().Write));
+        Assert.Equal("flush_all 10\r\n", Written(new FlushAllCommand(10).Write));
     }
 
     [Fact]
@@ -181,7 +182,7 @@ public sealed class MetaRequestWriterTests
         MetaRequestWriter.NoOp(buffer);
         Assert.Equal("mn\r\n", Encoding.Latin1.GetString(buffer.WrittenSpan));
         buffer.Clear();
-        MetaRequestWriter.Version(buffer);
+        new VersionCommand().Write(buffer);
         Assert.Equal("version\r\n", Encoding.Latin1.GetString(buffer.WrittenSpan));
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Transport;
 
 namespace Memstore.Tests.Protocol;
@@ -329,28 +330,28 @@ public sealed class OperationConsumeTests
     [Fact]
     public void Version_reply()
     {
-        var op = new VersionOperation();
+        var op = ServerCommandOperation.For(new VersionCommand());
         ConsumeAll(op, Fixtures.Version);
         Assert.Null(Failure(op));
-        Assert.Equal("1.6.18", op.Version);
+        Assert.Equal("1.6.18", op.Result);
     }
 
     [Fact]
     public void Stats_reply()
     {
-        var op = new StatsOperation();
+        var op = ServerCommandOperation.For(new StatsCommand());
         ConsumeAll(op, Fixtures.LongStats);
         Assert.Null(Failure(op));
-        Assert.Equal("2104", op.Stats["pid"]);
-        Assert.Equal("1.6.18", op.Stats["version"]);
-        Assert.Equal("2.1.12-stable", op.Stats["libevent"]);
-        Assert.Equal(6, op.Stats.Count);
+        Assert.Equal("2104", op.Result["pid"]);
+        Assert.Equal("1.6.18", op.Result["version"]);
+        Assert.Equal("2.1.12-stable", op.Result["libevent"]);
+        Assert.Equal(6, op.Result.Count);
     }
 
     [Fact]
     public void Stats_error_fails_the_caller()
     {
-        var op = new StatsOperation();
+        var op = ServerCommandOperation.For(new StatsCommand());
         ConsumeAll(op, Fixtures.Error);
         Assert.IsType<MemcacheClientErrorException>(Failure(op));
     }
@@ -358,28 +359,28 @@ public sealed class OperationConsumeTests
     [Fact]
     public void Flush_reply()
     {
-        var op = new FlushOperation();
+        var op = ServerCommandOperation.For(new FlushAllCommand());
         ConsumeAll(op, Fixtures.Ok);
         Assert.Null(Failure(op));
-        var failed = new FlushOperation();
+        var failed = ServerCommandOperation.For(new FlushAllCommand());
         ConsumeAll(failed, Fixtures.Error);
         Assert.IsType<MemcacheClientErrorException>(Failure(failed));
     }
 
     [Theory]
-    [InlineData(nameof(StatsOperation), "SERVER_ERROR out of memory", typeof(MemcacheServerErrorException), "out of memory")]
-    [InlineData(nameof(FlushOperation), "SERVER_ERROR busy", typeof(MemcacheServerErrorException), "busy")]
-    [InlineData(nameof(VersionOperation), "SERVER_ERROR busy", typeof(MemcacheServerErrorException), "busy")]
-    [InlineData(nameof(StatsOperation), "CLIENT_ERROR unauthenticated", typeof(MemcacheClientErrorException), "unauthenticated")]
-    [InlineData(nameof(FlushOperation), "CLIENT_ERROR bad command line format", typeof(MemcacheClientErrorException), "bad command line format")]
-    [InlineData(nameof(VersionOperation), "CLIENT_ERROR unauthenticated", typeof(MemcacheClientErrorException), "unauthenticated")]
+    [InlineData(nameof(StatsCommand), "SERVER_ERROR out of memory", typeof(MemcacheServerErrorException), "out of memory")]
+    [InlineData(nameof(FlushAllCommand), "SERVER_ERROR busy", typeof(MemcacheServerErrorException), "busy")]
+    [InlineData(nameof(VersionCommand), "SERVER_ERROR busy", typeof(MemcacheServerErrorException), "busy")]
+    [InlineData(nameof(StatsCommand), "CLIENT_ERROR unauthenticated", typeof(MemcacheClientErrorException), "unauthenticated")]
+    [InlineData(nameof(FlushAllCommand), "CLIENT_ERROR bad command line format", typeof(MemcacheClientErrorException), "bad command line format")]
+    [InlineData(nameof(VersionCommand), "CLIENT_ERROR unauthenticated", typeof(MemcacheClientErrorException), "unauthenticated")]
     public void Text_operations_map_each_error_line_to_its_own_exception_type(string type, string line, Type expected, string serverMessage)
     {
         Operation op = type switch
         {
-            nameof(VersionOperation) => new VersionOperation(),
-            nameof(FlushOperation) => new FlushOperation(),
-            _ => new StatsOperation(),
+            nameof(VersionCommand) => ServerCommandOperation.For(new VersionCommand()),
+            nameof(FlushAllCommand) => ServerCommandOperation.For(new FlushAllCommand()),
+            _ => ServerCommandOperation.For(new StatsCommand()),
         };
         op.Server = "test:1";
         ConsumeAll(op, line + "\r\n");
@@ -392,7 +393,7 @@ public sealed class OperationConsumeTests
     [Fact]
     public void Ping_reply()
     {
-        var op = new NoOpOperation();
+        var op = ServerCommandOperation.For(new NoOpCommand());
         Assert.Equal("mn\r\n"u8.ToArray(), op.Request.WrittenSpan.ToArray());
         ConsumeAll(op, Fixtures.NoOp);
         Assert.Null(Failure(op));
@@ -400,18 +401,18 @@ public sealed class OperationConsumeTests
     }
 
     [Theory]
-    [InlineData(nameof(VersionOperation), "OK\r\n")]
-    [InlineData(nameof(FlushOperation), "VERSION 1.6.18\r\n")]
-    [InlineData(nameof(StatsOperation), "OK\r\n")]
-    [InlineData(nameof(NoOpOperation), "HD\r\n")]
+    [InlineData(nameof(VersionCommand), "OK\r\n")]
+    [InlineData(nameof(FlushAllCommand), "VERSION 1.6.18\r\n")]
+    [InlineData(nameof(StatsCommand), "OK\r\n")]
+    [InlineData(nameof(NoOpCommand), "HD\r\n")]
     public void Text_operations_reject_a_reply_of_the_wrong_kind(string type, string wire)
     {
         Operation op = type switch
         {
-            nameof(VersionOperation) => new VersionOperation(),
-            nameof(FlushOperation) => new FlushOperation(),
-            nameof(StatsOperation) => new StatsOperation(),
-            _ => new NoOpOperation(),
+            nameof(VersionCommand) => ServerCommandOperation.For(new VersionCommand()),
+            nameof(FlushAllCommand) => ServerCommandOperation.For(new FlushAllCommand()),
+            nameof(StatsCommand) => ServerCommandOperation.For(new StatsCommand()),
+            _ => ServerCommandOperation.For(new NoOpCommand()),
         };
         Assert.Throws<MemcacheProtocolException>(() => op.TryConsume(Bytes(wire), null, out _, out _, out _));
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Memstore.Protocol;
+using Memstore.Protocol.Commands;
 using Memstore.Transport;
 
 namespace Memstore.Tests.Protocol;
@@ -153,11 +154,11 @@ internal static class ResponseDriver
                     text.Append(" value=").Append(Hex(value.AsSpan(0, meta.ValueLength)));
                 }
                 break;
-            case VersionOperation version:
-                text.Append(" version=").Append(version.Version);
+            case ServerCommandOperation<string> version:
+                text.Append(" version=").Append(version.Result);
                 break;
-            case StatsOperation stats:
-                foreach (var pair in stats.Stats.OrderBy(p => p.Key, StringComparer.Ordinal))
+            case ServerCommandOperation<IReadOnlyDictionary<string, string>> stats:
+                foreach (var pair in stats.Result.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
                     text.Append(' ').Append(pair.Key).Append('=').Append(pair.Value);
                 }
