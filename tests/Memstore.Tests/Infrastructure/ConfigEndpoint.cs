@@ -107,7 +107,7 @@ public sealed class ConfigEndpoint : IAsyncDisposable
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, timeout.Token);
                 stream = tls;
             }
-            await using var _stream = stream;
+            await using var owned = stream;
             using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
             var authenticated = _credentials is null;
             while (await reader.ReadLineAsync(timeout.Token) is { } line)
