@@ -13,9 +13,8 @@ namespace Memstore.Transport;
 /// </summary>
 /// <remarks>
 /// Unlike a multi-get, this batch must end with <c>mn</c>: a last request sent non-quiet could itself answer with an
-/// error line, which could then not be told from an earlier request's. <c>MN</c> carries no token; a stray one (never
-/// sent by this client outside a batch) would end the batch early, and the replies left would then put the next
-/// request out of step, which its own check catches.
+/// error line, which could then not be told from an earlier request's. <c>MN</c> carries no token; a stray one would end the
+/// batch early, and the replies left would then put the next request out of step, which its own check catches.
 /// </remarks>
 internal sealed class QuietWriteOperation : Operation
 {
@@ -61,6 +60,9 @@ internal sealed class QuietWriteOperation : Operation
         _errors = new Exception?[_keys.Count];
         _uncertain = new bool[_keys.Count];
     }
+
+    /// <summary>Both owners are done (the caller and the connection): the request's pooled buffer goes back.</summary>
+    protected override void Recycle() => Request.Dispose();
 
     public override bool TryConsume(ReadOnlySpan<byte> data, CompletionBatch? completions, out int consumed, out int needed, out bool resetConnection)
     {
