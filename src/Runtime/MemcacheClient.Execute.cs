@@ -24,6 +24,7 @@ public sealed partial class MemcacheClient
         }
         if (failure is not null)
         {
+            ReportIfWrite<TCommand, TResult>(command, connection, key.Describable, failure);
             return FailedCall<TResult>.Create(failure); // nothing rented or written
         }
         return CompleteAsync<TCommand, TResult>(Write<TCommand, TResult>(connection, command, key, dataBlock), connection, command, cancellationToken);
@@ -51,6 +52,10 @@ public sealed partial class MemcacheClient
         {
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
             return command.Read(operation.Reply, operation.TakeValueArray());
+        }
+        catch (Exception ex) when (ReportIfWrite<TCommand, TResult>(command, connection, operation.Key, ex))
+        {
+            throw; // never reached: the filter reports and declines
         }
         finally
         {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Memstore;
 
-/// <summary>Source-generated log messages of the connections and of server health (event ids 1–7); MCAS, membership and cache-aside have their own.</summary>
+/// <summary>Source-generated log messages of the connections and of server health (event ids 1–7) and of write failures (50); MCAS, membership and cache-aside have their own.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Connected to memcached server {Server}")]
@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "memcached server {Server} answered its probe and is back in service")]
     public static partial void ServerBack(ILogger logger, ServerAddress server);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Error, Message = "A WriteFailed subscriber threw while handling key {Key} on {Server}")]
+    public static partial void WriteFailedListenerFailed(ILogger logger, string key, string server, Exception error);
 }

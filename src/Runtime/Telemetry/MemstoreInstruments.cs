@@ -45,6 +45,9 @@ internal static class MemstoreInstruments
     public static readonly MetricCounter ConnectionEvents = Meter.CreateCounter<long>(
         MemstoreTelemetry.ConnectionEvents, "{event}", "Connection events: connected, lost, connect_failed, stalled.");
 
+    public static readonly MetricCounter WritesFailed = Meter.CreateCounter<long>(
+        MemstoreTelemetry.WritesFailed, "{write}", "Writes and invalidations that failed because of the connection or the server, per key (what MemcacheClient.WriteFailed reports).");
+
     public static readonly MetricCounter MembershipEvents = Meter.CreateCounter<long>(
         MemstoreTelemetry.MembershipEvents, "{event}", "Server-list events: changed, discovery_failed.");
 

@@ -41,4 +41,10 @@ public static class MemstoreTelemetry
     /// use), <c>discovery_failed</c> (the configuration endpoint could not be read or sent a reply that was ignored).
     /// </summary>
     public const string MembershipEvents = "memstore.client.membership.events";
+
+    /// <summary>
+    /// Counter of writes and invalidations that failed because of the connection or the server, one per key (what
+    /// <see cref="MemcacheClient.WriteFailed"/> raises), tagged with <c>db.operation.name</c>, the server and <c>error.type</c>.
+    /// </summary>
+    public const string WritesFailed = "memstore.client.writes.failed";
 }

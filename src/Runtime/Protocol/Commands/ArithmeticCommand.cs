@@ -6,7 +6,7 @@ namespace Memstore.Protocol.Commands;
 /// <c>ma</c>: increment, or decrement (<c>MD</c>), by a delta (<c>D</c>), returning the new value and CAS token
 /// (<c>v c</c>). With an initial value the counter is created on a miss (<c>N</c> with the TTL, <c>J</c>).
 /// </summary>
-internal readonly struct ArithmeticCommand : IMetaCommand<CounterResult>
+internal readonly struct ArithmeticCommand : IMetaCommand<CounterResult>, IWriteCommand
 {
     private readonly bool _decrement;
     private readonly ulong _delta;
@@ -21,6 +21,8 @@ internal readonly struct ArithmeticCommand : IMetaCommand<CounterResult>
         _initialValue = initialValue;
         _ttl = Expiration.ToTtl(expiry);
     }
+
+    public bool IsWrite => true;
 
     public string Name => _decrement ? "decrement" : "increment";
     public ReplyKinds Accepts => ReplyKinds.Arithmetic;

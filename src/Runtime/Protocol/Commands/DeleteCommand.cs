@@ -3,8 +3,12 @@ using System.Buffers;
 namespace Memstore.Protocol.Commands;
 
 /// <summary><c>md</c>, optionally only while the item still carries a CAS token (<c>C</c>).</summary>
-internal readonly struct DeleteCommand(CasToken compare) : IMetaCommand<DeleteStatus>
+internal readonly struct DeleteCommand(CasToken compare) : IMetaCommand<DeleteStatus>, IWriteCommand
 {
+    /// <summary>Quiet mode (<c>q</c>): memcached leaves out the <c>HD</c> of a deleted item (batched quiet deletes).</summary>
+    public bool Quiet { get; init; }
+
+    public bool IsWrite => true;
     public string Name => "delete";
     public ReplyKinds Accepts => ReplyKinds.Delete;
     public ValueTarget Target => ValueTarget.None;
@@ -22,7 +26,7 @@ internal readonly struct DeleteCommand(CasToken compare) : IMetaCommand<DeleteSt
         {
             request.WriteFlag((byte)'C', compare.Value);
         }
-        MetaRequestWriter.EndWithQuietAndOpaque(request, quiet: false, opaque);
+        MetaRequestWriter.EndWithQuietAndOpaque(request, Quiet, opaque);
     }
 
     public DeleteStatus Read(in MetaReply reply, byte[]? value) => reply.Code switch

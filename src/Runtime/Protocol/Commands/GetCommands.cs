@@ -5,8 +5,9 @@ namespace Memstore.Protocol.Commands;
 // The single-key reads: one mg line (MetaGet) and a reply read into the result each caller asked for.
 
 /// <summary><c>mg</c> into a new array: a hit or a miss.</summary>
-internal readonly struct GetValueCommand(string name, uint? touchTtl = null) : IMetaCommand<CacheValue>
+internal readonly struct GetValueCommand(string name, uint? touchTtl = null) : IMetaCommand<CacheValue>, IWriteCommand
 {
+    public bool IsWrite => touchTtl is not null; // a get-and-touch sets the expiry
     public string Name => name;
     public ReplyKinds Accepts => ReplyKinds.Get;
     public ValueTarget Target => ValueTarget.Array;
@@ -69,8 +70,9 @@ internal readonly struct GetLeaseCommand : IMetaCommand<CacheLease?>
 }
 
 /// <summary><c>mg</c> into a pooled array, decoded there and returned to the pool: typed reads allocate only the decoded value.</summary>
-internal readonly struct GetDecodedCommand<T>(IValueCodec<T> codec, uint? touchTtl) : IMetaCommand<CacheItem<T>>
+internal readonly struct GetDecodedCommand<T>(IValueCodec<T> codec, uint? touchTtl) : IMetaCommand<CacheItem<T>>, IWriteCommand
 {
+    public bool IsWrite => touchTtl is not null;
     public string Name => touchTtl is null ? "get" : "get-and-touch";
     public ReplyKinds Accepts => ReplyKinds.Get;
     public ValueTarget Target => ValueTarget.Pooled;
@@ -98,8 +100,9 @@ internal readonly struct GetDecodedCommand<T>(IValueCodec<T> codec, uint? touchT
 }
 
 /// <summary><c>mg</c> without a value and with <c>T</c>: sets the expiry; false when the key holds no item.</summary>
-internal readonly struct TouchCommand(uint ttl) : IMetaCommand<bool>
+internal readonly struct TouchCommand(uint ttl) : IMetaCommand<bool>, IWriteCommand
 {
+    public bool IsWrite => true;
     public string Name => "touch";
     public ReplyKinds Accepts => ReplyKinds.Touch;
     public ValueTarget Target => ValueTarget.None;

@@ -33,3 +33,13 @@ internal interface IMetaCommand<out TResult>
     /// (<see cref="ValueTarget.Array"/> or <see cref="ValueTarget.Pooled"/>), now owned by the command.</summary>
     TResult Read(in MetaReply reply, byte[]? value);
 }
+
+/// <summary>
+/// A command that changes an item (store, delete, touch, invalidate, counter). Its failures because of the connection
+/// or the server are reported through <see cref="MemcacheClient.WriteFailed"/> (MemcacheClient.WriteFailures.cs).
+/// </summary>
+internal interface IWriteCommand
+{
+    /// <summary>False for a command that only sometimes writes (a get that touches only with a TTL) when it does not.</summary>
+    bool IsWrite { get; }
+}

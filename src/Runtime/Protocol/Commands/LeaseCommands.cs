@@ -48,8 +48,9 @@ internal readonly struct LeaseGetCommand(uint leaseSeconds, uint? recacheSeconds
 /// <c>md … I T&lt;seconds&gt;</c>: marks the item stale instead of deleting it. Readers keep getting the old value
 /// (with <c>X</c>) for the given seconds while one of them (<c>W</c>) recomputes it.
 /// </summary>
-internal readonly struct InvalidateCommand(uint staleSeconds) : IMetaCommand<bool>
+internal readonly struct InvalidateCommand(uint staleSeconds) : IMetaCommand<bool>, IWriteCommand
 {
+    public bool IsWrite => true;
     public string Name => "invalidate";
     public ReplyKinds Accepts => ReplyKinds.Delete;
     public ValueTarget Target => ValueTarget.None;

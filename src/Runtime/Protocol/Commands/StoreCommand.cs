@@ -6,7 +6,7 @@ namespace Memstore.Protocol.Commands;
 /// <c>ms</c> in one of its modes (set, add <c>ME</c>, replace <c>MR</c>, append <c>MA</c>, prepend <c>MP</c>),
 /// optionally compare-and-set (<c>C</c>), always asking for the new CAS token (<c>c</c>). The value is the data block.
 /// </summary>
-internal readonly struct StoreCommand : IMetaCommand<StoreResult>
+internal readonly struct StoreCommand : IMetaCommand<StoreResult>, IWriteCommand
 {
     private readonly StoreMode _mode;
     private readonly uint _clientFlags;
@@ -25,6 +25,11 @@ internal readonly struct StoreCommand : IMetaCommand<StoreResult>
         _clientFlags = clientFlags;
         _compare = compare;
     }
+
+    /// <summary>Quiet mode (<c>q</c>): memcached leaves out the <c>HD</c> of a stored value (batched quiet sets).</summary>
+    public bool Quiet { get; init; }
+
+    public bool IsWrite => true;
 
     public string Name => _compare.HasValue ? "cas" : _mode switch
     {
@@ -78,7 +83,7 @@ internal readonly struct StoreCommand : IMetaCommand<StoreResult>
             request.Write(" M"u8);
             request.WriteByte(modeFlag);
         }
-        MetaRequestWriter.EndWithQuietAndOpaque(request, quiet: false, opaque);
+        MetaRequestWriter.EndWithQuietAndOpaque(request, Quiet, opaque);
         request.Write(dataBlock);
         request.WriteCrLf();
     }

@@ -1,0 +1,70 @@
+using BenchmarkDotNet.Attributes;
+
+namespace Memstore.Benchmarks;
+
+/// <summary>
+/// Batched writes over three memcached servers: SetManyAsync of 100 keys (one pipelined wave per server, all at once)
+/// against one SetAsync (one round trip, the baseline) and against 100 SetAsync one after the other (100 round trips),
+/// plus the quiet variant and DeleteManyAsync, all in the same run.
+/// </summary>
+[MemoryDiagnoser]
+public class BatchWriteBenchmarks
+{
+    private const int Keys = 100;
+    private readonly List<MemcachedServer> _servers = [];
+    private MemcacheClient _client = null!;
+    private BatchSetItem[] _items = [];
+    private string[] _keys = [];
+    private readonly byte[] _value = new byte[100];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _servers.Add(MemcachedServer.Start());
+        }
+        _client = MemcacheClient.Create(string.Join(",", _servers.Select(s => s.Endpoint)));
+        _keys = Enumerable.Range(0, Keys).Select(i => $"batch:{i}").ToArray();
+        _items = _keys.Select(key => new BatchSetItem(key, _value)).ToArray();
+        _client.SetManyAsync(_items).AsTask().GetAwaiter().GetResult(); // every connection open and probed
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        foreach (var server in _servers)
+        {
+            server.Dispose();
+        }
+    }
+
+    /// <summary>One key, one round trip.</summary>
+    [Benchmark(Baseline = true)]
+    public ValueTask<StoreResult> OneSet() => _client.SetAsync(_keys[0], _value);
+
+    /// <summary>100 keys, one after the other: 100 round trips.</summary>
+    [Benchmark]
+    public async Task<int> HundredSequentialSets()
+    {
+        var stored = 0;
+        foreach (var key in _keys)
+        {
+            stored += (await _client.SetAsync(key, _value)).Stored ? 1 : 0;
+        }
+        return stored;
+    }
+
+    /// <summary>100 keys as one wave per server, the three servers at once.</summary>
+    [Benchmark]
+    public ValueTask<BatchResult<StoreResult>[]> SetMany100() => _client.SetManyAsync(_items);
+
+    /// <summary>The same in quiet mode: no reply per stored key, one MN per server.</summary>
+    [Benchmark]
+    public ValueTask<int> SetManyQuiet100() => _client.SetManyQuietAsync(_items);
+
+    /// <summary>100 deletes as one wave per server (the keys are gone after the first call: NotFound each time).</summary>
+    [Benchmark]
+    public ValueTask<BatchResult<DeleteStatus>[]> DeleteMany100() => _client.DeleteManyAsync(_keys);
+}
