@@ -35,5 +35,10 @@ if (args.Length > 0 && args[0] == "swr-latency")
     return await StaleWhileRevalidateCheck.RunAsync(args.Length > 1 ? int.Parse(args[1], ci) : 5, args.Length > 2 ? double.Parse(args[2], ci) : 2.0,
         args.Length > 3 ? int.Parse(args[3], ci) : 16).ConfigureAwait(false);
 }
+if (args.Length > 0 && args[0] == "compression")
+{
+    // LZ4 against zstd on cache-like values: size ratio and time per compress/decompress (see docs/compression.md).
+    return CompressionCheck.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+}
 BenchmarkSwitcher.FromAssembly(typeof(ClientBenchmarks).Assembly).Run(args);
 return 0;

@@ -71,8 +71,13 @@ internal static class Descriptors
         "MEMS1015", "The Memstore generator failed",
         "The Memstore generator failed while {0} '{1}' ({2}: {3}); nothing was generated for it. This is a bug in the generator: please report it with the declaration that triggers it.");
 
+    public static readonly DiagnosticDescriptor InvalidCompression = Error(
+        "MEMS1016", "Invalid compression setting",
+        "'{0}': {1}");
+
     public static DiagnosticDescriptor? Find(string id) => id switch
     {
+        "MEMS1016" => InvalidCompression,
         "MEMS1015" => GeneratorFailed,
         "MEMS1013" => InvalidStoreType,
         "MEMS1014" => ConflictingStoreDeclarations,

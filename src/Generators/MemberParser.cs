@@ -50,11 +50,16 @@ internal static class MemberParser
         }
         template ??= "";
         var ttl = -1;
+        var compressAbove = 0;
         foreach (var named in templateAttribute.NamedArguments)
         {
             if (named.Key == "TtlSeconds" && named.Value.Value is int t)
             {
                 ttl = t;
+            }
+            else if (named.Key == "CompressAboveBytes" && named.Value.Value is int c)
+            {
+                compressAbove = c;
             }
         }
         var location = LocationInfo.From(syntax.Identifier.GetLocation());
@@ -101,6 +106,17 @@ internal static class MemberParser
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidTtl,
                 LocationInfo.From(StoreParser.Argument(attributeSyntax, "TtlSeconds") ?? (SyntaxNode?)attributeSyntax), "TtlSeconds", ttl.ToString(), ", -1 for the store's default"));
+            valid = false;
+        }
+
+        if (compressAbove != 0 && (compressAbove < 0 || kind != MemberKind.Keyspace))
+        {
+            // Only a plain keyspace's own writes compress: MCAS descriptors and markers copy values byte for byte.
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidCompression,
+                LocationInfo.From(StoreParser.Argument(attributeSyntax, "CompressAboveBytes") ?? (SyntaxNode?)attributeSyntax), property.Name,
+                compressAbove < 0
+                    ? $"CompressAboveBytes is {compressAbove}; it is a size in bytes (at least 1), or 0 for no compression"
+                    : "only a Keyspace<TKey, TValue> compresses its values; MCAS keyspaces store values inside MCAS records byte for byte"));
             valid = false;
         }
 
@@ -201,6 +217,7 @@ internal static class MemberParser
             TemplateSegments: segments is null ? null : new EquatableArray<KeyTemplateSegment>(segments),
             TemplateLocation: templateLocation,
             TtlSeconds: ttl,
+            CompressAboveBytes: compressAbove,
             KeyParts: parts.ToEquatableArray(),
             Codec: codec,
             Shapes: shapes,

@@ -82,6 +82,7 @@ internal sealed record MemberModel(
     EquatableArray<Memstore.Shared.KeyTemplateSegment>? TemplateSegments,
     LocationInfo? TemplateLocation,
     int TtlSeconds,
+    int CompressAboveBytes,
     EquatableArray<KeyPartModel> KeyParts,
     ValueCodecKind Codec,
     EquatableArray<TypeShapeModel> Shapes,

@@ -121,7 +121,9 @@ internal static class StoreEmitter
         w.Line($"/// <summary>Keys <c>{CodeWriter.Xml(fullTemplate)}</c>, stored as {format}{(ttl > 0 ? $", expiring after {ttl} s by default" : "")}.</summary>");
         w.Line($"{member.Modifiers} partial {member.PropertyType} {member.PropertyName} {{ get => this.__{member.PropertyName}; }}").Line();
         w.Open($"private sealed class {implName} : {member.PropertyType}");
-        var baseArgs = member.Kind == MemberKind.Counter ? $"client, {expiry}" : $"client, {Codec(member)}, {expiry}";
+        var baseArgs = member.Kind == MemberKind.Counter ? $"client, {expiry}"
+            : member.CompressAboveBytes > 0 ? $"client, {Codec(member)}, {expiry}, new global::Memstore.ValueCompression({member.CompressAboveBytes})"
+            : $"client, {Codec(member)}, {expiry}";
         // The codecs are typed on the non-nullable value type; a nullable-annotated TValue is the same type at run time.
         var annotated = member.ValueType.EndsWith("?", System.StringComparison.Ordinal);
         if (annotated)

@@ -164,7 +164,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
             return new MemberModel(
                 StoreKey: property.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Kind: kind,
                 PropertyName: property.Name, PropertyType: "", Modifiers: "", KeyType: "", ValueType: "", Template: "", TemplateSegments: null, TemplateLocation: null,
-                TtlSeconds: 0, KeyParts: EquatableArray<KeyPartModel>.Empty, Codec: ValueCodecKind.None,
+                TtlSeconds: 0, CompressAboveBytes: 0, KeyParts: EquatableArray<KeyPartModel>.Empty, Codec: ValueCodecKind.None,
                 Shapes: EquatableArray<TypeShapeModel>.Empty, Collections: EquatableArray<CollectionFormatterModel>.Empty,
                 IsValid: false, Location: location,
                 Diagnostics: new EquatableArray<DiagnosticInfo>(new[] { Failure("reading the keyspace", property.Name, location, ex) }),

@@ -35,14 +35,23 @@ public sealed partial class MemcacheClient
     /// <remarks>An empty value under a lease held by another caller is taken for memcached's placeholder: a caller that
     /// meets one waits for the lease holder, so a cached empty value is returned only once no lease is out on it.</remarks>
     public ValueTask<CacheValue> GetOrCreateAsync(MemcacheKey key, Func<CancellationToken, ValueTask<byte[]>> factory,
-        GetOrCreateOptions? options = null, CancellationToken cancellationToken = default)
+        GetOrCreateOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetOrCreateCoreAsync(key, factory, options, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="GetOrCreateAsync(MemcacheKey, Func{CancellationToken, ValueTask{byte[]}}, GetOrCreateOptions?, CancellationToken)"/>
+    /// with <paramref name="prepare"/> turning the factory's bytes into the bytes and flags stored (a compressing keyspace);
+    /// null stores them as they are with <see cref="GetOrCreateOptions.Flags"/>.
+    /// </summary>
+    internal ValueTask<CacheValue> GetOrCreateCoreAsync(MemcacheKey key, Func<CancellationToken, ValueTask<byte[]>> factory,
+        GetOrCreateOptions? options, Func<byte[], (byte[] Bytes, uint Flags)>? prepare, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(factory);
         options ??= GetOrCreateOptions.Default;
         options.Validate();
         Span<byte> scratch = stackalloc byte[ScratchFor(key)];
         var valid = Validate(key, scratch);
-        var request = new LeaseRequest(this, valid.Bytes.ToArray(), factory, options);
+        var request = new LeaseRequest(this, valid.Bytes.ToArray(), factory, options, prepare);
         if (_flights.Count > 0 && _flights.IsRunning(request.FlightName))
         {
             return _flights.RunAsync(request.FlightName, request, static (request, token) => request.Client.ResolveAsync(request, token), cancellationToken);
@@ -114,7 +123,8 @@ public sealed partial class MemcacheClient
                         + $"{options.WaitTimeout.TotalMilliseconds:0} ms (GetOrCreateOptions.WaitTimeout). The lease ends after {options.LeaseTime.TotalSeconds:0} s at the latest.")
                     { Operation = "get-or-create", OldestWait = waited };
                 }
-                return new CacheValue(await InvokeFactoryAsync(request, cancellationToken).ConfigureAwait(false), options.Flags, CasToken.None);
+                var (local, localFlags) = request.Prepare(await InvokeFactoryAsync(request, cancellationToken).ConfigureAwait(false));
+                return new CacheValue(local, localFlags, CasToken.None);
             }
             await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, MaxPollMilliseconds));
@@ -141,9 +151,9 @@ public sealed partial class MemcacheClient
     private async ValueTask<CacheValue> ComputeAndAddAsync(LeaseRequest request, CancellationToken cancellationToken)
     {
         var options = request.Options;
-        var made = await InvokeFactoryAsync(request, cancellationToken).ConfigureAwait(false);
-        var added = await StoreAsync(StoreMode.Add, request.Key, made, options.Expiry, options.Flags, cancellationToken).ConfigureAwait(false);
-        return new CacheValue(made, options.Flags, added.Cas);
+        var (made, flags) = request.Prepare(await InvokeFactoryAsync(request, cancellationToken).ConfigureAwait(false));
+        var added = await StoreAsync(StoreMode.Add, request.Key, made, options.Expiry, flags, cancellationToken).ConfigureAwait(false);
+        return new CacheValue(made, flags, added.Cas);
     }
 
     /// <summary>
@@ -167,8 +177,9 @@ public sealed partial class MemcacheClient
             throw;
         }
         // CAS on the leased item: a writer that changed it meanwhile (a newer value, an invalidation) wins.
-        var stored = await CompareAndSetAsync(request.Key, made, current.Cas, options.Expiry, options.Flags, cancellationToken).ConfigureAwait(false);
-        return new CacheValue(made, options.Flags, stored.Stored ? stored.Cas : CasToken.None);
+        var (bytes, flags) = request.Prepare(made);
+        var stored = await CompareAndSetAsync(request.Key, bytes, current.Cas, options.Expiry, flags, cancellationToken).ConfigureAwait(false);
+        return new CacheValue(bytes, flags, stored.Stored ? stored.Cas : CasToken.None);
     }
 
     /// <summary>Runs the caller's factory. A null result would read as a miss (CacheValue.Value null), so it is refused on every path.</summary>
@@ -203,8 +214,12 @@ public sealed partial class MemcacheClient
     }
 
     /// <summary>One GetOrCreateAsync call: the key (validated, copied: it outlives the caller's span), factory and options.</summary>
-    private sealed class LeaseRequest(MemcacheClient client, byte[] key, Func<CancellationToken, ValueTask<byte[]>> factory, GetOrCreateOptions options)
+    private sealed class LeaseRequest(MemcacheClient client, byte[] key, Func<CancellationToken, ValueTask<byte[]>> factory, GetOrCreateOptions options,
+        Func<byte[], (byte[] Bytes, uint Flags)>? prepare)
     {
+        /// <summary>The bytes and flags to store for the factory's value.</summary>
+        public (byte[] Bytes, uint Flags) Prepare(byte[] made) => prepare is null ? (made, options.Flags) : prepare(made);
+
         public MemcacheClient Client => client;
         public byte[] Key => key;
         public Func<CancellationToken, ValueTask<byte[]>> Factory => factory;

@@ -212,6 +212,22 @@ public sealed class DiagnosticTests
         """.Replace("[|TtlSeconds = -5|]", "TtlSeconds = [|-5|]"));
 
     [Fact]
+    public void MEMS1016_negative_compression_threshold() => Assert.Contains("CompressAboveBytes is -1", Single("MEMS1016", """
+        [MemcacheStore] public partial class Shop
+        {
+            [Keyspace("p:{id}", CompressAboveBytes = [|-1|])] public partial Keyspace<int, string> Products { get; }
+        }
+        """).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    [Fact]
+    public void MEMS1016_compression_on_an_mcas_keyspace() => Assert.Contains("MCAS", Single("MEMS1016", """
+        [MemcacheStore] public partial class Bank
+        {
+            [McasGroup, Keyspace("acct:{id}", CompressAboveBytes = [|1024|])] public partial McasKeyspace<int, long> Accounts { get; }
+        }
+        """).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    [Fact]
     public void MEMS1012_store_declares_the_generated_constructor() => Single("MEMS1012", """
         [MemcacheStore] public partial class Shop
         {

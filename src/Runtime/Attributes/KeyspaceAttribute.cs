@@ -21,4 +21,11 @@ public sealed class KeyspaceAttribute : Attribute
     /// -1 (the default) takes the store's <see cref="MemcacheStoreAttribute.DefaultTtlSeconds"/>; 0 means no expiry.
     /// </summary>
     public int TtlSeconds { get; set; } = -1;
+
+    /// <summary>
+    /// Compresses values of at least this many encoded bytes with zstd (<see cref="ValueCompression"/>,
+    /// docs/compression.md); 0 (the default) stores them as encoded. Compressed values are read whatever this says.
+    /// Only plain <see cref="Keyspace{TKey, TValue}"/> members compress (MEMS1016 otherwise).
+    /// </summary>
+    public int CompressAboveBytes { get; set; }
 }

@@ -20,7 +20,8 @@ public abstract partial class Keyspace<TKey, TValue>
         var effective = given with { Flags = _codec.Flags, Expiry = given.Expiry ?? DefaultExpiry };
         var builder = new KeyBuilder(stackalloc byte[KeyBuilder.MaxLength]);
         WriteKey(key, ref builder);
-        var read = Client.GetOrCreateAsync(builder.Utf8Key, async token => Encode(await factory(key, token).ConfigureAwait(false)), effective, cancellationToken);
+        var read = Client.GetOrCreateCoreAsync(builder.Utf8Key, async token => Encode(await factory(key, token).ConfigureAwait(false)), effective,
+            Compression is null ? null : PrepareCompressed, cancellationToken);
         return DecodeAsync(read);
     }
 
@@ -34,6 +35,10 @@ public abstract partial class Keyspace<TKey, TValue>
         WriteKey(key, ref builder);
         return Client.InvalidateAsync(builder.Utf8Key, staleFor, cancellationToken);
     }
+
+    /// <summary>A compressing keyspace stores the zstd frame when it pays (the typed read decompresses it).</summary>
+    private (byte[] Bytes, uint Flags) PrepareCompressed(byte[] encoded) =>
+        Compression!.TryCompress(encoded) is { } frame ? (frame, _codec.Flags | MemcacheFlags.ZstdCompressed) : (encoded, _codec.Flags);
 
     private byte[] Encode(TValue value)
     {

@@ -13,20 +13,35 @@ namespace Memstore;
 /// <typeparam name="TValue">The value type.</typeparam>
 public abstract partial class Keyspace<TKey, TValue>
 {
-    private readonly IValueCodec<TValue> _codec;
+    private readonly DecompressingCodec<TValue> _codec;
+
+    /// <summary>Creates the keyspace, storing values uncompressed.</summary>
+    /// <param name="client">The client that carries the requests.</param>
+    /// <param name="codec">How values are encoded.</param>
+    /// <param name="defaultExpiry">The expiry used when a call gives none; null or zero means no expiry.</param>
+    protected Keyspace(MemcacheClient client, IValueCodec<TValue> codec, TimeSpan? defaultExpiry)
+        : this(client, codec, defaultExpiry, null)
+    {
+    }
 
     /// <summary>Creates the keyspace.</summary>
     /// <param name="client">The client that carries the requests.</param>
     /// <param name="codec">How values are encoded.</param>
     /// <param name="defaultExpiry">The expiry used when a call gives none; null or zero means no expiry.</param>
-    protected Keyspace(MemcacheClient client, IValueCodec<TValue> codec, TimeSpan? defaultExpiry)
+    /// <param name="compression">Compresses the values this keyspace writes (docs/compression.md); null stores them as
+    /// encoded. Compressed values are read either way.</param>
+    protected Keyspace(MemcacheClient client, IValueCodec<TValue> codec, TimeSpan? defaultExpiry, ValueCompression? compression)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(codec);
         Client = client;
-        _codec = codec;
+        _codec = new DecompressingCodec<TValue>(codec, compression?.MaxDecompressedBytes ?? ValueCompression.DefaultMaxDecompressedBytes);
+        Compression = compression;
         DefaultExpiry = defaultExpiry;
     }
+
+    /// <summary>How the values this keyspace writes are compressed; null when they are not.</summary>
+    public ValueCompression? Compression { get; }
 
     /// <summary>The client that carries the requests.</summary>
     public MemcacheClient Client { get; }
@@ -165,15 +180,20 @@ public abstract partial class Keyspace<TKey, TValue>
         try
         {
             _codec.Encode(value, buffer);
+            var (bytes, flags) = Compress(buffer.WrittenMemory);
             return compare
-                ? Client.CompareAndSetAsync(builder.Utf8Key, buffer.WrittenMemory.Span, cas, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken)
-                : Client.StoreAsync(mode, builder.Utf8Key, buffer.WrittenMemory.Span, expiry ?? DefaultExpiry, _codec.Flags, cancellationToken);
+                ? Client.CompareAndSetAsync(builder.Utf8Key, bytes.Span, cas, expiry ?? DefaultExpiry, flags, cancellationToken)
+                : Client.StoreAsync(mode, builder.Utf8Key, bytes.Span, expiry ?? DefaultExpiry, flags, cancellationToken);
         }
         finally
         {
             PooledBufferWriter.Return(buffer);
         }
     }
+
+    /// <summary>The bytes to store and their flags: the encoded value, or its zstd frame when compression is on and pays.</summary>
+    private (ReadOnlyMemory<byte> Bytes, uint Flags) Compress(ReadOnlyMemory<byte> encoded) =>
+        Compression?.TryCompress(encoded.Span) is { } frame ? (frame, _codec.Flags | MemcacheFlags.ZstdCompressed) : (encoded, _codec.Flags);
 
     private CacheItem<TValue> Decode(CacheValue value) =>
         value.Found ? new CacheItem<TValue>(_codec.Decode(value.Value, value.Flags), value.Cas) : default;

@@ -25,14 +25,29 @@ public static class MemcacheFlags
     /// <summary>A MessagePack document written by a generated formatter.</summary>
     public const uint MessagePack = 32;
 
+    /// <summary>
+    /// Added to the flags of a value stored compressed (<see cref="ValueCompression"/>): the stored bytes are one
+    /// zstd frame that records its original size, and the other bits name the format of the decompressed bytes.
+    /// Bit 16, clear of the format numbers above, of pylibmc's and pymemcache's (1–16, 8 being their zlib bit),
+    /// of EnyimMemcached's type codes (256 plus a code) and of spymemcached's (bits 0–15). docs/compression.md.
+    /// </summary>
+    public const uint ZstdCompressed = 0x1_0000;
+
     /// <summary>A readable name for a flags value, for error messages.</summary>
-    public static string Describe(uint flags) => flags switch
+    public static string Describe(uint flags)
     {
-        Raw => "raw bytes",
-        Integer => "integer",
-        PythonLong => "integer (pylibmc long)",
-        Utf8String => "UTF-8 string",
-        MessagePack => "MessagePack",
-        _ => $"unknown format (flags {flags})",
-    };
+        if ((flags & ZstdCompressed) != 0)
+        {
+            return "zstd-compressed " + Describe(flags & ~ZstdCompressed);
+        }
+        return flags switch
+        {
+            Raw => "raw bytes",
+            Integer => "integer",
+            PythonLong => "integer (pylibmc long)",
+            Utf8String => "UTF-8 string",
+            MessagePack => "MessagePack",
+            _ => $"unknown format (flags {flags})",
+        };
+    }
 }

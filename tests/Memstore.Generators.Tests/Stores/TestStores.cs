@@ -35,6 +35,12 @@ public partial class TestStore
 
     [Counter("hits:{page}")]
     public partial CounterKeyspace<string> Hits { get; }
+
+    [Keyspace("zall:{id}", CompressAboveBytes = 256)]
+    public partial Keyspace<string, Everything> CompressedEverything { get; }
+
+    [Keyspace("ztext:{id}", CompressAboveBytes = 512)]
+    public partial Keyspace<int, string> CompressedTexts { get; }
 }
 
 // Two deploys of one keyspace, different versions of the value type. Deploys are separate compilations; in this
