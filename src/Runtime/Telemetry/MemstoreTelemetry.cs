@@ -41,4 +41,10 @@ public static class MemstoreTelemetry
     /// use), <c>discovery_failed</c> (the configuration endpoint could not be read or sent a reply that was ignored).
     /// </summary>
     public const string MembershipEvents = "memstore.client.membership.events";
+
+    /// <summary>
+    /// Counter of calls routed to the gutter pool (<see cref="FailoverPolicy.Gutter"/>) because their key's server
+    /// is dead or silent, tagged with the gutter server (<c>server.address</c>, <c>server.port</c>).
+    /// </summary>
+    public const string GutterOperations = "memstore.client.gutter.operations";
 }
