@@ -215,6 +215,50 @@ public sealed class GutterTests : IAsyncLifetime
         WaitUntilAsync(() => !client.ServerHealth[server.Address], $"{server.Address} is marked dead");
 
     [Fact]
+    public async Task A_silent_primarys_keys_go_to_the_gutter_after_one_timeout_before_it_is_marked_dead()
+    {
+        var options = Options();
+        options.ServerTimeoutLimit = 10; // so the server is silent, not yet dead, for the calls below
+        await using var client = new MemcacheClient(options);
+        var ring = new HashRing(client.Servers);
+        var key = KeysOf(ring, 0, "gs", 1)[0];
+        await client.SetAsync(key, "primary");
+        Primaries[0].Pause();
+        try
+        {
+            await Assert.ThrowsAsync<MemcacheTimeoutException>(() => client.GetAsync(key).AsTask()); // queued behind nothing: waits its timeout
+
+            await client.SetAsync(key, "gutter");
+
+            Assert.True(client.ServerHealth[Primaries[0].Address], "the primary is silent, not yet marked dead");
+            Assert.Equal("gutter", await GutterValueAsync(GutterOf(key), key));
+            Assert.InRange((await RawTtlAsync(GutterOf(key), key))!.Value, 1, CapSeconds);
+        }
+        finally
+        {
+            Primaries[0].Resume();
+        }
+        // Once the primary answers again, the key is read from it (its value from before the pause), not from the gutter.
+        string? read = null;
+        for (var i = 0; i < 100 && read != "primary"; i++)
+        {
+            try
+            {
+                read = (await client.GetAsync(key)).AsString();
+            }
+            catch (MemcacheTimeoutException)
+            {
+                // a request queued while the server was stopped
+            }
+            if (read != "primary")
+            {
+                await Task.Delay(50);
+            }
+        }
+        Assert.Equal("primary", read);
+    }
+
+    [Fact]
     public async Task A_key_whose_gutter_server_is_dead_too_fails_naming_both()
     {
         await using var client = new MemcacheClient(Options());
