@@ -135,7 +135,8 @@ public sealed class ValueTooLargeException : ArgumentException
 
 /// <summary>
 /// The server that owns the key is marked dead and the failover policy is
-/// <see cref="FailoverPolicy.FailFast"/> (or every server is dead). Nothing was sent.
+/// <see cref="FailoverPolicy.FailFast"/> (or every server is dead, or, with <see cref="FailoverPolicy.Gutter"/>,
+/// the key's gutter server is dead or silent too). Nothing was sent.
 /// </summary>
 public sealed class ServerUnavailableException : MemcacheException
 {
@@ -143,6 +144,8 @@ public sealed class ServerUnavailableException : MemcacheException
     private readonly string? _operation;
     private readonly string? _key;
     private readonly DateTimeOffset _refusedAt;
+    private readonly string? _gutterServer;
+    private readonly Cluster.DeadPeriod? _gutterPeriod;
     private string? _message;
 
     /// <summary>Creates the exception.</summary>
@@ -153,9 +156,12 @@ public sealed class ServerUnavailableException : MemcacheException
     }
 
     /// <summary>A call of <paramref name="operation"/> refused because <paramref name="server"/> is marked dead.</summary>
-    internal ServerUnavailableException(string server, string operation, string? key, Cluster.DeadPeriod? period, TimeProvider clock)
+    internal ServerUnavailableException(string server, string operation, string? key, Cluster.DeadPeriod? period, TimeProvider clock,
+        string? gutterServer = null, Cluster.DeadPeriod? gutterPeriod = null)
         : base(string.Empty, period?.Cause)
     {
+        _gutterServer = gutterServer;
+        _gutterPeriod = gutterPeriod;
         Server = server;
         RetryAt = period?.RetryAt ?? default;
         _operation = operation;
@@ -174,6 +180,14 @@ public sealed class ServerUnavailableException : MemcacheException
         var what = Protocol.ErrorText.Operation(_operation ?? "", _key);
         var wait = RetryAt - _refusedAt;
         var when = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RetryAt:HH:mm:ss.fff} UTC (in {Math.Max(0, wait.TotalMilliseconds):0} ms)");
+        if (_gutterServer is not null)
+        {
+            var gutterWhen = _gutterPeriod is { } gutter
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"it is marked dead ({gutter.Cause.Message}) and will be probed again at {gutter.RetryAt:HH:mm:ss.fff} UTC")
+                : "it has answered nothing for an operation timeout";
+            return $"{Server} is marked dead ({InnerException?.Message ?? "repeated failures"}) and so is its gutter server for this key, {_gutterServer}: {gutterWhen}; "
+                + $"{what} failed without being sent. {Server} will be probed again at {when}.";
+        }
         return $"{Server} is marked dead ({InnerException?.Message ?? "repeated failures"}); {what} failed without being sent. "
             + $"It will be probed again at {when}. "
             + "Set MemcacheClientOptions.Failover = FailoverPolicy.Redistribute to move its keys to live servers instead.";

@@ -42,4 +42,26 @@ internal static class Expiration
         }
         return (uint)absolute;
     }
+
+    /// <summary>
+    /// Caps a TTL field to <paramref name="maxSeconds"/> (relative; 0 leaves it alone): "never" (0) and anything
+    /// longer become the cap, an absolute Unix time the cap when it ends later, else its remaining seconds.
+    /// </summary>
+    public static uint Cap(uint ttl, uint maxSeconds, TimeProvider? clock = null)
+    {
+        if (maxSeconds == 0)
+        {
+            return ttl;
+        }
+        if (ttl == 0)
+        {
+            return maxSeconds;
+        }
+        if (ttl <= MaxRelativeSeconds)
+        {
+            return Math.Min(ttl, maxSeconds);
+        }
+        var remaining = (long)ttl - (clock ?? TimeProvider.System).GetUtcNow().ToUnixTimeSeconds();
+        return remaining >= maxSeconds ? maxSeconds : (uint)Math.Max(1, remaining);
+    }
 }

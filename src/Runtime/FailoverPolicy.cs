@@ -17,4 +17,14 @@ public enum FailoverPolicy
     /// prefer short TTLs, and never use it for keys managed by MCAS.
     /// </summary>
     Redistribute = 1,
+
+    /// <summary>
+    /// A dead server's keys go to a small second pool, <see cref="MemcacheClientOptions.GutterServers"/>, with
+    /// every expiry written there capped to <see cref="MemcacheClientOptions.GutterMaxExpiry"/> (the gutter pool
+    /// of "Scaling Memcache at Facebook", NSDI 2013): the backend is not hit by every request for those keys, and
+    /// live servers never see them. When the server comes back its keys go back to it; the gutter copies expire.
+    /// The returning server may hold values older than those written meanwhile (deletes included), so keep
+    /// the cap short. MCAS and deques refuse to run under it: they need every key to have one home.
+    /// </summary>
+    Gutter = 2,
 }

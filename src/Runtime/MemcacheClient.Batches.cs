@@ -141,10 +141,11 @@ public sealed partial class MemcacheClient
                 scoped ValidKey key;
                 Connection connection;
                 Exception? failure;
+                uint maxTtl; // the gutter pool's TTL cap when the key went there
                 try
                 {
                     key = Validate(text, scratch);
-                    connection = Route(key, command.Name, out failure);
+                    connection = Route(key, command.Name, out failure, out maxTtl);
                     if (command.HasDataBlock)
                     {
                         CheckValueSize(key, data.Length);
@@ -162,7 +163,7 @@ public sealed partial class MemcacheClient
                     results[i] = new BatchResult<TResult>(text, default!, failure);
                     continue;
                 }
-                wave.Operations[i] = Write<TCommand, TResult>(connection, command, key, data);
+                wave.Operations[i] = Write<TCommand, TResult>(connection, command, key, data, maxTtl);
                 PartOf(wave.Parts, connection).Add(i);
             }
         }

@@ -16,7 +16,7 @@ public sealed partial class MemcacheClient
     private ValueTask<TResult> ExecuteAsync<TCommand, TResult>(in TCommand command, in ValidKey key, ReadOnlySpan<byte> dataBlock, CancellationToken cancellationToken)
         where TCommand : struct, IMetaCommand<TResult>
     {
-        var connection = Route(key, command.Name, out var failure);
+        var connection = Route(key, command.Name, out var failure, out var maxTtl);
         if (command.HasDataBlock)
         {
             CheckValueSize(key, dataBlock.Length);
@@ -27,11 +27,14 @@ public sealed partial class MemcacheClient
             ReportIfWrite<TCommand, TResult>(command, connection, key.Describable, failure);
             return FailedCall<TResult>.Create(failure); // nothing rented or written
         }
-        return CompleteAsync<TCommand, TResult>(Write<TCommand, TResult>(connection, command, key, dataBlock), connection, command, cancellationToken);
+        return CompleteAsync<TCommand, TResult>(Write<TCommand, TResult>(connection, command, key, dataBlock, maxTtl), connection, command, cancellationToken);
     }
 
-    /// <summary>Rents the pooled operation, records the key for its error messages, tags it with the connection's next opaque token and writes the command.</summary>
-    private MetaOperation Write<TCommand, TResult>(Connection connection, in TCommand command, in ValidKey key, ReadOnlySpan<byte> dataBlock)
+    /// <summary>
+    /// Rents the pooled operation, records the key for its error messages, tags it with the connection's next opaque
+    /// token and writes the command, its TTLs capped to <paramref name="maxTtl"/> (0: none; the gutter pool's cap).
+    /// </summary>
+    private MetaOperation Write<TCommand, TResult>(Connection connection, in TCommand command, in ValidKey key, ReadOnlySpan<byte> dataBlock, uint maxTtl = 0)
         where TCommand : struct, IMetaCommand<TResult>
     {
         var operation = MetaOperation.Rent(command.Name, key.Text, command.Target, command.Destination, command.HasDataBlock, command.Accepts);
@@ -40,7 +43,7 @@ public sealed partial class MemcacheClient
             operation.SetKey(key.Bytes);
         }
         var opaque = operation.Tag(connection.Opaques.Next());
-        command.Write(operation.Request, key.Bytes, _keyMode, dataBlock, opaque);
+        command.Write(operation.Request, key.Bytes, _keyMode, dataBlock, opaque, maxTtl);
         return operation;
     }
 

@@ -36,22 +36,24 @@ public sealed partial class MemcacheClient
     /// <summary>How much scratch space <see cref="Validate"/> needs for this key: none for bytes.</summary>
     private static int ScratchFor(MemcacheKey key) => key.IsText ? KeyCodec.ScratchSize : 0;
 
-    /// <summary>Like <see cref="Route(in ValidKey, string, out Exception?)"/>, throwing the failure (for callers already inside a task).</summary>
+    /// <summary>Like <see cref="Route(in ValidKey, string, out Exception?, out uint)"/>, throwing the failure (for callers already inside a task).</summary>
     private Connection Route(in ValidKey key, string operation)
     {
-        var connection = Route(key, operation, out var failure);
+        var connection = Route(key, operation, out var failure, out _);
         return failure is null ? connection : throw failure;
     }
 
     /// <summary>
     /// Picks the connection of the server that owns the key, applying the failover policy when that server
-    /// is marked dead, or has answered nothing for an operation timeout: fail at once, or move to the next
-    /// live server on the continuum. A failure is returned, not thrown, so that the caller can deliver it
-    /// through the task it returns (only argument mistakes throw synchronously).
+    /// is marked dead, or has answered nothing for an operation timeout: fail at once, move to the next
+    /// live server on the continuum, or go to the gutter pool. A failure is returned, not thrown, so that the
+    /// caller can deliver it through the task it returns (only argument mistakes throw synchronously).
+    /// <paramref name="maxTtl"/> is the TTL cap the command must apply: 0, or the gutter cap when the key went there.
     /// </summary>
-    private Connection Route(in ValidKey key, string operation, out Exception? failure)
+    private Connection Route(in ValidKey key, string operation, out Exception? failure, out uint maxTtl)
     {
         failure = null;
+        maxTtl = 0;
         // One read of the server list per call: a membership change swaps it whole, so the ring, the nodes and
         // the live flags used below all belong to the same list. A node removed after this read still takes the
         // request while it drains (see MemcacheClient.Membership.cs).
@@ -81,12 +83,20 @@ public sealed partial class MemcacheClient
                 failure = nowDead ? node.Health.Unavailable(operation, key.Describable) : refused;
                 return connection;
             }
+            if (_gutter is not null)
+            {
+                return RouteToGutter(key, operation, node, out failure, out maxTtl);
+            }
             excluded = nowDead ? -1 : index;
         }
         else if (_options.Failover == FailoverPolicy.FailFast)
         {
             failure = node.Health.Unavailable(operation, key.Describable);
             return node.NextConnection();
+        }
+        else if (_gutter is not null)
+        {
+            return RouteToGutter(key, operation, node, out failure, out maxTtl);
         }
         var live = excluded < 0 ? locator.LocateLive(key.Bytes) : locator.LocateLive(key.Bytes, excluded);
         if (live < 0)
@@ -95,6 +105,35 @@ public sealed partial class MemcacheClient
             return node.NextConnection();
         }
         return topology.Nodes[live].NextConnection();
+    }
+
+    /// <summary>
+    /// The gutter pool's connection for a key whose primary is dead or silent: the key's own server on the gutter
+    /// ring, with the TTL cap. No second move: when that gutter server is dead too, the call fails naming both.
+    /// </summary>
+    private Connection RouteToGutter(in ValidKey key, string operation, Cluster.ServerNode primary, out Exception? failure, out uint maxTtl)
+    {
+        failure = null;
+        maxTtl = _gutterMaxTtl;
+        var gutter = _gutter!;
+        var node = gutter.Nodes[gutter.Locator.Locate(key.Bytes)];
+        var connection = node.NextConnection();
+        if (node.Health.IsDead)
+        {
+            failure = primary.Health.Unavailable(operation, key.Describable, node.Health);
+            return connection;
+        }
+        if (connection.IsUnresponsive)
+        {
+            var refused = connection.Unresponsive(operation, key.Describable);
+            failure = node.Health.ReportTimeouts(1, refused) ? primary.Health.Unavailable(operation, key.Describable, node.Health) : refused;
+            return connection;
+        }
+        if (Telemetry.MemstoreInstruments.GutterRouted.Enabled)
+        {
+            Telemetry.MemstoreInstruments.RecordGutterRouted(TelemetryName, node.Tags);
+        }
+        return connection;
     }
 
     private void CheckValueSize(in ValidKey key, int length)

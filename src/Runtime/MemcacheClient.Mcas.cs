@@ -39,8 +39,9 @@ public sealed partial class MemcacheClient
         Span<byte> secondScratch = stackalloc byte[KeyCodec.ScratchSize];
         var firstKey = Validate(first.Key, firstScratch);
         var secondKey = Validate(second.Key, secondScratch);
-        var connection = Route(firstKey, "add", out var failure);
-        var other = Route(secondKey, "cas", out var otherFailure);
+        // MCAS refuses to run under FailoverPolicy.Gutter, so neither key can carry a TTL cap here.
+        var connection = Route(firstKey, "add", out var failure, out _);
+        var other = Route(secondKey, "cas", out var otherFailure, out _);
         if (failure is not null || otherFailure is not null || connection.Address != other.Address || cancellationToken.IsCancellationRequested)
         {
             return false;
@@ -109,6 +110,23 @@ public sealed partial class MemcacheClient
         {
             RecordFailure(null, operation, connection, started, error);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Refuses MCAS and deques on a client with <see cref="FailoverPolicy.Gutter"/>: they need every key to have one
+    /// home, and while a server is dead a gutter copy would be a second one (operations deciding on different copies
+    /// lose updates when the server returns).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The client's failover policy is <see cref="FailoverPolicy.Gutter"/>.</exception>
+    internal void RefuseGutter(string feature)
+    {
+        if (_gutter is not null)
+        {
+            throw new NotSupportedException(
+                $"{feature} cannot run on a client with MemcacheClientOptions.Failover = Gutter: it needs every key to have one home, and while a server is dead "
+                + "its keys would get a second, short-lived copy in the gutter pool, so two operations could decide on different copies and lose data when the server returns. "
+                + "Use a separate MemcacheClient with FailoverPolicy.FailFast for these keys.");
         }
     }
 

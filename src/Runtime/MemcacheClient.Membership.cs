@@ -222,7 +222,7 @@ public sealed partial class MemcacheClient
         await Task.WhenAll(DrainingServers()).ConfigureAwait(false);
     }
 
-    private static ServerAddress[] CheckServerList(IEnumerable<ServerAddress> servers)
+    private ServerAddress[] CheckServerList(IEnumerable<ServerAddress> servers)
     {
         ArgumentNullException.ThrowIfNull(servers);
         var list = servers.ToArray();
@@ -240,6 +240,10 @@ public sealed partial class MemcacheClient
             if (!seen.Add((list[i].Host.ToUpperInvariant(), list[i].Port)))
             {
                 throw new ArgumentException($"The new server list holds {list[i]} twice. Nothing changed.", nameof(servers));
+            }
+            if (_gutter is not null && _gutter.Servers.Any(g => g.Port == list[i].Port && string.Equals(g.Host, list[i].Host, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ArgumentException($"The new server list holds {list[i]}, which is in the gutter pool (MemcacheClientOptions.GutterServers): a gutter server cannot also be a primary. Nothing changed.", nameof(servers));
             }
         }
         return list;

@@ -95,10 +95,11 @@ public sealed partial class MemcacheClient
                 scoped ValidKey key;
                 Connection connection;
                 Exception? failure;
+                uint maxTtl; // the gutter pool's TTL cap when the key went there
                 try
                 {
                     key = Validate(text, scratch);
-                    connection = Route(key, command.Name, out failure);
+                    connection = Route(key, command.Name, out failure, out maxTtl);
                     if (command.HasDataBlock)
                     {
                         CheckValueSize(key, data.Length);
@@ -115,7 +116,7 @@ public sealed partial class MemcacheClient
                     continue;
                 }
                 var operation = QuietPartOf(parts, connection, command.Name, command.Accepts, command.HasDataBlock);
-                command.Write(operation.Request, key.Bytes, _keyMode, data, operation.AddRequest(text));
+                command.Write(operation.Request, key.Bytes, _keyMode, data, operation.AddRequest(text), maxTtl);
             }
         }
         catch

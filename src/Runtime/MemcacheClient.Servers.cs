@@ -49,12 +49,15 @@ public sealed partial class MemcacheClient
         return elapsed;
     }
 
-    /// <summary>Runs one command per server concurrently; rethrows the first failure once all are done.</summary>
+    /// <summary>
+    /// Runs one command per server concurrently, the gutter pool's included (a flush must reach the copies there
+    /// too); rethrows the first failure once all are done.
+    /// </summary>
     private async ValueTask<Dictionary<ServerAddress, ServerCommandOperation<TResult>>> RunOnEveryServerAsync<TResult>(
         Func<IServerCommand<TResult>> create, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var nodes = Volatile.Read(ref _topology).Nodes;
+        var nodes = AllNodes;
         var pending = new List<(Operation Operation, ValueTask Completion)>(nodes.Length);
         var results = new Dictionary<ServerAddress, ServerCommandOperation<TResult>>(nodes.Length);
         Exception? firstError = null;

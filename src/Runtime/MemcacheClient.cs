@@ -16,6 +16,8 @@ public sealed partial class MemcacheClient : IAsyncDisposable
 {
     private readonly MemcacheClientOptions _options;
     private ClusterTopology _topology; // replaced whole by a membership change (MemcacheClient.Membership.cs)
+    private readonly ClusterTopology? _gutter; // FailoverPolicy.Gutter's pool: fixed for the client's life
+    private readonly uint _gutterMaxTtl;
     private readonly ConnectionOpener _opener; // every server connection's: stream, TLS, authentication, probe
     private readonly TimeoutSweeper _sweeper;
     private readonly System.Collections.Concurrent.ConcurrentQueue<ServerHealthChangedEventArgs> _healthChanges = new();
@@ -41,6 +43,12 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         _sweeper = new TimeoutSweeper(_options.OperationTimeout);
         _topology = new ClusterTopology(servers, Array.ConvertAll(servers, CreateNode), _options.Distribution);
         _topology.RefreshAlive(); // a server marked dead while the list was being built (no topology to tell yet)
+        if (_options.Failover == FailoverPolicy.Gutter)
+        {
+            var gutter = _options.GutterServers.ToArray();
+            _gutter = new ClusterTopology(gutter, Array.ConvertAll(gutter, CreateNode), _options.Distribution);
+            _gutterMaxTtl = _options.GutterMaxTtl;
+        }
         Telemetry.MemstoreInstruments.Register(this);
         if (_options.AutoDiscovery is { } discovery)
         {
@@ -77,6 +85,12 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         return topology.Servers[topology.Locator.Locate(bytes)];
     }
 
+    /// <summary>The gutter pool (<see cref="FailoverPolicy.Gutter"/>) in list order; empty under the other policies.</summary>
+    public IReadOnlyList<ServerAddress> GutterServers => _gutter?.ServerList ?? [];
+
+    /// <summary>The primaries' nodes, then the gutter pool's: every server the client talks to.</summary>
+    private ServerNode[] AllNodes => _gutter is null ? Volatile.Read(ref _topology).Nodes : [.. Volatile.Read(ref _topology).Nodes, .. _gutter.Nodes];
+
     /// <summary>How many servers the current list holds.</summary>
     private int ServerCount => Volatile.Read(ref _topology).Nodes.Length;
 
@@ -89,7 +103,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
         }
         Telemetry.MemstoreInstruments.Unregister(this);
         await StopMembershipChangesAsync().ConfigureAwait(false);
-        foreach (var node in Volatile.Read(ref _topology).Nodes)
+        foreach (var node in AllNodes)
         {
             await node.DisposeAsync().ConfigureAwait(false);
         }
@@ -102,8 +116,8 @@ public sealed partial class MemcacheClient : IAsyncDisposable
     /// </summary>
     public event EventHandler<ServerHealthChangedEventArgs>? ServerHealthChanged;
 
-    /// <summary>Whether each server of the current list is in service, in list order.</summary>
-    public IReadOnlyDictionary<ServerAddress, bool> ServerHealth => Volatile.Read(ref _topology).Nodes.ToDictionary(static n => n.Address, static n => !n.Health.IsDead);
+    /// <summary>Whether each server of the current list is in service, in list order, then each gutter server's (<see cref="FailoverPolicy.Gutter"/>).</summary>
+    public IReadOnlyDictionary<ServerAddress, bool> ServerHealth => AllNodes.ToDictionary(static n => n.Address, static n => !n.Health.IsDead);
 
     private void OnHealthChanged(ServerNode node, ServerHealthChangedEventArgs change)
     {
@@ -112,6 +126,7 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             return; // a server that left the list: it is draining or closed, and routes nothing
         }
         Volatile.Read(ref _topology)?.RefreshAlive(); // null only while the constructor builds the first list
+        _gutter?.RefreshAlive();
         if (change.IsAlive)
         {
             Log.ServerBack(_logger, change.Server);

@@ -6,6 +6,7 @@ namespace Memstore;
 public sealed class MemcacheClientOptions
 {
     private List<ServerAddress> _servers = [];
+    private List<ServerAddress> _gutterServers = [];
     private MemcacheTlsOptions _tls = new();
 
     /// <summary>The servers of the cluster. At least one is required.</summary>
@@ -54,6 +55,20 @@ public sealed class MemcacheClientOptions
 
     /// <summary>What happens to the keys of a dead server. Defaults to <see cref="FailoverPolicy.FailFast"/>.</summary>
     public FailoverPolicy Failover { get; set; } = FailoverPolicy.FailFast;
+
+    /// <summary>
+    /// The gutter pool of <see cref="FailoverPolicy.Gutter"/>: a small second server list, with its own ring built
+    /// with the same <see cref="Distribution"/>, that takes the keys of dead servers. Required (non-empty) with
+    /// that policy and refused with any other; none may also be in <see cref="Servers"/>. Fixed for the client's life.
+    /// </summary>
+    public IList<ServerAddress> GutterServers => _gutterServers;
+
+    /// <summary>
+    /// The longest expiry an item written to the gutter pool gets (default 10 s): a longer expiry, "never expires"
+    /// and an absolute time further away all become this, on stores, touches, counters created on a miss and
+    /// leases. Between 1 s and 30 days, in whole seconds (a fraction rounds up).
+    /// </summary>
+    public TimeSpan GutterMaxExpiry { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Consecutive failures (failed connects or probes, lost connections) that mark a server dead. Default 2,
@@ -136,6 +151,7 @@ public sealed class MemcacheClientOptions
     {
         var copy = (MemcacheClientOptions)MemberwiseClone();
         copy._servers = [.. _servers];
+        copy._gutterServers = [.. _gutterServers];
         copy._tls = _tls.Clone();
         return copy;
     }
@@ -201,6 +217,7 @@ public sealed class MemcacheClientOptions
         {
             throw new ArgumentException($"MemcacheClientOptions.Failover has the undefined value {Failover}.", nameof(Failover));
         }
+        ValidateGutter();
         if (!Enum.IsDefined(Distribution))
         {
             throw new ArgumentException($"MemcacheClientOptions.Distribution has the undefined value {Distribution}.", nameof(Distribution));
@@ -234,6 +251,44 @@ public sealed class MemcacheClientOptions
         AutoDiscovery?.Validate();
         ValidateCredentials();
     }
+
+    /// <summary>The gutter list against the policy and the primaries.</summary>
+    private void ValidateGutter()
+    {
+        if (Failover != FailoverPolicy.Gutter)
+        {
+            if (GutterServers.Count > 0)
+            {
+                throw new ArgumentException($"MemcacheClientOptions.GutterServers lists {GutterServers.Count} server(s) but Failover is {Failover}: the gutter pool is used only with Failover = Gutter. Set Failover to Gutter, or remove GutterServers.", nameof(GutterServers));
+            }
+            return;
+        }
+        if (GutterServers.Count == 0)
+        {
+            throw new ArgumentException("MemcacheClientOptions.Failover is Gutter but GutterServers is empty: list the gutter pool's servers (a small second pool that takes dead servers' keys), or choose FailFast or Redistribute.", nameof(GutterServers));
+        }
+        var primaries = Servers.Select(static s => (s.Host.ToUpperInvariant(), s.Port)).ToHashSet();
+        var seen = new HashSet<(string, int)>();
+        foreach (var server in GutterServers)
+        {
+            var id = (server.Host.ToUpperInvariant(), server.Port);
+            if (primaries.Contains(id))
+            {
+                throw new ArgumentException($"MemcacheClientOptions.GutterServers lists {server}, which is also in Servers: a gutter server must be a separate server, or a dead primary's keys could land on a live primary.", nameof(GutterServers));
+            }
+            if (!seen.Add(id))
+            {
+                throw new ArgumentException($"MemcacheClientOptions.GutterServers lists {server} twice.", nameof(GutterServers));
+            }
+        }
+        if (GutterMaxExpiry < TimeSpan.FromSeconds(1) || GutterMaxExpiry > TimeSpan.FromDays(30))
+        {
+            throw new ArgumentException($"MemcacheClientOptions.GutterMaxExpiry must be between 1 second and 30 days; it is {GutterMaxExpiry}.", nameof(GutterMaxExpiry));
+        }
+    }
+
+    /// <summary>The gutter cap as memcached's TTL field (relative seconds), or 0 when there is no gutter pool.</summary>
+    internal uint GutterMaxTtl => Failover == FailoverPolicy.Gutter ? (uint)Math.Ceiling(GutterMaxExpiry.TotalSeconds) : 0;
 
     private void ValidateCredentials()
     {

@@ -208,6 +208,10 @@ internal sealed class ServerHealth
     /// </summary>
     public ServerUnavailableException Unavailable(string operation, string? key) =>
         new(_serverName, operation, key, Volatile.Read(ref _deadState), _clock);
+
+    /// <summary>The error of a call refused because this server is dead and so is <paramref name="gutter"/>, its key's gutter server.</summary>
+    public ServerUnavailableException Unavailable(string operation, string? key, ServerHealth gutter) =>
+        new(_serverName, operation, key, Volatile.Read(ref _deadState), _clock, gutter._serverName, Volatile.Read(ref gutter._deadState));
 }
 
 /// <summary>When a dead server is probed next and why it was marked dead; replaced whole on every marking.</summary>

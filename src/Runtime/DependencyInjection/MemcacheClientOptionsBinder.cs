@@ -29,7 +29,7 @@ internal static class MemcacheClientOptionsBinder
             MemcacheDistributionNames.TryParse(text, out value) || TryEnum(text, out value),
             "one of " + string.Join(", ", MemcacheDistributionNames.All), static (o, v) => o.Distribution = v),
         Setting.Of<KeyMode>("KeyMode", TryEnum, "Text or Base64", static (o, v) => o.KeyMode = v),
-        Setting.Of<FailoverPolicy>("Failover", TryEnum, "FailFast or Redistribute", static (o, v) => o.Failover = v),
+        Setting.Of<FailoverPolicy>("Failover", TryEnum, "FailFast, Redistribute or Gutter", static (o, v) => o.Failover = v),
         Setting.Of<int>("MaxValueSize", TryInt, "a whole number of bytes", static (o, v) => o.MaxValueSize = v),
         Setting.Of<int>("MaxResponseValueSize", TryInt, "a whole number of bytes", static (o, v) => o.MaxResponseValueSize = v),
         Setting.Of<int>("ServerFailureLimit", TryInt, "a whole number", static (o, v) => o.ServerFailureLimit = v),
@@ -43,6 +43,7 @@ internal static class MemcacheClientOptionsBinder
         Setting.Of<TimeSpan>("ReconnectDelay", TryTimeSpan, Span, static (o, v) => o.ReconnectDelay = v),
         Setting.Of<TimeSpan>("MaxReconnectDelay", TryTimeSpan, Span, static (o, v) => o.MaxReconnectDelay = v),
         Setting.Of<TimeSpan>("DeadTime", TryTimeSpan, Span, static (o, v) => o.DeadTime = v),
+        Setting.Of<TimeSpan>("GutterMaxExpiry", TryTimeSpan, Span, static (o, v) => o.GutterMaxExpiry = v),
         Setting.Of<string>("Username", TryText, "a user name", static (o, v) => o.Username = v),
         Setting.Of<string>("Password", TryText, "a password", static (o, v) => o.Password = v),
         Setting.Of<string>("PasswordFile", TryText, "a file path", static (o, v) => o.PasswordFile = v),
@@ -56,7 +57,7 @@ internal static class MemcacheClientOptionsBinder
     ];
 
     /// <summary>The names of top-level settings and of those in sections ("Tls:Enabled" is "Enabled" in the "Tls" section).</summary>
-    private static readonly HashSet<string> Settings = new(Bindings.Select(static b => b.Name).Append("Servers").Append("AutoDiscovery"), StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> Settings = new(Bindings.Select(static b => b.Name).Append("Servers").Append("GutterServers").Append("AutoDiscovery"), StringComparer.OrdinalIgnoreCase);
 
     private static readonly HashSet<string> DiscoveryFields = new(StringComparer.OrdinalIgnoreCase) { "Endpoint", "PollInterval", "RetryInterval" };
 
@@ -80,7 +81,8 @@ internal static class MemcacheClientOptionsBinder
                 errors.Add($"{child.Path} is not a Memstore setting. Known settings: {string.Join(", ", Settings.Where(static n => !n.Contains(':', StringComparison.Ordinal)).Concat(SettingSections).Order(StringComparer.Ordinal))}.");
             }
         }
-        BindServers(section.GetSection("Servers"), options, errors);
+        BindServers(section.GetSection("Servers"), options.Servers, errors);
+        BindServers(section.GetSection("GutterServers"), options.GutterServers, errors);
         BindAutoDiscovery(section.GetSection("AutoDiscovery"), options, errors);
         foreach (var binding in Bindings)
         {
@@ -149,16 +151,17 @@ internal static class MemcacheClientOptionsBinder
         }
     }
 
-    private static void BindServers(IConfigurationSection servers, MemcacheClientOptions options, List<string> errors)
+    /// <summary>A server list (<c>Servers</c>, <c>GutterServers</c>): <c>"a:1,b:2"</c>, or an array of strings and Host/Port/Weight objects.</summary>
+    private static void BindServers(IConfigurationSection servers, IList<ServerAddress> target, List<string> errors)
     {
         if (servers.Value is { } list)
         {
-            options.Servers.Clear();
+            target.Clear();
             try
             {
                 foreach (var server in ServerAddress.ParseList(list))
                 {
-                    options.Servers.Add(server);
+                    target.Add(server);
                 }
             }
             catch (FormatException ex)
@@ -172,14 +175,14 @@ internal static class MemcacheClientOptionsBinder
         {
             return;
         }
-        options.Servers.Clear();
+        target.Clear();
         foreach (var entry in entries.OrderBy(static e => int.TryParse(e.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue))
         {
             if (entry.Value is { } text)
             {
                 if (ServerAddress.TryParse(text, out var address, out var error))
                 {
-                    options.Servers.Add(address);
+                    target.Add(address);
                 }
                 else
                 {
@@ -187,7 +190,7 @@ internal static class MemcacheClientOptionsBinder
                 }
                 continue;
             }
-            BindServerObject(entry, options, errors);
+            BindServerObject(entry, target, errors);
         }
     }
 
@@ -238,7 +241,7 @@ internal static class MemcacheClientOptionsBinder
         options.AutoDiscovery = settings;
     }
 
-    private static void BindServerObject(IConfigurationSection entry, MemcacheClientOptions options, List<string> errors)
+    private static void BindServerObject(IConfigurationSection entry, IList<ServerAddress> target, List<string> errors)
     {
         foreach (var field in entry.GetChildren())
         {
@@ -272,7 +275,7 @@ internal static class MemcacheClientOptionsBinder
         }
         try
         {
-            options.Servers.Add(new ServerAddress(host!.Trim(), port, weight));
+            target.Add(new ServerAddress(host!.Trim(), port, weight));
         }
         catch (ArgumentException ex)
         {

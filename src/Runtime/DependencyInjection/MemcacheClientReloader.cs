@@ -33,6 +33,9 @@ internal sealed class MemcacheClientReloader
         (nameof(MemcacheClientOptions.ServerFailureLimit), static o => o.ServerFailureLimit),
         (nameof(MemcacheClientOptions.ServerTimeoutLimit), static o => o.ServerTimeoutLimit),
         (nameof(MemcacheClientOptions.DeadTime), static o => o.DeadTime),
+        // The gutter pool is fixed for the client's life: its nodes and ring are built once, with the policy.
+        (nameof(MemcacheClientOptions.GutterServers), static o => string.Join(",", o.GutterServers)),
+        (nameof(MemcacheClientOptions.GutterMaxExpiry), static o => o.GutterMaxExpiry),
         (nameof(MemcacheClientOptions.ConnectionsPerServer), static o => o.ConnectionsPerServer),
         (nameof(MemcacheClientOptions.MaxQueuedRequestsPerConnection), static o => o.MaxQueuedRequestsPerConnection),
         (nameof(MemcacheClientOptions.RecordKeysInTraces), static o => o.RecordKeysInTraces),

@@ -27,9 +27,11 @@ public sealed partial class McasClient : IAsyncDisposable
     private readonly ConcurrentQueue<string> _finished = new();
 
     /// <summary>Creates an MCAS client over <paramref name="client"/>, which it does not own.</summary>
+    /// <exception cref="NotSupportedException">The client's failover policy is <see cref="FailoverPolicy.Gutter"/> (MCAS needs every key to have one home).</exception>
     public McasClient(MemcacheClient client, McasOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(client);
+        client.RefuseGutter("MCAS (McasClient)");
         _client = client;
         _options = (options ?? new McasOptions()).Validated();
         _descriptorKeyPrefix = System.Text.Encoding.UTF8.GetBytes(_options.KeyPrefix + "mcas:");

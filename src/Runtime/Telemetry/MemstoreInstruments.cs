@@ -51,6 +51,19 @@ internal static class MemstoreInstruments
     public static readonly MetricCounter MembershipEvents = Meter.CreateCounter<long>(
         MemstoreTelemetry.MembershipEvents, "{event}", "Server-list events: changed, discovery_failed.");
 
+    public static readonly MetricCounter GutterRouted = Meter.CreateCounter<long>(
+        MemstoreTelemetry.GutterOperations, "{operation}", "Calls routed to the gutter pool because their key's server is dead or silent.");
+
+    /// <summary>Counts one call sent to <paramref name="gutter"/> (a gutter server) in place of its dead primary.</summary>
+    public static void RecordGutterRouted(string clientName, ServerTags gutter) =>
+        GutterRouted.Add(1, new TagList
+        {
+            { TelemetryNames.DbSystemName, TelemetryNames.Memcached },
+            gutter.Address,
+            gutter.Port,
+            { TelemetryNames.ClientName, clientName },
+        });
+
     static MemstoreInstruments()
     {
         Meter.CreateObservableGauge(MemstoreTelemetry.QueueDepth, ObserveQueueDepth, "{request}",

@@ -47,4 +47,10 @@ public static class MemstoreTelemetry
     /// <see cref="MemcacheClient.WriteFailed"/> raises), tagged with <c>db.operation.name</c>, the server and <c>error.type</c>.
     /// </summary>
     public const string WritesFailed = "memstore.client.writes.failed";
+
+    /// <summary>
+    /// Counter of calls routed to the gutter pool (<see cref="FailoverPolicy.Gutter"/>) because their key's server
+    /// is dead or silent, tagged with the gutter server (<c>server.address</c>, <c>server.port</c>).
+    /// </summary>
+    public const string GutterOperations = "memstore.client.gutter.operations";
 }

@@ -101,7 +101,7 @@ public sealed class OptionsBindingTests
         { """ "Servers": [ "10.0.0.1", "10.0.0.1" ] """, "Memstore:Servers lists 10.0.0.1:11211 twice" },
         { """ "Distribution": "rendezvous" """, "Memstore:Distribution is \"rendezvous\"; expected one of ketama, ketama-weighted, ketama-pre1010, modula" },
         { """ "KeyMode": "Hex" """, "Memstore:KeyMode is \"Hex\"; expected Text or Base64" },
-        { """ "Failover": "Retry" """, "Memstore:Failover is \"Retry\"; expected FailFast or Redistribute" },
+        { """ "Failover": "Retry" """, "Memstore:Failover is \"Retry\"; expected FailFast, Redistribute or Gutter" },
         { """ "Failover": "7" """, "Memstore:Failover is \"7\"" },
         { """ "OperationTimeout": "5" """, "Memstore:OperationTimeout is \"5\"; expected a time span such as \"00:00:02\"" },
         { """ "OperationTimeout": "-00:00:01" """, "Memstore:OperationTimeout must be positive" },
@@ -213,7 +213,7 @@ public sealed class OptionsBindingTests
             .Concat(typeof(MemcacheTlsOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => "Tls:" + p.Name))
             .Order(StringComparer.Ordinal).ToArray();
         var bound = Memstore.DependencyInjection.MemcacheClientOptionsBinder.Bindings.Select(b => b.Name)
-            .Append(nameof(MemcacheClientOptions.Servers)).Append(nameof(MemcacheClientOptions.AutoDiscovery)).Concat(CodeOnly).Order(StringComparer.Ordinal).ToArray();
+            .Append(nameof(MemcacheClientOptions.Servers)).Append(nameof(MemcacheClientOptions.GutterServers)).Append(nameof(MemcacheClientOptions.AutoDiscovery)).Concat(CodeOnly).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(properties, bound);
     }
 

@@ -30,16 +30,16 @@ internal readonly struct ArithmeticCommand : IMetaCommand<CounterResult>, IWrite
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
-        Write(request, key, mode, (long)opaque);
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
+        Write(request, key, mode, (long)opaque, maxTtl);
 
     /// <summary>Writes the line; <paramref name="opaque"/> below zero leaves the token out (tests only).</summary>
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, long opaque)
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, long opaque, uint maxTtl = 0)
     {
         MetaRequestWriter.BeginKeyed(request, "ma "u8, key, mode);
         if (_initialValue is { } initial)
         {
-            request.WriteFlag((byte)'N', _ttl);
+            request.WriteFlag((byte)'N', Expiration.Cap(_ttl, maxTtl));
             request.WriteFlag((byte)'J', initial);
         }
         request.WriteFlag((byte)'D', _delta);

@@ -15,7 +15,7 @@ internal readonly struct DeleteCommand(CasToken compare) : IMetaCommand<DeleteSt
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
         Write(request, key, mode, (long)opaque);
 
     /// <summary>Writes the line; <paramref name="opaque"/> below zero leaves the token out (tests only).</summary>

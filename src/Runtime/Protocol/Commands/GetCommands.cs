@@ -14,8 +14,8 @@ internal readonly struct GetValueCommand(string name, uint? touchTtl = null) : I
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
-        new MetaGet(TouchTtl: touchTtl).Write(request, key, mode, opaque);
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
+        new MetaGet(TouchTtl: touchTtl is { } ttl ? Expiration.Cap(ttl, maxTtl) : null).Write(request, key, mode, opaque);
 
     public CacheValue Read(in MetaReply reply, byte[]? value) =>
         reply.HasValue ? new CacheValue(value!, reply.ClientFlags, reply.Cas) : CacheValue.Miss;
@@ -30,7 +30,7 @@ internal readonly struct GetWithTtlCommand : IMetaCommand<(CacheValue Value, lon
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
         new MetaGet(WithTtl: true).Write(request, key, mode, opaque);
 
     public (CacheValue Value, long Ttl) Read(in MetaReply reply, byte[]? value) =>
@@ -46,7 +46,7 @@ internal readonly struct GetIntoCommand(IBufferWriter<byte> destination) : IMeta
     public IBufferWriter<byte>? Destination => destination;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
         new MetaGet().Write(request, key, mode, opaque);
 
     public CacheValueInfo Read(in MetaReply reply, byte[]? value) =>
@@ -62,7 +62,7 @@ internal readonly struct GetLeaseCommand : IMetaCommand<CacheLease?>
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
         new MetaGet().Write(request, key, mode, opaque);
 
     public CacheLease? Read(in MetaReply reply, byte[]? value) =>
@@ -79,8 +79,8 @@ internal readonly struct GetDecodedCommand<T>(IValueCodec<T> codec, uint? touchT
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
-        new MetaGet(TouchTtl: touchTtl).Write(request, key, mode, opaque);
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
+        new MetaGet(TouchTtl: touchTtl is { } ttl ? Expiration.Cap(ttl, maxTtl) : null).Write(request, key, mode, opaque);
 
     public CacheItem<T> Read(in MetaReply reply, byte[]? value)
     {
@@ -109,8 +109,8 @@ internal readonly struct TouchCommand(uint ttl) : IMetaCommand<bool>, IWriteComm
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
-        new MetaGet(HeaderOnly: true, TouchTtl: ttl).Write(request, key, mode, opaque);
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
+        new MetaGet(HeaderOnly: true, TouchTtl: Expiration.Cap(ttl, maxTtl)).Write(request, key, mode, opaque);
 
     public bool Read(in MetaReply reply, byte[]? value) => reply.Succeeded;
 }

@@ -26,8 +26,12 @@ internal interface IMetaCommand<out TResult>
     /// <summary>Whether a data block follows the request line (the value of a store).</summary>
     bool HasDataBlock { get; }
 
-    /// <summary>Writes the request: the line with its flags and the opaque token, then the data block if any.</summary>
-    void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque);
+    /// <summary>
+    /// Writes the request: the line with its flags and the opaque token, then the data block if any. Every TTL the
+    /// command sets goes through <see cref="Expiration.Cap"/> with <paramref name="maxTtl"/>: 0, except for a key
+    /// routed to the gutter pool (<see cref="FailoverPolicy.Gutter"/>).
+    /// </summary>
+    void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl);
 
     /// <summary>Turns the reply into the result. <paramref name="value"/> is the value array the reply delivered
     /// (<see cref="ValueTarget.Array"/> or <see cref="ValueTarget.Pooled"/>), now owned by the command.</summary>

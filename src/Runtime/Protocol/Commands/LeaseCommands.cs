@@ -28,12 +28,14 @@ internal readonly struct LeaseGetCommand(uint leaseSeconds, uint? recacheSeconds
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque)
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl)
     {
         MetaRequestWriter.BeginKeyed(request, "mg "u8, key, mode);
         request.Write(" v f c"u8);
-        request.WriteFlag((byte)'N', leaseSeconds);
-        if (recacheSeconds is { } recache)
+        request.WriteFlag((byte)'N', Expiration.Cap(leaseSeconds, maxTtl));
+        // A gutter copy lives at most the cap anyway; an early-recache window as long as that would hand every
+        // reader a lease and send each one to the backend, which the gutter pool is there to prevent.
+        if (recacheSeconds is { } recache && maxTtl == 0)
         {
             request.WriteFlag((byte)'R', recache);
         }
@@ -57,11 +59,11 @@ internal readonly struct InvalidateCommand(uint staleSeconds) : IMetaCommand<boo
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => false;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque)
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl)
     {
         MetaRequestWriter.BeginKeyed(request, "md "u8, key, mode);
         request.Write(" I"u8);
-        request.WriteFlag((byte)'T', staleSeconds);
+        request.WriteFlag((byte)'T', Expiration.Cap(staleSeconds, maxTtl));
         MetaRequestWriter.EndWithQuietAndOpaque(request, quiet: false, opaque);
     }
 

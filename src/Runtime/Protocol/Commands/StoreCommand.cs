@@ -45,11 +45,11 @@ internal readonly struct StoreCommand : IMetaCommand<StoreResult>, IWriteCommand
     public IBufferWriter<byte>? Destination => null;
     public bool HasDataBlock => true;
 
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque) =>
-        Write(request, key, mode, dataBlock, (long)opaque);
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, uint opaque, uint maxTtl) =>
+        Write(request, key, mode, dataBlock, (long)opaque, maxTtl);
 
     /// <summary>Writes the request; <paramref name="opaque"/> below zero leaves the token out (tests only).</summary>
-    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, long opaque)
+    public void Write(RequestBuffer request, ReadOnlySpan<byte> key, KeyMode mode, ReadOnlySpan<byte> dataBlock, long opaque, uint maxTtl = 0)
     {
         request.Write("ms "u8);
         KeyCodec.WriteWireKey(request, key, mode);
@@ -64,7 +64,7 @@ internal readonly struct StoreCommand : IMetaCommand<StoreResult>, IWriteCommand
         if (_mode is not (StoreMode.Append or StoreMode.Prepend))
         {
             request.WriteFlag((byte)'F', _clientFlags);
-            request.WriteFlag((byte)'T', _ttl);
+            request.WriteFlag((byte)'T', Expiration.Cap(_ttl, maxTtl));
         }
         if (_compare.HasValue)
         {
