@@ -18,7 +18,7 @@ internal static class CliApplication
     /// <summary>Every command, in the order <c>memstore --help</c> lists them.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
-        new LocateCommand(), new PingCommand(), new StatsCommand(), new TopCommand(), new GetCommand(),
+        new LocateCommand(), new PingCommand(), new StatsCommand(), new TopCommand(), new BenchCommand(), new GetCommand(),
         new SetCommand(), new DeleteCommand(), new FlushCommand(),
     ];
 

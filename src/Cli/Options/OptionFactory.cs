@@ -38,6 +38,36 @@ internal static class OptionFactory
         return option;
     }
 
+    /// <summary>A decimal-number option from <paramref name="minimum"/> to <paramref name="maximum"/>, <paramref name="absent"/> when not given.</summary>
+    public static Option<double> Decimal(string name, string valueName, string description, double absent, double minimum, double maximum)
+    {
+        var option = new Option<double>(name)
+        {
+            HelpName = valueName,
+            Description = description,
+            DefaultValueFactory = _ => absent,
+        };
+        option.CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return absent;
+            }
+
+            string text = result.Tokens[0].Value;
+            if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value < minimum || value > maximum)
+            {
+                result.AddError(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Option '{name}' needs a number from {minimum} to {maximum}; '{text}' is not."));
+                return absent;
+            }
+
+            return value;
+        };
+        return option;
+    }
+
     /// <summary>A flag: present or not, never followed by a value (so <c>--yes true</c> leaves <c>true</c> a positional argument).</summary>
     public static Option<bool> Flag(string name, string? alias, string description)
     {

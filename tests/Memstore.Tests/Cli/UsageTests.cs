@@ -32,6 +32,11 @@ public sealed class UsageTests
     [InlineData("memstore ping: Server list entry 1: Invalid server address 'a:0'", "ping", "-s", "a:0")]
     [InlineData("memstore ping: --servers lists 127.0.0.1:1 twice.", "ping", "-s", "127.0.0.1:1,127.0.0.1:1")]
     [InlineData("memstore ping: Option '--servers' needs a value", "ping", "--servers")]
+    [InlineData("memstore top: Unknown sort column 'cpu'", "top", "-s", Server, "--sort", "cpu")]
+    [InlineData("memstore top: Option '--interval' needs a number of seconds from 0.1", "top", "-s", Server, "--interval", "0")]
+    [InlineData("memstore bench: Option '--get-ratio' needs a number from 0 to 1", "bench", "-s", Server, "--get-ratio", "1.5")]
+    [InlineData("memstore bench: Option '--concurrency' needs a whole number from 1", "bench", "-s", Server, "-c", "0")]
+    [InlineData("memstore bench: Key \"bad key00000000009999\" is invalid", "bench", "-s", Server, "--key-prefix", "bad key")]
     public async Task Bad_arguments_exit_2_with_one_line_on_stderr(string message, params string[] arguments)
     {
         var result = await CliRunner.RunAsync(arguments);
@@ -56,7 +61,7 @@ public sealed class UsageTests
     {
         var help = await CliRunner.RunAsync("--help");
         Assert.Equal(0, help.ExitCode);
-        foreach (string command in new[] { "locate", "ping", "stats", "get", "set", "delete", "flush" })
+        foreach (string command in new[] { "locate", "ping", "stats", "top", "bench", "get", "set", "delete", "flush" })
         {
             Assert.Contains($"\n  {command} ", help.Output, StringComparison.Ordinal);
             var own = await CliRunner.RunAsync(command, "--help");
