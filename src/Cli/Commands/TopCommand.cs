@@ -164,7 +164,7 @@ internal sealed class TopCommand : ICommand
         string title = string.Create(
             CultureInfo.InvariantCulture,
             $"memstore top - {options.Servers.Count} server(s) - every {interval.TotalSeconds:0.###} s - {DateTime.Now:HH:mm:ss} - sorted by {snapshot.Sort.ToName()}");
-        console.Write(TopRenderer.Table(snapshot, title));
+        console.Write(TopRenderer.View(snapshot, title));
         console.MarkupLine("[dim]keys: s next sort, o ops, h hits, m mem, e evictions, n server, q quit[/]");
         string text = frame.ToString().ReplaceLineEndings("\u001b[K\n");
         await context.Output.WriteAsync("\u001b[H" + text + "\u001b[J").ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Memstore.Cli.Top;
 
@@ -60,8 +61,11 @@ internal static class TopRenderer
         return text.ToString();
     }
 
-    /// <summary>The live view's table: servers, the total in bold, down servers in red with their reason.</summary>
-    public static Table Table(TopSnapshot snapshot, string title)
+    /// <summary>
+    /// The live view: the table (the total in bold, down servers in red), then one line per down server with the
+    /// reason, which would make the table's rows tall.
+    /// </summary>
+    public static IRenderable View(TopSnapshot snapshot, string title)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
@@ -71,13 +75,14 @@ internal static class TopRenderer
             table.AddColumn(c < 2 ? column : column.RightAligned());
         }
 
+        var reasons = new List<IRenderable> { table };
         foreach (TopRow row in snapshot.Rows)
         {
             string[] cells = Cells(row);
             if (!row.Up)
             {
-                // The reason spans the figures' columns in spirit: it is long, so it goes in STATE and wraps there.
-                table.AddRow([Markup.Escape(cells[0]), $"[red]{Markup.Escape(cells[1])}[/]", .. cells.Skip(2)]);
+                table.AddRow([$"[red]{Markup.Escape(cells[0])}[/]", "[red]down[/]", .. cells.Skip(2)]);
+                reasons.Add(new Markup($"[red]{Markup.Escape(row.Server)} down:[/] {Markup.Escape(row.Failure ?? "")}"));
             }
             else
             {
@@ -87,7 +92,7 @@ internal static class TopRenderer
 
         table.AddEmptyRow();
         table.AddRow([.. Cells(snapshot.Total).Select(cell => $"[bold]{Markup.Escape(cell)}[/]")]);
-        return table;
+        return new Rows(reasons);
     }
 
     private static string Rate(double? perSecond) => perSecond is { } value ? value.ToString("0", CultureInfo.InvariantCulture) : "-";
