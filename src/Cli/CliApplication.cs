@@ -108,7 +108,7 @@ internal static class CliApplication
     }
 
     /// <summary>
-    /// What System.CommandLine lets through: a flag given a value (<c>--yes=no</c>, which it would split into the flag
+    /// What System.CommandLine lets through: a repeated option, a flag given a value (<c>--yes=no</c>, which it would split into the flag
     /// and an argument), and an unknown option where the command takes arguments (it would become a key). Only
     /// before <c>--</c>: after it, everything is an argument.
     /// </summary>
@@ -125,6 +125,12 @@ internal static class CliApplication
             {
                 return $"Option '{flag.Name}' takes no value.";
             }
+        }
+
+        // System.CommandLine keeps the last of a repeated option; which one was meant is unclear.
+        if (command.Options.FirstOrDefault(o => parsed.GetResult(o) is { IdentifierTokenCount: > 1 }) is { } repeated)
+        {
+            return $"Option '{repeated.Name}' is given more than once.";
         }
 
         int doubleDash = parsed.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);

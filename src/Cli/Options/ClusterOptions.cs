@@ -34,7 +34,7 @@ internal sealed class ClusterOptions
         Distribution = new Option<MemcacheDistribution>("--distribution", "-d")
         {
             HelpName = "NAME",
-            Description = $"{string.Join(", ", MemcacheDistributionNames.All)} (default ketama)",
+            Description = "ketama (default), ketama-weighted, ketama-pre1010, modula",
             CustomParser = ParseDistribution,
         };
         Timeout = OptionFactory.Number(

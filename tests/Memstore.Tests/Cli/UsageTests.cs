@@ -32,6 +32,7 @@ public sealed class UsageTests
     [InlineData("memstore ping: Server list entry 1: Invalid server address 'a:0'", "ping", "-s", "a:0")]
     [InlineData("memstore ping: --servers lists 127.0.0.1:1 twice.", "ping", "-s", "127.0.0.1:1,127.0.0.1:1")]
     [InlineData("memstore ping: Option '--servers' needs a value", "ping", "--servers")]
+    [InlineData("memstore get: Option '--servers' is given more than once", "get", "-s", Server, "--servers", Server, "k")]
     [InlineData("memstore top: Unknown sort column 'cpu'", "top", "-s", Server, "--sort", "cpu")]
     [InlineData("memstore top: Option '--interval' needs a number of seconds from 0.1", "top", "-s", Server, "--interval", "0")]
     [InlineData("memstore bench: Option '--get-ratio' needs a number from 0 to 1", "bench", "-s", Server, "--get-ratio", "1.5")]
