@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Memstore.Cli.Bench;
 
 namespace Memstore.Load;
 

@@ -1,18 +1,24 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using Memstore.Cli.Commands;
 
 namespace Memstore.Cli;
 
 /// <summary>
-/// Picks the sub-command from the first argument and turns errors into exit codes: a bad command line
-/// (including an invalid key or an oversized value) is one line on standard error and exit code 2; a server
+/// Parses the command line with System.CommandLine and turns errors into exit codes: a bad command line
+/// (a parse error, an invalid key or an oversized value) is one line on standard error and exit code 2; a server
 /// failure (unreachable, timeout, error reply) is one line naming the server and exit code 1.
 /// </summary>
 internal static class CliApplication
 {
+    /// <summary>Width that help text is wrapped to.</summary>
+    private const int HelpWidth = 100;
+
     /// <summary>Every command, in the order <c>memstore --help</c> lists them.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
-        new LocateCommand(), new PingCommand(), new StatsCommand(), new GetCommand(),
+        new LocateCommand(), new PingCommand(), new StatsCommand(), new TopCommand(), new BenchCommand(), new GetCommand(),
         new SetCommand(), new DeleteCommand(), new FlushCommand(),
     ];
 
@@ -24,69 +30,156 @@ internal static class CliApplication
     public static async Task<int> RunAsync(
         IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken = default)
     {
-        if (arguments.Count == 0 || arguments[0] is "-h" or "--help" or "help")
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(context);
+        Command root = CreateRoot(context);
+        var invocation = new InvocationConfiguration
         {
-            // Asked for: help on standard output. No command at all: a usage error, on standard error.
-            TextWriter writer = arguments.Count == 0 ? context.Error : context.Output;
-            await writer.WriteAsync(GeneralUsage()).ConfigureAwait(false);
-            return arguments.Count == 0 ? ExitCodes.Usage : ExitCodes.Success;
-        }
+            Output = context.Output,
+            Error = context.Error,
+            EnableDefaultExceptionHandler = false,
+            // Ctrl-C cancels the command's token (top and bench stop cleanly); only for the real process.
+            ProcessTerminationTimeout = context.HandlesTermination ? TimeSpan.FromSeconds(2) : null,
+        };
 
-        ICommand? command = Commands.FirstOrDefault(c => c.Name == arguments[0]);
-        if (command is null)
+        if (arguments.Count == 0)
         {
-            await context.Error.WriteLineAsync(
-                $"memstore: unknown command '{arguments[0]}'. Run 'memstore --help' for the list of commands.").ConfigureAwait(false);
+            // No command at all: a usage error, the help on standard error.
+            var toError = new InvocationConfiguration { Output = context.Error, Error = context.Error, ProcessTerminationTimeout = null };
+            await root.Parse(["--help"], ParserSettings).InvokeAsync(toError, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
-        IReadOnlyList<string> rest = [.. arguments.Skip(1)];
-        if (rest.Count > 0 && rest[0] is "-h" or "--help")
+        ParseResult parsed = root.Parse(arguments, ParserSettings);
+        string command = parsed.CommandResult.Parent is null ? "memstore" : $"memstore {parsed.CommandResult.Command.Name}";
+        if (parsed.Action is not HelpWithNotesAction && (OptionMistake(parsed, arguments) ?? FirstError(parsed)) is { } mistake)
         {
-            await context.Output.WriteAsync(command.Usage).ConfigureAwait(false);
-            return ExitCodes.Success;
+            await context.Error.WriteLineAsync(
+                mistake.StartsWith("memstore", StringComparison.Ordinal) ? mistake : $"{command}: {mistake} Run '{command} --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
         }
 
         try
         {
-            return await command.RunAsync(rest, context, cancellationToken).ConfigureAwait(false);
+            return await parsed.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
         // ArgumentException covers an invalid key, an oversized value and a file the client could not use (--tls-ca).
-        catch (Exception error) when (error is UsageException or ArgumentException)
+        catch (ArgumentException error)
         {
-            await context.Error.WriteLineAsync(
-                $"memstore {command.Name}: {Failures.UsageMessage(error)} Run 'memstore {command.Name} --help' for usage.").ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"{command}: {Failures.UsageMessage(error)} Run '{command} --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         catch (MemcacheException error)
         {
-            await context.Error.WriteLineAsync($"memstore {command.Name}: {Failures.Describe(error)}").ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"{command}: {Failures.Describe(error)}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
     }
 
-    private static string GeneralUsage()
+    /// <summary>
+    /// No response files: a key such as <c>@home</c> is a key, not a file to read arguments from.
+    /// </summary>
+    private static ParserConfiguration ParserSettings { get; } = new() { ResponseFileTokenReplacer = null };
+
+    /// <summary>
+    /// A plain command named memstore rather than a <see cref="RootCommand"/>, which would take its name from the
+    /// executable (Memstore.Cli) and treat a first argument in brackets as a directive.
+    /// </summary>
+    private static Command CreateRoot(CommandContext context)
     {
-        var text = new System.Text.StringBuilder("Usage: memstore COMMAND [OPTIONS]\n\nCommands:\n");
+        var root = new Command("memstore", "memstore: operate memcached clusters the way the Memstore client sees them.")
+        {
+            new HelpOption(), new VersionOption(),
+        };
+        var notes = new Dictionary<Command, string>();
         foreach (ICommand command in Commands)
         {
-            text.Append("  ").Append(command.Name.PadRight(10)).Append(command.Summary).Append('\n');
+            Command created = command.Create(context);
+            root.Add(created);
+            notes[created] = command.Notes;
         }
 
-        text.Append(
-            """
+        foreach (HelpOption option in root.Options.OfType<HelpOption>())
+        {
+            option.Action = new HelpWithNotesAction(new HelpAction { MaxWidth = HelpWidth }, notes);
+        }
 
-            Server commands take --servers LIST (host[:port[:weight]],...), --distribution NAME and
-            --timeout MS (default 2000), and for TLS and authentication --tls, --tls-ca FILE,
-            --tls-host NAME, --tls-cert FILE, --tls-key FILE, --tls-insecure, --username NAME and
-            --password-file FILE (or MEMSTORE_PASSWORD).
+        return root;
+    }
 
-            Exit codes: 0 success; 1 a server failed (unreachable, timeout, error reply; the server is
-            named on standard error); 2 bad command line; 3 get/delete found no item for a key.
+    /// <summary>
+    /// What System.CommandLine lets through: a repeated option, a flag given a value (<c>--yes=no</c>, which it would split into the flag
+    /// and an argument), and an unknown option where the command takes arguments (it would become a key). Only
+    /// before <c>--</c>: after it, everything is an argument.
+    /// </summary>
+    private static string? OptionMistake(ParseResult parsed, IReadOnlyList<string> arguments)
+    {
+        Command command = parsed.CommandResult.Command;
+        int end = arguments.ToList().IndexOf("--");
+        end = end < 0 ? arguments.Count : end;
+        foreach (string argument in arguments.Take(end))
+        {
+            int equals = argument.IndexOf('=', StringComparison.Ordinal);
+            if (argument.StartsWith('-') && equals > 0
+                && command.Options.FirstOrDefault(o => o.Name == argument[..equals] || o.Aliases.Contains(argument[..equals])) is { Arity.MaximumNumberOfValues: 0 } flag)
+            {
+                return $"Option '{flag.Name}' takes no value.";
+            }
+        }
 
-            Run 'memstore COMMAND --help' for a command's options.
+        // System.CommandLine keeps the last of a repeated option; which one was meant is unclear.
+        if (command.Options.FirstOrDefault(o => parsed.GetResult(o) is { IdentifierTokenCount: > 1 }) is { } repeated)
+        {
+            return $"Option '{repeated.Name}' is given more than once.";
+        }
 
-            """);
-        return text.ToString();
+        int doubleDash = parsed.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        foreach (Argument argument in command.Arguments)
+        {
+            foreach (Token token in parsed.GetResult(argument)?.Tokens ?? [])
+            {
+                bool beforeDoubleDash = doubleDash < 0 || parsed.Tokens.ToList().FindIndex(t => ReferenceEquals(t, token)) < doubleDash;
+                if (token.Value.Length > 1 && token.Value.StartsWith('-') && beforeDoubleDash)
+                {
+                    return $"Unknown option '{token.Value}'. (Put '--' before an argument that starts with '-'.)";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The one line a parse error prints, or null without errors. Tokens nobody took come first (an unknown option,
+    /// or an argument for a command that takes none), then errors of options and arguments, then the commands' own checks.
+    /// </summary>
+    private static string? FirstError(ParseResult parsed)
+    {
+        if (parsed.UnmatchedTokens.Count > 0)
+        {
+            string token = parsed.UnmatchedTokens[0];
+            if (parsed.CommandResult.Parent is null && !token.StartsWith('-'))
+            {
+                return $"memstore: unknown command '{token}'. Run 'memstore --help' for the list of commands.";
+            }
+
+            return token.StartsWith('-') && token.Length > 1
+                ? $"Unknown option '{token.Split('=')[0]}'."
+                : $"{parsed.CommandResult.Command.Name} takes no arguments; got '{token}'.";
+        }
+
+        if (parsed.Errors.Count == 0)
+        {
+            return null;
+        }
+
+        ParseError first = parsed.Errors.OrderBy(e => e.SymbolResult is CommandResult ? 1 : 0).First();
+        if (first.SymbolResult is OptionResult { Tokens.Count: 0, Option: { Arity.MinimumNumberOfValues: > 0 } option })
+        {
+            return $"Option '{option.Name}' needs a value: {option.Name} {option.HelpName}.";
+        }
+
+        // Some messages of System.CommandLine separate listed values with tabs.
+        return string.Join(' ', Failures.OneLine(first.Message).Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
     }
 }

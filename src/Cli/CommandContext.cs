@@ -18,4 +18,13 @@ internal sealed record CommandContext(TextReader Input, TextWriter Output, TextW
     /// <see cref="Output"/> decoded as UTF-8.
     /// </summary>
     public Stream? OutputStream { get; init; }
+
+    /// <summary>
+    /// Whether standard output is an interactive terminal (the real console, not redirected): <c>top</c> draws a
+    /// live view and <c>bench</c> a progress line only then; otherwise they print plain text.
+    /// </summary>
+    public bool IsTerminal { get; init; }
+
+    /// <summary>Whether Ctrl-C and SIGTERM cancel the command (the real process; tests leave the handlers alone).</summary>
+    public bool HandlesTermination { get; init; }
 }

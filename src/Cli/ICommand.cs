@@ -1,19 +1,25 @@
+using System.CommandLine;
+
 namespace Memstore.Cli;
 
-/// <summary>One <c>memstore</c> sub-command. Add a command by implementing this and listing it in <see cref="CliApplication"/>.</summary>
+/// <summary>
+/// One <c>memstore</c> sub-command. Add a command by implementing this and listing it in
+/// <see cref="CliApplication.Commands"/>.
+/// </summary>
 internal interface ICommand
 {
     /// <summary>The word that selects the command, for example <c>locate</c>.</summary>
     string Name { get; }
 
-    /// <summary>One line for the command list.</summary>
+    /// <summary>One line for the command list of <c>memstore --help</c>.</summary>
     string Summary { get; }
 
-    /// <summary>Full usage text shown by <c>memstore NAME --help</c> and after usage errors.</summary>
-    string Usage { get; }
+    /// <summary>What <c>memstore NAME --help</c> prints after the options: what the command prints, and its exit codes.</summary>
+    string Notes { get; }
 
-    /// <summary>Runs the command with the arguments after its name.</summary>
-    /// <returns>The process exit code (see <see cref="ExitCodes"/>).</returns>
-    /// <exception cref="UsageException">The arguments are wrong.</exception>
-    Task<int> RunAsync(IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken);
+    /// <summary>
+    /// The command with its options, arguments, checks (whose failures are parse errors: exit code 2) and action,
+    /// which writes to <paramref name="context"/> and returns the exit code (see <see cref="ExitCodes"/>).
+    /// </summary>
+    Command Create(CommandContext context);
 }

@@ -10,6 +10,8 @@ await using (output.ConfigureAwait(false))
     {
         InputStream = Console.OpenStandardInput(),
         OutputStream = standardOutput,
+        IsTerminal = !Console.IsOutputRedirected && !Console.IsInputRedirected,
+        HandlesTermination = true,
     };
     int exitCode = await CliApplication.RunAsync(args, context).ConfigureAwait(false);
     await output.FlushAsync().ConfigureAwait(false);

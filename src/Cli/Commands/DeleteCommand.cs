@@ -1,3 +1,6 @@
+using System.CommandLine;
+using Memstore.Cli.Options;
+
 namespace Memstore.Cli.Commands;
 
 /// <summary><c>memstore delete</c>: deletes items; a key with no item makes the exit code 3.</summary>
@@ -10,35 +13,35 @@ internal sealed class DeleteCommand : ICommand
     public string Summary => "delete items";
 
     /// <inheritdoc />
-    public string Usage =>
-        "Usage: memstore delete --servers LIST KEY...\n\n"
-        + "Deletes each KEY from the server it maps to and prints 'deleted KEY on HOST:PORT'.\n"
-        + "A key with no item: 'memstore delete: no item for key K on HOST:PORT' on standard error;\n"
-        + "the other keys are still deleted and the exit code is 3.\n\n"
-        + "Options:\n"
-        + ClusterOptions.UsageLines + "\n";
+    public string Notes =>
+        "Deletes each KEY from the server it maps to and prints 'deleted KEY on HOST:PORT'.\n"
+            + "A key with no item: 'memstore delete: no item for key K on HOST:PORT' on standard error;\n"
+            + "the other keys are still deleted and the exit code is 3.";
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken)
+    public Command Create(CommandContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ParsedArguments parsed = ClusterOptions.Parse(arguments);
-        if (parsed.Positionals.Count == 0)
-        {
-            throw new UsageException("Missing KEY: memstore delete --servers LIST KEY...");
-        }
+        var cluster = new ClusterOptions();
+        var command = new Command(Name, Summary);
+        cluster.AddTo(command);
+        var keys = KeyArguments.AddTo(command, "the keys to delete", "memstore delete --servers LIST KEY...");
+        command.SetAction((parsed, token) => RunAsync(cluster.ClientOptions(parsed, context.Error), parsed.GetValue(keys)!, context, token));
+        return command;
+    }
 
-        var client = new MemcacheClient(ClusterOptions.ClientOptions(parsed, context.Error));
+    private static async Task<int> RunAsync(MemcacheClientOptions options, string[] keys, CommandContext context, CancellationToken cancellationToken)
+    {
+        var client = new MemcacheClient(options);
         await using (client.ConfigureAwait(false))
         {
             // Every key is checked before anything is sent: an invalid one is a usage error (exit code 2).
-            foreach (string key in parsed.Positionals)
+            foreach (string key in keys)
             {
                 _ = client.Locate(key);
             }
 
             int exitCode = ExitCodes.Success;
-            foreach (string key in parsed.Positionals)
+            foreach (string key in keys)
             {
                 DeleteStatus status = await client.DeleteAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (status == DeleteStatus.Deleted)

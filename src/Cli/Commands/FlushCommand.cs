@@ -1,13 +1,12 @@
+using System.CommandLine;
 using System.Globalization;
+using Memstore.Cli.Options;
 
 namespace Memstore.Cli.Commands;
 
 /// <summary><c>memstore flush</c>: invalidates every item on every listed server; refuses without <c>--yes</c>.</summary>
 internal sealed class FlushCommand : ICommand
 {
-    private static readonly OptionSpec DelayOption = new("--delay", null, "SECONDS");
-    private static readonly OptionSpec YesOption = new("--yes", "-y", null);
-
     /// <inheritdoc />
     public string Name => "flush";
 
@@ -15,35 +14,37 @@ internal sealed class FlushCommand : ICommand
     public string Summary => "invalidate every item on every server (needs --yes)";
 
     /// <inheritdoc />
-    public string Usage =>
-        "Usage: memstore flush --servers LIST [--delay SECONDS] --yes\n\n"
-        + "Sends flush_all to every server. Without --yes it refuses (exit code 2) and touches nothing.\n"
-        + "Prints one line per server flushed; a server that fails gets one line on standard error and\n"
-        + "the exit code is 1.\n\n"
-        + "Options:\n"
-        + "      --delay SECONDS        invalidate the items after this many seconds instead of now\n"
-        + "  -y, --yes                  confirm: really flush\n"
-        + ClusterOptions.UsageLines + "\n";
+    public string Notes =>
+        "Sends flush_all to every server. Without --yes it refuses (exit code 2) and touches nothing.\n"
+            + "Prints one line per server flushed; a server that fails gets one line on standard error and\n"
+            + "the exit code is 1.";
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken)
+    public Command Create(CommandContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ParsedArguments parsed = ClusterOptions.Parse(arguments, DelayOption, YesOption);
-        if (parsed.Positionals.Count > 0)
+        var cluster = new ClusterOptions();
+        var delay = OptionFactory.Number("--delay", null, "SECONDS", "invalidate the items after this many seconds instead of now", 0, 0, uint.MaxValue);
+        var yes = OptionFactory.Flag("--yes", "-y", "confirm: really flush");
+        var command = new Command(Name, Summary)
         {
-            throw new UsageException($"flush takes no arguments; got '{parsed.Positionals[0]}'.");
-        }
-
-        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed, context.Error);
-        long delaySeconds = ClusterOptions.ParseNumber(parsed, DelayOption, 0, 0, uint.MaxValue);
-        if (!parsed.Has(YesOption.Name))
+            delay, yes,
+        };
+        cluster.AddTo(command);
+        command.Validators.Add(result =>
         {
-            throw new UsageException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Refusing to flush without --yes: it would invalidate every item on {options.Servers.Count} server(s) ({string.Join(", ", options.Servers)})."));
-        }
+            if (!result.GetValue(yes) && result.GetValue(cluster.Servers) is { Count: > 0 } servers)
+            {
+                result.AddError(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Refusing to flush without --yes: it would invalidate every item on {servers.Count} server(s) ({string.Join(", ", servers)})."));
+            }
+        });
+        command.SetAction((parsed, token) => RunAsync(cluster.ClientOptions(parsed, context.Error), parsed.GetValue(delay), context, token));
+        return command;
+    }
 
+    private async Task<int> RunAsync(MemcacheClientOptions options, long delaySeconds, CommandContext context, CancellationToken cancellationToken)
+    {
         var delay = TimeSpan.FromSeconds(delaySeconds);
         var outcomes = await ServerFanOut.RunAsync(
             options,

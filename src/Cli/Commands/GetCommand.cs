@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Memstore.Cli.Options;
 
 namespace Memstore.Cli.Commands;
 
@@ -10,8 +12,6 @@ namespace Memstore.Cli.Commands;
 /// </summary>
 internal sealed class GetCommand : ICommand
 {
-    private static readonly OptionSpec ShowMetaOption = new("--show-meta", "-m", null);
-
     /// <inheritdoc />
     public string Name => "get";
 
@@ -19,32 +19,35 @@ internal sealed class GetCommand : ICommand
     public string Summary => "read values (one key: raw bytes to standard output)";
 
     /// <inheritdoc />
-    public string Usage =>
-        "Usage: memstore get --servers LIST [--show-meta] KEY...\n\n"
-        + "One KEY: writes the value's bytes exactly as stored to standard output, no newline added.\n"
-        + "Several KEYs (one round trip per server): one line per hit, KEY<TAB>VALUE. With --show-meta:\n"
-        + "KEY<TAB>flags=N<TAB>cas=N<TAB>bytes=N<TAB>VALUE, for one key too. In these lines VALUE is\n"
-        + "escaped to stay on one line: \\\\ \\t \\r \\n, \\xNN for other control characters and for\n"
-        + "every non-ASCII byte of a value that is not valid UTF-8.\n"
-        + "A key with no item: 'memstore get: no item for key K on HOST:PORT' on standard error;\n"
-        + "the other keys are still printed and the exit code is 3.\n\n"
-        + "Options:\n"
-        + "  -m, --show-meta            print each item's client flags, CAS token and size\n"
-        + ClusterOptions.UsageLines + "\n";
+    public string Notes =>
+        "One KEY: writes the value's bytes exactly as stored to standard output, no newline added.\n"
+            + "Several KEYs (one round trip per server): one line per hit, KEY<TAB>VALUE. With --show-meta:\n"
+            + "KEY<TAB>flags=N<TAB>cas=N<TAB>bytes=N<TAB>VALUE, for one key too. In these lines VALUE is\n"
+            + "escaped to stay on one line: \\\\ \\t \\r \\n, \\xNN for other control characters and for\n"
+            + "every non-ASCII byte of a value that is not valid UTF-8.\n"
+            + "A key with no item: 'memstore get: no item for key K on HOST:PORT' on standard error;\n"
+            + "the other keys are still printed and the exit code is 3.";
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken)
+    public Command Create(CommandContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ParsedArguments parsed = ClusterOptions.Parse(arguments, ShowMetaOption);
-        IReadOnlyList<string> keys = parsed.Positionals;
-        if (keys.Count == 0)
+        var cluster = new ClusterOptions();
+        var showMeta = OptionFactory.Flag("--show-meta", "-m", "print each item's client flags, CAS token and size");
+        var command = new Command(Name, Summary)
         {
-            throw new UsageException("Missing KEY: memstore get --servers LIST KEY...");
-        }
+            showMeta,
+        };
+        cluster.AddTo(command);
+        var keys = KeyArguments.AddTo(command, "the keys to read", "memstore get --servers LIST KEY...");
+        command.SetAction((parsed, token) => RunAsync(
+            cluster.ClientOptions(parsed, context.Error), parsed.GetValue(keys)!, parsed.GetValue(showMeta), context, token));
+        return command;
+    }
 
-        bool showMeta = parsed.Has(ShowMetaOption.Name);
-        var client = new MemcacheClient(ClusterOptions.ClientOptions(parsed, context.Error));
+    private static async Task<int> RunAsync(
+        MemcacheClientOptions options, string[] keys, bool showMeta, CommandContext context, CancellationToken cancellationToken)
+    {
+        var client = new MemcacheClient(options);
         await using (client.ConfigureAwait(false))
         {
             // Every key is checked before anything is sent: an invalid one is a usage error (exit code 2).
@@ -53,12 +56,12 @@ internal sealed class GetCommand : ICommand
                 _ = client.Locate(key);
             }
 
-            CacheValue[] values = keys.Count == 1
+            CacheValue[] values = keys.Length == 1
                 ? [await client.GetAsync(keys[0], cancellationToken).ConfigureAwait(false)]
                 : await client.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
 
             int exitCode = ExitCodes.Success;
-            for (int i = 0; i < keys.Count; i++)
+            for (int i = 0; i < keys.Length; i++)
             {
                 CacheValue value = values[i];
                 if (!value.Found)
@@ -66,7 +69,7 @@ internal sealed class GetCommand : ICommand
                     await context.Error.WriteLineAsync($"memstore get: no item for key {keys[i]} on {client.Locate(keys[i])}").ConfigureAwait(false);
                     exitCode = ExitCodes.NotFound;
                 }
-                else if (keys.Count == 1 && !showMeta)
+                else if (keys.Length == 1 && !showMeta)
                 {
                     await WriteRawAsync(value.Value!, context, cancellationToken).ConfigureAwait(false);
                 }

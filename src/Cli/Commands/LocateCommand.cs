@@ -1,3 +1,5 @@
+using System.CommandLine;
+using Memstore.Cli.Options;
 using Memstore.Cluster;
 
 namespace Memstore.Cli.Commands;
@@ -15,28 +17,25 @@ internal sealed class LocateCommand : ICommand
     public string Summary => "show which server each key maps to (no server contacted)";
 
     /// <inheritdoc />
-    public string Usage =>
-        """
-        Usage: memstore locate --servers LIST [--distribution NAME] [KEY...]
-
-        Prints one line per key: KEY<TAB>HOST:PORT. Without KEY arguments, reads keys from
-        standard input, one per line (blank lines are skipped).
-
-        Options:
-          -s, --servers LIST         comma-separated host[:port[:weight]], IPv6 as [::1]:11211;
-                                     the order matters, as in libmemcached
-          -d, --distribution NAME    ketama (default), ketama-weighted, ketama-pre1010, modula
-          -h, --help                 show this help
-
-        """;
+    public string Notes =>
+        "Prints one line per key: KEY<TAB>HOST:PORT. Without KEY arguments, reads keys from\n"
+            + "standard input, one per line (blank lines are skipped). Contacts no server.";
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken)
+    public Command Create(CommandContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        HashRing ring = BuildRing(ParsedArguments.Parse(arguments, [ClusterOptions.Servers, ClusterOptions.Distribution]), out IReadOnlyList<string> keys);
+        var cluster = new ClusterOptions(connects: false);
+        var keys = new Argument<string[]>("KEY") { Arity = ArgumentArity.ZeroOrMore, Description = "keys to locate; none: read keys from standard input" };
+        var command = new Command(Name, Summary) { keys };
+        cluster.AddTo(command);
+        command.SetAction((parsed, token) => RunAsync(
+            new HashRing(cluster.ServerList(parsed), parsed.GetValue(cluster.Distribution)), parsed.GetValue(keys) ?? [], context, token));
+        return command;
+    }
 
-        if (keys.Count > 0)
+    private static async Task<int> RunAsync(HashRing ring, string[] keys, CommandContext context, CancellationToken cancellationToken)
+    {
+        if (keys.Length > 0)
         {
             foreach (string key in keys)
             {
@@ -55,14 +54,6 @@ internal sealed class LocateCommand : ICommand
         }
 
         return ExitCodes.Success;
-    }
-
-    private static HashRing BuildRing(ParsedArguments parsed, out IReadOnlyList<string> keys)
-    {
-        IReadOnlyList<ServerAddress> servers = ClusterOptions.ParseServers(parsed);
-        MemcacheDistribution distribution = ClusterOptions.ParseDistribution(parsed);
-        keys = parsed.Positionals;
-        return new HashRing(servers, distribution);
     }
 
     private static Task WriteLocationAsync(HashRing ring, string key, TextWriter output) =>

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Memstore.Cli.Options;
 
 namespace Memstore.Cli.Commands;
 
@@ -17,25 +19,23 @@ internal sealed class PingCommand : ICommand
     public string Summary => "check every server: version and round-trip time";
 
     /// <inheritdoc />
-    public string Usage =>
-        "Usage: memstore ping --servers LIST [--timeout MS]\n\n"
-        + "Prints one line per server that answers: HOST:PORT  version=VERSION  time=MS ms, the\n"
-        + "best of three no-op round trips on an open connection. A server that fails gets one line\n"
-        + "on standard error and the exit code is 1.\n\n"
-        + "Options:\n"
-        + ClusterOptions.UsageLines + "\n";
+    public string Notes =>
+        "Prints one line per server that answers: HOST:PORT  version=VERSION  time=MS ms, the\n"
+            + "best of three no-op round trips on an open connection. A server that fails gets one line\n"
+            + "on standard error and the exit code is 1.";
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken)
+    public Command Create(CommandContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ParsedArguments parsed = ClusterOptions.Parse(arguments);
-        if (parsed.Positionals.Count > 0)
-        {
-            throw new UsageException($"ping takes no arguments; got '{parsed.Positionals[0]}'.");
-        }
+        var cluster = new ClusterOptions();
+        var command = new Command(Name, Summary);
+        cluster.AddTo(command);
+        command.SetAction((parsed, token) => RunAsync(cluster.ClientOptions(parsed, context.Error), context, token));
+        return command;
+    }
 
-        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed, context.Error);
+    private async Task<int> RunAsync(MemcacheClientOptions options, CommandContext context, CancellationToken cancellationToken)
+    {
         IReadOnlyList<ServerOutcome<(string Version, TimeSpan RoundTrip)>> outcomes =
             await ServerFanOut.RunAsync(options, PingAsync, cancellationToken).ConfigureAwait(false);
 

@@ -1,3 +1,5 @@
+using Memstore.Cli.Options;
+
 namespace Memstore.Cli.Commands;
 
 /// <summary>

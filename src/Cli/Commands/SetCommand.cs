@@ -1,14 +1,13 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Memstore.Cli.Options;
 
 namespace Memstore.Cli.Commands;
 
 /// <summary><c>memstore set</c>: stores a value, given as an argument or read from standard input with <c>-</c>.</summary>
 internal sealed class SetCommand : ICommand
 {
-    private static readonly OptionSpec TtlOption = new("--ttl", null, "SECONDS");
-    private static readonly OptionSpec FlagsOption = new("--flags", null, "N");
-
     /// <inheritdoc />
     public string Name => "set";
 
@@ -16,35 +15,48 @@ internal sealed class SetCommand : ICommand
     public string Summary => "store a value (VALUE '-' reads it from standard input)";
 
     /// <inheritdoc />
-    public string Usage =>
-        "Usage: memstore set --servers LIST [--ttl SECONDS] [--flags N] KEY VALUE\n\n"
-        + "Stores VALUE (as UTF-8) under KEY on the server the key maps to. VALUE '-' reads the value\n"
-        + "from standard input, byte for byte, to its end. Prints 'stored KEY (N bytes) on HOST:PORT'.\n\n"
-        + "Options:\n"
-        + "      --ttl SECONDS          time to live; 0 (default) never expires; over 30 days is allowed\n"
-        + "      --flags N              32-bit client flags stored with the item (default 0)\n"
-        + ClusterOptions.UsageLines + "\n";
+    public string Notes =>
+        "Stores VALUE (as UTF-8) under KEY on the server the key maps to. VALUE '-' reads the value\n"
+            + "from standard input, byte for byte, to its end. Prints 'stored KEY (N bytes) on HOST:PORT'.";
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CommandContext context, CancellationToken cancellationToken)
+    public Command Create(CommandContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ParsedArguments parsed = ClusterOptions.Parse(arguments, TtlOption, FlagsOption);
-        if (parsed.Positionals.Count != 2)
-        {
-            throw new UsageException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"set needs KEY and VALUE (or '-' to read the value from standard input); got {parsed.Positionals.Count} argument(s)."));
-        }
-
-        MemcacheClientOptions options = ClusterOptions.ClientOptions(parsed, context.Error);
+        var cluster = new ClusterOptions();
         // Up to ~136 years: Expiration turns anything over 30 days into an absolute Unix time that must fit 32 bits.
-        long ttl = ClusterOptions.ParseNumber(parsed, TtlOption, 0, 0, int.MaxValue);
-        uint flags = (uint)ClusterOptions.ParseNumber(parsed, FlagsOption, 0, 0, uint.MaxValue);
-        string key = parsed.Positionals[0];
-        byte[] value = parsed.Positionals[1] == "-"
+        var ttl = OptionFactory.Number("--ttl", null, "SECONDS", "time to live; 0 never expires; over 30 days is allowed", 0, 0, int.MaxValue);
+        var flags = OptionFactory.Number("--flags", null, "N", "32-bit client flags stored with the item", 0, 0, uint.MaxValue);
+        var arguments = new Argument<string[]>("KEY VALUE") { Arity = ArgumentArity.ZeroOrMore, Description = "the key, and the value as UTF-8 text or '-' for standard input" };
+        var command = new Command(Name, Summary)
+        {
+            ttl, flags, arguments,
+        };
+        cluster.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            int count = result.GetValue(arguments)?.Length ?? 0;
+            if (count != 2)
+            {
+                result.AddError(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"set needs KEY and VALUE (or '-' to read the value from standard input); got {count} argument(s)."));
+            }
+        });
+        command.SetAction((parsed, token) =>
+        {
+            string[] keyAndValue = parsed.GetValue(arguments)!;
+            return RunAsync(
+                cluster.ClientOptions(parsed, context.Error), keyAndValue[0], keyAndValue[1], parsed.GetValue(ttl), (uint)parsed.GetValue(flags), context, token);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        MemcacheClientOptions options, string key, string valueArgument, long ttl, uint flags, CommandContext context, CancellationToken cancellationToken)
+    {
+        byte[] value = valueArgument == "-"
             ? await ReadInputAsync(context, cancellationToken).ConfigureAwait(false)
-            : Encoding.UTF8.GetBytes(parsed.Positionals[1]);
+            : Encoding.UTF8.GetBytes(valueArgument);
 
         var client = new MemcacheClient(options);
         await using (client.ConfigureAwait(false))
@@ -57,7 +69,7 @@ internal sealed class SetCommand : ICommand
             }
             catch (ArgumentOutOfRangeException error) when (error.ParamName == "expiry")
             {
-                throw new UsageException($"--ttl {ttl}: {Failures.OneLine(error.Message)}", error);
+                throw new ArgumentException($"--ttl {ttl}: {Failures.UsageMessage(error)}", error);
             }
 
             if (!result.Stored)

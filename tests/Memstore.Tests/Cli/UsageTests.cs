@@ -32,6 +32,12 @@ public sealed class UsageTests
     [InlineData("memstore ping: Server list entry 1: Invalid server address 'a:0'", "ping", "-s", "a:0")]
     [InlineData("memstore ping: --servers lists 127.0.0.1:1 twice.", "ping", "-s", "127.0.0.1:1,127.0.0.1:1")]
     [InlineData("memstore ping: Option '--servers' needs a value", "ping", "--servers")]
+    [InlineData("memstore get: Option '--servers' is given more than once", "get", "-s", Server, "--servers", Server, "k")]
+    [InlineData("memstore top: Unknown sort column 'cpu'", "top", "-s", Server, "--sort", "cpu")]
+    [InlineData("memstore top: Option '--interval' needs a number of seconds from 0.1", "top", "-s", Server, "--interval", "0")]
+    [InlineData("memstore bench: Option '--get-ratio' needs a number from 0 to 1", "bench", "-s", Server, "--get-ratio", "1.5")]
+    [InlineData("memstore bench: Option '--concurrency' needs a whole number from 1", "bench", "-s", Server, "-c", "0")]
+    [InlineData("memstore bench: Key \"bad key00000000009999\" is invalid", "bench", "-s", Server, "--key-prefix", "bad key")]
     public async Task Bad_arguments_exit_2_with_one_line_on_stderr(string message, params string[] arguments)
     {
         var result = await CliRunner.RunAsync(arguments);
@@ -56,12 +62,13 @@ public sealed class UsageTests
     {
         var help = await CliRunner.RunAsync("--help");
         Assert.Equal(0, help.ExitCode);
-        foreach (string command in new[] { "locate", "ping", "stats", "get", "set", "delete", "flush" })
+        foreach (string command in new[] { "locate", "ping", "stats", "top", "bench", "get", "set", "delete", "flush" })
         {
             Assert.Contains($"\n  {command} ", help.Output, StringComparison.Ordinal);
             var own = await CliRunner.RunAsync(command, "--help");
             Assert.Equal(0, own.ExitCode);
-            Assert.StartsWith($"Usage: memstore {command} ", own.Output, StringComparison.Ordinal);
+            Assert.Contains($"Usage:\n  memstore {command} ", own.Output, StringComparison.Ordinal);
+            Assert.Contains("--servers <LIST>", own.Output, StringComparison.Ordinal);
             Assert.Empty(own.Error);
         }
         Assert.Contains("Exit codes: 0 success; 1 a server failed", help.Output, StringComparison.Ordinal);
@@ -69,6 +76,6 @@ public sealed class UsageTests
         var none = await CliRunner.RunAsync();
         Assert.Equal(2, none.ExitCode);
         Assert.Empty(none.Output);
-        Assert.Contains("Usage: memstore COMMAND", none.Error, StringComparison.Ordinal);
+        Assert.Contains("Usage:\n  memstore [command] [options]", none.Error, StringComparison.Ordinal);
     }
 }
