@@ -14,7 +14,7 @@ public enum FailoverPolicy
     /// A dead server's keys move to the next live point on the continuum (libmemcached's auto-eject), so
     /// calls keep succeeding as cache misses. When the server returns its keys map back to it; values
     /// written elsewhere meanwhile are orphaned and the returning server may hold older values, so
-    /// prefer short TTLs, and never use it for keys managed by MCAS.
+    /// prefer short TTLs. MCAS and deques refuse a client with this policy (a moved key has a second home).
     /// </summary>
     Redistribute = 1,
 

@@ -114,18 +114,25 @@ public sealed partial class MemcacheClient
     }
 
     /// <summary>
-    /// Refuses MCAS and deques on a client with <see cref="FailoverPolicy.Gutter"/>: they need every key to have one
-    /// home, and while a server is dead a gutter copy would be a second one (operations deciding on different copies
-    /// lose updates when the server returns).
+    /// Refuses MCAS and deques on a client whose failover policy moves keys (<see cref="FailoverPolicy.Gutter"/>,
+    /// <see cref="FailoverPolicy.Redistribute"/>): they need every key to have one home, and while a server is dead a
+    /// moved key has a second one (operations deciding on different copies, and the returning server's older copy,
+    /// lose committed updates).
     /// </summary>
-    /// <exception cref="NotSupportedException">The client's failover policy is <see cref="FailoverPolicy.Gutter"/>.</exception>
-    internal void RefuseGutter(string feature)
+    /// <exception cref="NotSupportedException">The client's failover policy is not <see cref="FailoverPolicy.FailFast"/>.</exception>
+    internal void RefuseMovingFailover(string feature)
     {
-        if (_gutter is not null)
+        var moves = _options.Failover switch
+        {
+            FailoverPolicy.Gutter => "its keys would get a second, short-lived copy in the gutter pool",
+            FailoverPolicy.Redistribute => "its keys would move to another live server, a second home",
+            _ => null,
+        };
+        if (moves is not null)
         {
             throw new NotSupportedException(
-                $"{feature} cannot run on a client with MemcacheClientOptions.Failover = Gutter: it needs every key to have one home, and while a server is dead "
-                + "its keys would get a second, short-lived copy in the gutter pool, so two operations could decide on different copies and lose data when the server returns. "
+                $"{feature} cannot run on a client with MemcacheClientOptions.Failover = {_options.Failover}: it needs every key to have one home, and while a server is dead "
+                + $"{moves}, so two operations could decide on different copies, and the server's older copy returns with it: committed changes would be lost. "
                 + "Use a separate MemcacheClient with FailoverPolicy.FailFast for these keys.");
         }
     }

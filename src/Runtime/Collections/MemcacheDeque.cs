@@ -34,7 +34,7 @@ public sealed partial class MemcacheDeque
     public static async ValueTask<MemcacheDeque> CreateAsync(MemcacheClient client, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        client.RefuseGutter("A deque (MemcacheDeque)");
+        client.RefuseMovingFailover("A deque (MemcacheDeque)");
         ArgumentException.ThrowIfNullOrEmpty(name);
         var added = await client.AddAsync(name, DequeCodec.EncodeAnchor(new Anchor(AnchorStatus.Stable, null, null)), null, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
         if (!added.Stored)
@@ -50,7 +50,7 @@ public sealed partial class MemcacheDeque
     public static async ValueTask<MemcacheDeque> BindAsync(MemcacheClient client, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        client.RefuseGutter("A deque (MemcacheDeque)");
+        client.RefuseMovingFailover("A deque (MemcacheDeque)");
         ArgumentException.ThrowIfNullOrEmpty(name);
         var value = await client.GetAsync(name, cancellationToken).ConfigureAwait(false);
         if (!value.Found)

@@ -38,7 +38,7 @@ public sealed class ShardedMemcacheDeque
     public static async ValueTask<ShardedMemcacheDeque> CreateAsync(MemcacheClient client, string name, int shardCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        client.RefuseGutter("A deque (MemcacheDeque)");
+        client.RefuseMovingFailover("A deque (MemcacheDeque)");
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(shardCount, 1024);
@@ -60,7 +60,7 @@ public sealed class ShardedMemcacheDeque
     public static async ValueTask<ShardedMemcacheDeque> BindAsync(MemcacheClient client, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        client.RefuseGutter("A deque (MemcacheDeque)");
+        client.RefuseMovingFailover("A deque (MemcacheDeque)");
         ArgumentException.ThrowIfNullOrEmpty(name);
         var value = await client.GetAsync(name, cancellationToken).ConfigureAwait(false);
         if (!value.Found)

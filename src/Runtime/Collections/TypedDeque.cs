@@ -25,7 +25,7 @@ public sealed class TypedDeque<T>
     public TypedDeque(MemcacheClient client, string name, IValueCodec<T> codec)
     {
         ArgumentNullException.ThrowIfNull(client);
-        client.RefuseGutter("A deque (MemcacheDeque)");
+        client.RefuseMovingFailover("A deque (MemcacheDeque)");
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(codec);
         _client = client;

@@ -31,7 +31,7 @@ public sealed partial class McasClient : IAsyncDisposable
     public McasClient(MemcacheClient client, McasOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(client);
-        client.RefuseGutter("MCAS (McasClient)");
+        client.RefuseMovingFailover("MCAS (McasClient)");
         _client = client;
         _options = (options ?? new McasOptions()).Validated();
         _descriptorKeyPrefix = System.Text.Encoding.UTF8.GetBytes(_options.KeyPrefix + "mcas:");
