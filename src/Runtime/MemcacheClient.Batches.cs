@@ -221,29 +221,6 @@ public sealed partial class MemcacheClient
         }
     }
 
-    /// <summary>Submits an operation already prepared; failures arrive through the task, as in <see cref="SendAsync"/>.</summary>
-    private static ValueTask SubmitPrepared(Operation operation, Connection connection, CancellationToken cancellationToken)
-    {
-        ValueTask submitted;
-        try
-        {
-            submitted = connection.SubmitAsync(operation, cancellationToken);
-        }
-#pragma warning disable CA1031 // Not the caller's mistake (the server is down, the client disposed): delivered through the task.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return ValueTask.FromException(ex);
-        }
-        return submitted.IsCompletedSuccessfully ? operation.AsValueTask() : AwaitSubmitThenResult(submitted, operation);
-
-        static async ValueTask AwaitSubmitThenResult(ValueTask submitted, Operation operation)
-        {
-            await submitted.ConfigureAwait(false);
-            await operation.AsValueTask().ConfigureAwait(false);
-        }
-    }
-
     /// <summary>Awaits every item in caller order (all are under way already), reads its reply, and reports failed writes.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<BatchResult<TResult>[]> CompleteWaveAsync<TCommand, TResult>(BatchWave wave, TCommand command, BatchResult<TResult>[] results)

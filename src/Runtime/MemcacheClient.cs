@@ -188,6 +188,12 @@ public sealed partial class MemcacheClient : IAsyncDisposable
             return ValueTask.FromCanceled(cancellationToken);
         }
         operation.Prepare(cancellationToken);
+        return SubmitPrepared(operation, connection, cancellationToken);
+    }
+
+    /// <summary>Submits a prepared operation; a failure to submit arrives through the returned task.</summary>
+    private static ValueTask SubmitPrepared(Operation operation, Connection connection, CancellationToken cancellationToken)
+    {
         ValueTask submitted;
         try
         {
