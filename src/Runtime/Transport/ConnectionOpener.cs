@@ -43,6 +43,20 @@ internal sealed class ConnectionOpener
     /// </summary>
     public async Task<(Stream Stream, ServerSettings Settings)> OpenAsync(ServerAddress server, string name, CancellationToken shutdown)
     {
+        var (stream, settings) = await RunStepsAsync(server, name, probe: true, shutdown).ConfigureAwait(false);
+        return (stream, settings!);
+    }
+
+    /// <summary>
+    /// Opens a stream to an auto-discovery configuration endpoint with the same steps as a server connection
+    /// except the probe: TLS when configured (a TLS cluster's configuration endpoint speaks TLS too), then
+    /// authentication when configured (the endpoint is a cluster node). All within the connect timeout.
+    /// </summary>
+    public async Task<Stream> OpenForDiscoveryAsync(ServerAddress endpoint, string name, CancellationToken cancellationToken) =>
+        (await RunStepsAsync(endpoint, name, probe: false, cancellationToken).ConfigureAwait(false)).Stream;
+
+    private async Task<(Stream Stream, ServerSettings? Settings)> RunStepsAsync(ServerAddress server, string name, bool probe, CancellationToken shutdown)
+    {
         var started = Stopwatch.GetTimestamp();
         var stream = await _streams.ConnectAsync(server, _timeout, shutdown).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
@@ -53,56 +67,24 @@ internal sealed class ConnectionOpener
         {
             if (_tls is not null)
             {
-                stream = await _tls.AuthenticateAsync(stream, server, HostNames.For(server), name, deadline.Token).ConfigureAwait(false);
+                // A discovered server is checked against the name discovery gave it; the endpoint by its own name.
+                var discoveredName = probe ? HostNames.For(server) : null;
+                stream = await _tls.AuthenticateAsync(stream, server, discoveredName, name, deadline.Token).ConfigureAwait(false);
             }
             step = Step.Authentication;
             if (_authentication is not null)
             {
                 await _authentication.RunAsync(stream, name, deadline.Token).ConfigureAwait(false);
+            }
+            if (!probe)
+            {
+                return (stream, null);
             }
             step = Step.Probe;
             var settings = await ServerProbe.RunAsync(stream, name, _tls is not null, deadline.Token).ConfigureAwait(false);
             return (stream, settings);
         }
         catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw TimedOut(name, step);
-        }
-        catch
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Opens a stream to an auto-discovery configuration endpoint with the same steps as a server connection
-    /// except the probe: TLS when configured (a TLS cluster's configuration endpoint speaks TLS too), then
-    /// authentication when configured (the endpoint is a cluster node). All within the connect timeout.
-    /// </summary>
-    public async Task<Stream> OpenForDiscoveryAsync(ServerAddress endpoint, string name, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var stream = await _streams.ConnectAsync(endpoint, _timeout, cancellationToken).ConfigureAwait(false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var left = _timeout - Stopwatch.GetElapsedTime(started);
-        deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
-        var step = Step.Tls;
-        try
-        {
-            if (_tls is not null)
-            {
-                stream = await _tls.AuthenticateAsync(stream, endpoint, null, name, deadline.Token).ConfigureAwait(false);
-            }
-            step = Step.Authentication;
-            if (_authentication is not null)
-            {
-                await _authentication.RunAsync(stream, name, deadline.Token).ConfigureAwait(false);
-            }
-            return stream;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             throw TimedOut(name, step);
