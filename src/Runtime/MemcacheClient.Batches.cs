@@ -138,24 +138,7 @@ public sealed partial class MemcacheClient
             {
                 var text = KeyOf(keys, items, i, parameter);
                 var data = items is null ? default : items[i].Value.Span;
-                scoped ValidKey key;
-                Connection connection;
-                Exception? failure;
-                uint maxTtl; // the gutter pool's TTL cap when the key went there
-                try
-                {
-                    key = Validate(text, scratch);
-                    connection = Route(key, command.Name, out failure, out maxTtl);
-                    if (command.HasDataBlock)
-                    {
-                        CheckValueSize(key, data.Length);
-                        CheckServerValueSize(key, data.Length, connection);
-                    }
-                }
-                catch (ArgumentException ex)
-                {
-                    throw InvalidItem(i, parameter, ex);
-                }
+                var key = RouteItem<TCommand, TResult>(command, text, data, i, parameter, scratch, out var connection, out var failure, out var maxTtl);
                 wave.Keys[i] = text;
                 wave.Connections[i] = connection;
                 if (failure is not null)
@@ -177,6 +160,32 @@ public sealed partial class MemcacheClient
             throw;
         }
         return wave;
+    }
+
+    /// <summary>
+    /// One item of a batch (plain or quiet): validates its key and value size and routes it, returning the key as sent
+    /// (in <paramref name="scratch"/>), its connection, the failure when its server is unavailable, and the gutter
+    /// pool's TTL cap when it went there. An argument mistake throws, naming the item's index.
+    /// </summary>
+    private ValidKey RouteItem<TCommand, TResult>(in TCommand command, string text, ReadOnlySpan<byte> data, int index, string parameter, Span<byte> scratch,
+        out Connection connection, out Exception? failure, out uint maxTtl)
+        where TCommand : struct, IMetaCommand<TResult>
+    {
+        try
+        {
+            var key = Validate(text, scratch);
+            connection = Route(key, command.Name, out failure, out maxTtl);
+            if (command.HasDataBlock)
+            {
+                CheckValueSize(key, data.Length);
+                CheckServerValueSize(key, data.Length, connection);
+            }
+            return key;
+        }
+        catch (ArgumentException ex)
+        {
+            throw InvalidItem(index, parameter, ex);
+        }
     }
 
     private static List<int> PartOf(List<(Connection Connection, List<int> Items)> parts, Connection connection)

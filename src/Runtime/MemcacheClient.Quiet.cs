@@ -92,24 +92,7 @@ public sealed partial class MemcacheClient
             {
                 var text = KeyOf(keys, items, i, parameter);
                 var data = items is null ? default : items[i].Value.Span;
-                scoped ValidKey key;
-                Connection connection;
-                Exception? failure;
-                uint maxTtl; // the gutter pool's TTL cap when the key went there
-                try
-                {
-                    key = Validate(text, scratch);
-                    connection = Route(key, command.Name, out failure, out maxTtl);
-                    if (command.HasDataBlock)
-                    {
-                        CheckValueSize(key, data.Length);
-                        CheckServerValueSize(key, data.Length, connection);
-                    }
-                }
-                catch (ArgumentException ex)
-                {
-                    throw InvalidItem(i, parameter, ex);
-                }
+                var key = RouteItem<TCommand, TResult>(command, text, data, i, parameter, scratch, out var connection, out var failure, out var maxTtl);
                 if (failure is not null)
                 {
                     unavailable.Add((connection, text, failure));
