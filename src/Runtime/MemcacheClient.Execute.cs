@@ -56,6 +56,11 @@ public sealed partial class MemcacheClient
             await SendAsync(operation, connection, cancellationToken).ConfigureAwait(false);
             return command.Read(operation.Reply, operation.TakeValueArray());
         }
+        catch (MemcacheFormatException ex) when (ex.Key is null)
+        {
+            // A typed read's codec refused the bytes: say which key and server they came from.
+            throw ex.About(command.Name, operation.Key, connection.Name);
+        }
         catch (Exception ex) when (ReportIfWrite<TCommand, TResult>(command, connection, operation.Key, ex))
         {
             throw; // never reached: the filter reports and declines

@@ -103,8 +103,26 @@ public sealed class TypedDeque<T>
 
     private byte[] Encode(T value) => _codec.EncodeToArray(value);
 
-    private DequeItem<T> Decode(DequePopResult result) =>
-        result is { Success: true, Value: { } bytes } ? new DequeItem<T>(true, _codec.Decode(bytes, _codec.Flags)) : default;
+    private DequeItem<T> Decode(DequePopResult result)
+    {
+        if (result is not { Success: true, Value: { } bytes })
+        {
+            return default;
+        }
+        try
+        {
+            return new DequeItem<T>(true, _codec.Decode(bytes, _codec.Flags));
+        }
+        catch (MemcacheFormatException ex)
+        {
+            // The node is already unlinked: the value is gone from the deque, so say which one it came from.
+            throw new MemcacheFormatException(
+                $"A value popped from deque '{Name}' could not be read as {typeof(T).Name} (its {bytes.Length} bytes are in Value): {ex.Message}", ex.InnerException)
+            {
+                Value = bytes,
+            };
+        }
+    }
 }
 
 /// <summary>The result of popping a <see cref="TypedDeque{T}"/>.</summary>

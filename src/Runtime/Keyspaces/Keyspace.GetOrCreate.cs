@@ -22,7 +22,7 @@ public abstract partial class Keyspace<TKey, TValue>
         WriteKey(key, ref builder);
         var read = Client.GetOrCreateCoreAsync(builder.Utf8Key, async token => Encode(await factory(key, token).ConfigureAwait(false)), effective,
             Compression is null ? null : PrepareCompressed, cancellationToken);
-        return DecodeAsync(read);
+        return DecodeAsync(read, key);
     }
 
     /// <summary>Marks the value stale for <paramref name="staleFor"/> (see <see cref="MemcacheClient.InvalidateAsync"/>).</summary>
@@ -54,9 +54,16 @@ public abstract partial class Keyspace<TKey, TValue>
         }
     }
 
-    private async ValueTask<TValue> DecodeAsync(ValueTask<CacheValue> read)
+    private async ValueTask<TValue> DecodeAsync(ValueTask<CacheValue> read, TKey key)
     {
         var value = await read.ConfigureAwait(false);
-        return _codec.Decode(value.Value, value.Flags);
+        try
+        {
+            return _codec.Decode(value.Value, value.Flags);
+        }
+        catch (MemcacheFormatException ex) when (ex.Key is null)
+        {
+            throw About(ex, "get-or-create", key);
+        }
     }
 }

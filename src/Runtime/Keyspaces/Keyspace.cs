@@ -94,9 +94,17 @@ public abstract partial class Keyspace<TKey, TValue>
         using var utf8Keys = WriteKeys(keys);
         var values = await Client.GetManyAsync(utf8Keys, cancellationToken).ConfigureAwait(false);
         var items = new CacheItem<TValue>[values.Length];
-        for (var i = 0; i < values.Length; i++)
+        var i = 0;
+        try
         {
-            items[i] = Decode(values[i]);
+            for (; i < values.Length; i++)
+            {
+                items[i] = values[i].Found ? new CacheItem<TValue>(_codec.Decode(values[i].Value, values[i].Flags), values[i].Cas) : default;
+            }
+        }
+        catch (MemcacheFormatException ex) when (ex.Key is null)
+        {
+            throw About(ex, "get-many", keys[i]);
         }
         return items;
     }
@@ -191,10 +199,14 @@ public abstract partial class Keyspace<TKey, TValue>
         }
     }
 
+    /// <summary>A codec's format error with the key it was read for and the server that holds it.</summary>
+    private MemcacheFormatException About(MemcacheFormatException error, string operation, TKey key)
+    {
+        var text = FormatKey(key);
+        return error.About(operation, text, Client.Locate(text).ToString());
+    }
+
     /// <summary>The bytes to store and their flags: the encoded value, or its zstd frame when compression is on and pays.</summary>
     private (ReadOnlyMemory<byte> Bytes, uint Flags) Compress(ReadOnlyMemory<byte> encoded) =>
         Compression?.TryCompress(encoded.Span) is { } frame ? (frame, _codec.Flags | MemcacheFlags.ZstdCompressed) : (encoded, _codec.Flags);
-
-    private CacheItem<TValue> Decode(CacheValue value) =>
-        value.Found ? new CacheItem<TValue>(_codec.Decode(value.Value, value.Flags), value.Cas) : default;
 }

@@ -156,7 +156,7 @@ public abstract class McasKeyspace<TKey, TValue>
     private byte[] Encode(TValue value) => _codec.EncodeToArray(value);
 
     private McasItem<TValue> Decode(McasEntry entry) =>
-        new(entry, entry.Value is { } bytes ? _codec.Decode(bytes, entry.Flags) : default);
+        new(entry, entry.Value is { } bytes ? _codec.DecodeRead(bytes, entry.Flags, "mcas-get", entry.Key, Mcas.Client) : default);
 }
 
 /// <summary>An item of an <see cref="McasKeyspace{TKey, TValue}"/> as read through McasGet.</summary>
