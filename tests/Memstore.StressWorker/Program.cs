@@ -8,7 +8,7 @@
 //   tokens   <servers> <prefix> <slots> <tokens> <seconds> <seed> [loops]   token moves + checker (TokenWorkload.cs)
 //   tokens-seed  <servers> <prefix> <slots> <tokens>          tokens in the first slots, the rest deleted
 //   tokens-check <servers> <prefix> <slots> <tokens>          end invariant; exit 1 and VIOLATION if broken
-//   starved  <live> <frozen> <timeout-ms>                     calls while the thread pool is blocked (PoolStarvation.cs)
+//   starved  <live> <frozen> <closed> <closed-pid> <timeout-ms>                   calls while the thread pool is blocked (PoolStarvation.cs)
 //   stampede <servers> <key> <callers> <factory-ms> <start-unix-ms> [naive]   one cold key, many callers (Stampede.cs)
 using System.Diagnostics;
 using System.Text;
@@ -19,7 +19,7 @@ using Memstore.Mcas;
 var mode = args[0];
 if (mode == "starved")
 {
-    return await PoolStarvation.RunAsync(args[1], args[2], TimeSpan.FromMilliseconds(int.Parse(args[3])));
+    return await PoolStarvation.RunAsync(args[1], args[2], args[3], int.Parse(args[4]), TimeSpan.FromMilliseconds(int.Parse(args[5])));
 }
 await using var client = MemcacheClient.Create(args[1]);
 switch (mode)

@@ -76,9 +76,14 @@ internal sealed partial class Session
 
     /// <summary>
     /// Whether the reader has taken every reply that reached this side: it waits on the stream, and (on a socket)
-    /// the kernel holds no bytes for it. <paramref name="checkedAt"/> is when that was established, or null when
-    /// the stream is not a socket and only the reader's state is known.
+    /// the kernel holds nothing for it to read, neither bytes nor the end of the stream. <paramref name="checkedAt"/>
+    /// is when that was established, or null when the stream is not a socket and only the reader's state is known.
     /// </summary>
+    /// <remarks>
+    /// A closed or reset connection holds no bytes, but its reader has not yet seen the close: until it runs, its
+    /// requests must not be judged as timed out (they fail with the connection's error instead). A zero-wait poll
+    /// for readability answers both.
+    /// </remarks>
     public bool ReaderCaughtUp(out long? checkedAt)
     {
         checkedAt = null;
@@ -92,9 +97,9 @@ internal sealed partial class Session
         }
         try
         {
-            if (socket.Available > 0)
+            if (socket.Poll(0, System.Net.Sockets.SelectMode.SelectRead))
             {
-                return false;
+                return false; // bytes, or the end of the stream, wait for the reader
             }
         }
         catch (ObjectDisposedException)

@@ -34,8 +34,10 @@ public sealed class QuietFaultTests
         var events = await failures.WaitForAsync(items.Length);
         Assert.Equal(items.Select(i => i.Key), events.Select(e => e.Key));
         Assert.All(events, e => Assert.True(e.IsCertain && e.Server == proxy.Address));
-        // A stall can only end in the timeout. A close usually arrives first; in one CI run it was seen only after the
-        // 500 ms timeout (the timeout then reported the wave). Either way every key is reported, which is the point.
+        // A stall can only end in the timeout. A close is a connection error, unless the proxy itself (a pool work item
+        // of this test host) gets no thread for the 500 ms timeout on a busy machine: then the server is silent as far
+        // as the client can tell, and the timeout is the right report. Either way every key is reported, which is the
+        // point. (A close that did arrive in time is never taken for silence: PoolStarvationTests.)
         Assert.All(events, e => Assert.True(
             fault == FaultMode.Stall
                 ? e.Error is MemcacheTimeoutException

@@ -122,6 +122,9 @@ public sealed class MemcachedServer : IAsyncDisposable
 
     public void Resume() => Signal(SigCont);
 
+    /// <summary>The running memcached's process id, for a worker process that must kill it at a moment of its own.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("memcached is not running");
+
     private const int SigStop = 19, SigCont = 18; // Linux values (x86-64 and arm64)
 
     private void Signal(int signal)
