@@ -11,6 +11,7 @@ namespace Memstore.Tests.Client;
 /// Margins are generous: these tests check what happens, not how fast.
 /// </summary>
 [Trait("Category", "Memcached")]
+[Collection(LatencyBoundTestGroup.Name)]
 public sealed class FrozenServerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(800);
