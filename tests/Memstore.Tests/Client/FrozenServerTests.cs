@@ -83,6 +83,7 @@ public sealed class FrozenServerTests : IAsyncLifetime
         var frozenAt = Stopwatch.GetTimestamp();
         Servers[victim].Pause();
         long markedDead;
+        long resumedAt;
         try
         {
             markedDead = await deadAt.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -90,9 +91,11 @@ public sealed class FrozenServerTests : IAsyncLifetime
         }
         finally
         {
+            // Stamped before SIGCONT: once the server runs again its pending probe can bring it back
+            // before this thread is scheduled, and calls made from then on rightly succeed.
+            resumedAt = Stopwatch.GetTimestamp();
             Servers[victim].Resume();
         }
-        var resumedAt = Stopwatch.GetTimestamp();
         await backAt.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(200);
         await stop.CancelAsync();
