@@ -91,6 +91,40 @@ public sealed class DequeCommandTests(MemcachedFixture fixture) : IClassFixture<
         Assert.EndsWith($"\nlength 0\nbroken: the anchor's left end {keys[0]} is missing\n", anchor.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_push_caught_before_its_link_is_in_place_is_pending_not_broken(bool right)
+    {
+        // The state between a push's anchor CAS and its stabilize (docs/stored-format.md, "Protocol"), written
+        // with the runtime's codec: the new node points at the old end, the old end does not point back yet.
+        string name = Name();
+        var client = Client();
+        var deque = await MemcacheDeque.CreateAsync(client, name);
+        for (int i = 0; i < 3; i++)
+        {
+            await deque.PushRightAsync(new byte[] { (byte)i });
+        }
+
+        CacheValue stored = await client.GetAsync(name);
+        Anchor anchor = DequeCodec.DecodeAnchor(name, stored);
+        string pushed = $"{name}:n:{Guid.NewGuid():N}";
+        AnchorStatus status = right ? AnchorStatus.RightPush : AnchorStatus.LeftPush;
+        Node node = right ? new Node([9], anchor.Right, null) : new Node([9], null, anchor.Left);
+        await client.SetAsync(pushed, DequeCodec.EncodeNode(node), flags: MemstoreWireFormat.ReservedFlag);
+        Anchor pushing = right ? anchor with { Status = status, Right = pushed } : anchor with { Status = status, Left = pushed };
+        Assert.True((await client.CompareAndSetAsync(name, DequeCodec.EncodeAnchor(pushing), stored.Cas, flags: MemstoreWireFormat.ReservedFlag)).Stored);
+
+        var result = await CliRunner.RunAsync("deque", "-s", Servers, name);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string[] lines = result.Output.TrimEnd('\n').Split('\n');
+        Assert.Contains(right ? "anchor R_PUSH (a right push is being linked)" : "anchor L_PUSH (a left push is being linked)", lines[0], StringComparison.Ordinal);
+        Assert.Equal("length 4", lines[1]);
+        Assert.StartsWith(right ? "pending: right push in progress: " : "pending: left push in progress: ", lines[2], StringComparison.Ordinal);
+        Assert.Contains(pushed, lines[2], StringComparison.Ordinal);
+        Assert.Equal("healthy", lines[3]);
+    }
+
     [Fact]
     public async Task A_sharded_deque_walks_every_shard()
     {
