@@ -19,7 +19,7 @@ internal static class CliApplication
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
         new LocateCommand(), new PingCommand(), new StatsCommand(), new TopCommand(), new BenchCommand(), new GetCommand(),
-        new SetCommand(), new DeleteCommand(), new FlushCommand(),
+        new SetCommand(), new DeleteCommand(), new FlushCommand(), new KeysCommand(), new McasCommand(), new DequeCommand(),
     ];
 
     /// <summary>Runs the command line.</summary>

@@ -17,4 +17,10 @@ internal static class ExitCodes
 
     /// <summary><c>get</c> or <c>delete</c> found no item for (at least one of) the keys; every other key was handled.</summary>
     public const int NotFound = 3;
+
+    /// <summary>
+    /// Stopped by Ctrl-C (SIGINT) or SIGTERM before it finished, after printing what it had (128 + SIGINT's number 2,
+    /// the shells' convention): <c>bench</c> after its partial summary, <c>keys</c> after the keys listed so far.
+    /// </summary>
+    public const int Interrupted = 130;
 }

@@ -19,7 +19,8 @@ internal sealed class HelpWithNotesAction(HelpAction help, IReadOnlyDictionary<C
         --password-file FILE (or MEMSTORE_PASSWORD).
 
         Exit codes: 0 success; 1 a server failed (unreachable, timeout, error reply; the server is
-        named on standard error); 2 bad command line; 3 get/delete found no item for a key.
+        named on standard error); 2 bad command line; 3 get/delete found no item for a key;
+        130 stopped by Ctrl-C after printing what it had (bench).
 
         Run 'memstore COMMAND --help' for a command's options.
 

@@ -27,8 +27,8 @@ internal sealed class BenchCommand : ICommand
         + "flight (gets, or multi-gets of --multiget keys, and sets by --get-ratio). The warm-up is not\n"
         + "measured. On a terminal a progress line (elapsed, ops/s, p50/p99, errors) is kept up to date on\n"
         + "standard error. At the end: requests, ops/s, percentiles and a latency histogram; with --json one\n"
-        + "JSON object instead. Ctrl-C stops the run and prints what was measured so far (\"stopped\").\n"
-        + "Exit code 1 when no request succeeded.";
+        + "JSON object instead. Ctrl-C stops the run and prints what was measured so far (\"stopped\"),\n"
+        + "then exits with code 130. Exit code 1 when no request succeeded.";
 
     /// <inheritdoc />
     public Command Create(CommandContext context)
@@ -100,7 +100,7 @@ internal sealed class BenchCommand : ICommand
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 await context.Error.WriteLineAsync("memstore bench: stopped while setting the keys; nothing measured.").ConfigureAwait(false);
-                return ExitCodes.Success;
+                return ExitCodes.Interrupted;
             }
 
             if (!json)
@@ -126,7 +126,13 @@ internal sealed class BenchCommand : ICommand
             await context.Output.WriteAsync(json
                 ? BenchReport.Json(result, settings, options.Servers.Select(s => s.ToString()), populateErrors)
                 : BenchReport.Summary(result, settings.MultiGet > 0)).ConfigureAwait(false);
-            return result.Requests == 0 && (result.Errors > 0 || populateErrors > 0) ? ExitCodes.Failure : ExitCodes.Success;
+            if (result.Requests == 0 && (result.Errors > 0 || populateErrors > 0))
+            {
+                return ExitCodes.Failure;
+            }
+
+            // Stopped by Ctrl-C: the partial summary is printed; the exit code says it was cut short.
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
         }
     }
 }

@@ -107,7 +107,7 @@ public sealed class ShardedMemcacheDeque
         return default;
     }
 
-    private static string ShardName(string name, int index) => $"{name}:s{index}";
+    internal static string ShardName(string name, int index) => $"{name}:s{index}";
 
     private static byte[] EncodeCount(int count)
     {
@@ -121,7 +121,7 @@ public sealed class ShardedMemcacheDeque
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static int DecodeCount(string name, in CacheValue value)
+    internal static int DecodeCount(string name, in CacheValue value)
     {
         try
         {

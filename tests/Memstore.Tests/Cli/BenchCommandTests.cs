@@ -76,7 +76,7 @@ public sealed class BenchCommandTests
 
     [TmuxTheory]
     [InlineData("C-c")]
-    public async Task Progress_line_moves_and_ctrl_c_prints_the_partial_summary(string stopKey)
+    public async Task Progress_line_moves_and_ctrl_c_prints_the_partial_summary_and_exits_130(string stopKey)
     {
         await using var server = await MemcachedServer.StartAsync();
         using var tmux = Tmux.Start($"{Tmux.CliCommand} bench --servers {server.ConnectionString} --duration 60 --warmup 0.2 --keys 100 -c 2");
@@ -89,6 +89,6 @@ public sealed class BenchCommandTests
         string after = await tmux.WaitForAsync(screen => screen.Contains("EXITED", StringComparison.Ordinal));
         Assert.Contains("stopped (partial results): ", after, StringComparison.Ordinal);
         Assert.Contains("latency histogram:", after, StringComparison.Ordinal);
-        Assert.Contains("EXITED 0", after, StringComparison.Ordinal);
+        Assert.Contains("EXITED 130", after, StringComparison.Ordinal);
     }
 }

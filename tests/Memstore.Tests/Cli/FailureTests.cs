@@ -15,6 +15,9 @@ public sealed class FailureTests
     [InlineData("set", "k", "v")]
     [InlineData("delete", "k")]
     [InlineData("flush", "--yes")]
+    [InlineData("keys")]
+    [InlineData("mcas", "k")]
+    [InlineData("deque", "d")]
     public async Task Unreachable_server_exits_1_with_one_line_naming_it(params string[] command)
     {
         string server = $"127.0.0.1:{MemcachedServer.FreePort()}";

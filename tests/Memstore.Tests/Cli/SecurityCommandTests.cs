@@ -56,12 +56,29 @@ public sealed class SecurityCommandTests(CertificatesFixture fixture) : IClassFi
         Assert.Equal("hello", get.Output);
         var stats = await CliRunner.RunAsync(["stats", .. common]);
         Assert.True(stats.ExitCode == 0, stats.ToString());
+        // keys dumps on a connection of its own: opened with the same TLS and authentication steps.
+        var keys = await CliRunner.RunAsync(["keys", .. common]);
+        Assert.True(keys.ExitCode == 0, keys.ToString());
+        Assert.StartsWith($"cli:auth\tttl=never\tsize=", keys.Output, StringComparison.Ordinal);
+        var mcas = await CliRunner.RunAsync(["mcas", .. common, "cli:auth"]);
+        Assert.True(mcas.ExitCode == 0, mcas.ToString());
+        Assert.Contains("a plain value (5 bytes", mcas.Output, StringComparison.Ordinal);
+        var deque = await CliRunner.RunAsync(["deque", .. common, "cli:auth"]);
+        Assert.True(deque.ExitCode == 1, deque.ToString());
+        Assert.Contains("does not hold a Memstore deque anchor", deque.Error, StringComparison.Ordinal);
 
         var wrong = Path.Combine(_directory, "wrong");
         await File.WriteAllTextAsync(wrong, "nope\n");
         var refused = await CliRunner.RunAsync(["get", .. common[..^1], wrong, "cli:auth"]);
         Assert.True(refused.ExitCode == 1, refused.ToString());
         Assert.Contains("refused the credentials of user \"app\"", refused.Error, StringComparison.Ordinal);
+        var keysRefused = await CliRunner.RunAsync(["keys", .. common[..^1], wrong]);
+        Assert.True(keysRefused.ExitCode == 1, keysRefused.ToString());
+        Assert.Empty(keysRefused.Output);
+        Assert.Contains("refused the credentials of user \"app\"", Assert.Single(keysRefused.ErrorLines), StringComparison.Ordinal);
+        var plain = await CliRunner.RunAsync("keys", "--servers", server.ConnectionString, "--timeout", "1000");
+        Assert.True(plain.ExitCode == 1, plain.ToString());
+        Assert.Contains("--tls", Assert.Single(plain.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]

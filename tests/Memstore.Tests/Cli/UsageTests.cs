@@ -62,7 +62,7 @@ public sealed class UsageTests
     {
         var help = await CliRunner.RunAsync("--help");
         Assert.Equal(0, help.ExitCode);
-        foreach (string command in new[] { "locate", "ping", "stats", "top", "bench", "get", "set", "delete", "flush" })
+        foreach (string command in new[] { "locate", "ping", "stats", "top", "bench", "get", "set", "delete", "flush", "keys", "mcas", "deque" })
         {
             Assert.Contains($"\n  {command} ", help.Output, StringComparison.Ordinal);
             var own = await CliRunner.RunAsync(command, "--help");
