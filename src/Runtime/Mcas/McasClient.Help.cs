@@ -194,54 +194,74 @@ public sealed partial class McasClient
     /// late install on them cannot succeed once the descriptor is gone (docs/mcas.md, "Why late markers are harmless").
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ReleaseAllAsync(Descriptor d, CasToken[] mine, CancellationToken cancellationToken, bool awaitedByCaller = true)
+    private async ValueTask ReleaseAllAsync(Descriptor d, CasToken[] mine, CancellationToken cancellationToken, bool awaitedByCaller = true, List<string>? finishedDescriptors = null)
     {
         var succeeded = d.Status == McasStatus.Succeeded;
         var firstUnrecorded = FirstUnrecorded(d);
         var seal = !succeeded && firstUnrecorded < d.Items.Length && d.Items[firstUnrecorded].ExpectAbsent;
-        var waves = new List<Task>(d.Items.Length);
+        // Releases and undos go out as one wave (one write per server); seals read and retry, so each runs on its own.
+        var wave = new ReleaseWave(_client.NewWave(d.Items.Length + (finishedDescriptors?.Count ?? 0)));
+        List<Task>? seals = null;
         for (var i = 0; i < d.Items.Length; i++)
         {
             var recorded = d.RecordedAt(i);
             if (recorded != 0)
             {
-                waves.Add(ReleaseAsync(d.Items[i], new CasToken(recorded), succeeded, cancellationToken));
+                wave.AddRelease(d.Items[i], new CasToken(recorded), succeeded);
             }
             if (mine[i].HasValue && mine[i].Value != recorded)
             {
                 McasMetrics.OrphansUndone.Add(1);
-                waves.Add(ReleaseAsync(d.Items[i], mine[i], succeeded: false, cancellationToken));
+                wave.AddRelease(d.Items[i], mine[i], succeeded: false);
             }
             else if (seal && i > firstUnrecorded && recorded == 0 && !d.Items[i].ExpectAbsent)
             {
-                waves.Add(SealAsync(d, d.Items[i], cancellationToken));
+                (seals ??= []).Add(SealAsync(d, d.Items[i], cancellationToken));
             }
         }
-        if (waves.Count > 0)
+        var releases = wave.Count;
+        if (finishedDescriptors is not null)
         {
-            if (awaitedByCaller)
+            // Behind the releases: descriptors of earlier operations whose phase 2 completed (docs/mcas.md, "Clean-up").
+            McasMetrics.Requests.Add(finishedDescriptors.Count);
+            foreach (var key in finishedDescriptors)
             {
-                McasMetrics.RoundTrips.Add(1);
+                wave.AddDelete(key, CasToken.None);
             }
-            await Task.WhenAll(waves).ConfigureAwait(false);
         }
+        if (releases == 0 && seals is null && wave.Count == 0)
+        {
+            return;
+        }
+        if (awaitedByCaller)
+        {
+            McasMetrics.RoundTrips.Add(1);
+        }
+        McasMetrics.Requests.Add(releases);
+        var released = wave.SendAndAwaitAsync(releases, _client.Logger, cancellationToken);
+        if (seals is not null)
+        {
+            await Task.WhenAll(seals).ConfigureAwait(false);
+        }
+        await released.ConfigureAwait(false);
     }
 
     /// <summary>The descriptor vanished before we could decide: every marker we hold goes back to what it replaced.</summary>
     private async ValueTask UndoAllAsync(Descriptor d, CasToken[] mine, CancellationToken cancellationToken)
     {
-        var undo = new List<Task>(d.Items.Length);
+        var wave = new ReleaseWave(_client.NewWave(d.Items.Length));
         for (var i = 0; i < d.Items.Length; i++)
         {
             if (mine[i].HasValue)
             {
-                undo.Add(ReleaseAsync(d.Items[i], mine[i], succeeded: false, cancellationToken));
+                wave.AddRelease(d.Items[i], mine[i], succeeded: false);
             }
         }
-        if (undo.Count > 0)
+        if (wave.Count > 0)
         {
             McasMetrics.RoundTrips.Add(1);
-            await Task.WhenAll(undo).ConfigureAwait(false);
+            McasMetrics.Requests.Add(wave.Count);
+            await wave.SendAndAwaitAsync(wave.Count, _client.Logger, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -278,17 +298,9 @@ public sealed partial class McasClient
     private async Task ReleaseAsync(DescriptorItem item, CasToken marker, bool succeeded, CancellationToken cancellationToken)
     {
         McasMetrics.Requests.Add(1);
-        var (value, flags, expires) = succeeded
-            ? (item.NewValue, item.NewFlags, item.NewExpires)
-            : (item.ExpectAbsent ? null : item.OldValue, item.OldFlags, item.OldExpires);
-        if (value is null)
-        {
-            await _client.DeleteAsync(item.Key, marker, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await _client.CompareAndSetAsync(item.Key, value, marker, ToExpiry(expires), flags, cancellationToken).ConfigureAwait(false);
-        }
+        var wave = new ReleaseWave(_client.NewWave(1));
+        wave.AddRelease(item, marker, succeeded);
+        await wave.SendAndAwaitAsync(1, _client.Logger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A helper does not delete the descriptor: it only shortens its life so the owner can still read the outcome.</summary>

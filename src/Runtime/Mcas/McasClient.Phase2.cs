@@ -34,12 +34,11 @@ public sealed partial class McasClient
     {
         try
         {
-            // Releases first: they are what a next read of the same keys must find answered before it.
-            var releasing = ReleaseAllAsync(d, mine, CancellationToken.None, awaitedByCaller: false);
-            var deleting = deletes.Count == 0 ? Task.CompletedTask : DeleteFinishedAsync(deletes);
+            // One wave: the releases first (they are what a next read of the same keys must find answered before it),
+            // then the deletes of earlier operations' descriptors, whose failure is only logged.
             try
             {
-                await releasing.ConfigureAwait(false);
+                await ReleaseAllAsync(d, mine, CancellationToken.None, awaitedByCaller: false, finishedDescriptors: deletes.Count == 0 ? null : deletes).ConfigureAwait(false);
                 _finished.Enqueue(d.Key);
             }
 #pragma warning disable CA1031 // Reported through the metric and the log; a reader finishes the operation.
@@ -49,33 +48,10 @@ public sealed partial class McasClient
                 McasMetrics.BackgroundFailures.Add(1);
                 McasLog.ReleaseFailed(_client.Logger, d.Key, ex);
             }
-            await deleting.ConfigureAwait(false);
         }
         finally
         {
             _phase2.TryRemove(d.Key, out _);
-        }
-    }
-
-    /// <summary>Deletes finished descriptors; one that cannot be deleted now expires with its TTL, so a failure is only logged.</summary>
-    private async Task DeleteFinishedAsync(List<string> keys)
-    {
-        McasMetrics.Requests.Add(keys.Count);
-        var deletes = new Task[keys.Count];
-        for (var i = 0; i < deletes.Length; i++)
-        {
-            deletes[i] = _client.DeleteAsync(keys[i], CasToken.None, CancellationToken.None).AsTask();
-        }
-        try
-        {
-            await Task.WhenAll(deletes).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // A descriptor left behind is harmless: it expires with its TTL.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            McasMetrics.BackgroundFailures.Add(1);
-            McasLog.CleanUpFailed(_client.Logger, keys.Count, ex);
         }
     }
 

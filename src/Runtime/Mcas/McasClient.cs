@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using Memstore.Protocol.Commands;
 
 namespace Memstore.Mcas;
 
@@ -59,9 +60,12 @@ public sealed partial class McasClient : IAsyncDisposable
         return ReadEntryAsync(key, cancellationToken);
     }
 
-    /// <summary>McasGet after its first read was counted as a round trip (by itself or as part of a wave).</summary>
+    /// <summary>
+    /// McasGet after its first read was counted as a round trip (by itself or as part of a wave); <paramref name="firstRead"/>
+    /// is that read's reply when it was already made (<see cref="GetManyAsync"/>'s wave).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<McasEntry> ReadEntryAsync(string key, CancellationToken cancellationToken)
+    private async ValueTask<McasEntry> ReadEntryAsync(string key, CancellationToken cancellationToken, (CacheValue Value, long Ttl)? firstRead = null)
     {
         var missing = new MissingDescriptorCheck();
         for (var attempt = 0; attempt < MaxReadAttempts; attempt++)
@@ -70,7 +74,7 @@ public sealed partial class McasClient : IAsyncDisposable
             {
                 McasMetrics.RoundTrips.Add(1);
             }
-            var (value, ttl) = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
+            var (value, ttl) = attempt == 0 && firstRead is { } read ? read : await ReadAsync(key, cancellationToken).ConfigureAwait(false);
             if (StoredRecordCodec.TryDecodeMarker(value) is not { } marker)
             {
                 return ToEntry(key, value, ttl);
@@ -98,21 +102,32 @@ public sealed partial class McasClient : IAsyncDisposable
         {
             ArgumentException.ThrowIfNullOrEmpty(keys[i], nameof(keys));
         }
+        // One wave: every key's first read goes out at once, one write per server. A key that holds a marker is
+        // resolved on its own afterwards (help, undo an orphan, or wait), as GetAsync does.
         McasMetrics.RoundTrips.Add(1);
-        var reads = new ValueTask<McasEntry>[results.Length];
-        for (var i = 0; i < reads.Length; i++)
+        McasMetrics.Requests.Add(results.Length);
+        var wave = _client.NewWave(results.Length);
+        for (var i = 0; i < results.Length; i++)
         {
-#pragma warning disable CA2012 // Each is awaited exactly once, below.
-            reads[i] = ReadEntryAsync(keys[i], cancellationToken);
-#pragma warning restore CA2012
+            wave.Add<GetWithTtlCommand, (CacheValue, long)>(default, keys[i], default);
         }
-        // Every read is awaited, even after one failed, so none is left unobserved; the first failure is thrown.
+        wave.Send(cancellationToken);
+        // Every reply is awaited, even after one failed, so no pooled request is left behind; the first failure is thrown.
         ExceptionDispatchInfo? failure = null;
-        for (var i = 0; i < reads.Length; i++)
+        List<(int Index, CacheValue Value, long Ttl)>? marked = null;
+        for (var i = 0; i < results.Length; i++)
         {
             try
             {
-                results[i] = await reads[i].ConfigureAwait(false);
+                var (value, ttl) = await wave.ResultAsync<GetWithTtlCommand, (CacheValue, long)>(i, default).ConfigureAwait(false);
+                if (StoredRecordCodec.TryDecodeMarker(value) is null)
+                {
+                    results[i] = ToEntry(keys[i], value, ttl);
+                }
+                else
+                {
+                    (marked ??= []).Add((i, value, ttl));
+                }
             }
 #pragma warning disable CA1031 // Rethrown below, once the other reads are awaited.
             catch (Exception ex)
@@ -122,6 +137,13 @@ public sealed partial class McasClient : IAsyncDisposable
             }
         }
         failure?.Throw();
+        if (marked is not null)
+        {
+            foreach (var (i, value, ttl) in marked)
+            {
+                results[i] = await ReadEntryAsync(keys[i], cancellationToken, (value, ttl)).ConfigureAwait(false);
+            }
+        }
         return results;
     }
 
