@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Before/after throughput of the load runner in one run: builds bench/Memstore.Load at BASE (a commit, in a
+# detached worktree under /tmp) and at the working tree, starts one memcached -t 1 on a free loopback port, and
+# for each workload runs old and new alternately (old, new, new, old, ... so neither side always goes first),
+# REPS pairs of DURATION seconds after a 1 s warm-up each. Prints every run and, per workload, the median of the
+# per-pair ratios new/old (throughput: above 1 is faster) and of client CPU per request.
+# usage: bench/ab-load.sh BASE [REPS] [DURATION_SECONDS]
+# MEMCACHED=/path/to/memcached selects the server binary (default: memcached on PATH); ONLY=NAME runs only the
+# workloads whose name contains NAME (c1_get90, c64_get90, c1_set90, c64_set90, c16_multiget50).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base=${1:?usage: bench/ab-load.sh BASE [REPS] [DURATION_SECONDS]}; reps=${2:-5}; duration=${3:-4}
+old_tree=$(mktemp -d /tmp/memstore-ab-XXXXXX)
+git worktree add -q --detach "$old_tree" "$base"
+user=(); [ "$(id -u)" = 0 ] && user=(-u root)
+mc=""
+cleanup() {
+  [ -n "$mc" ] && kill "$mc" 2>/dev/null || true
+  git worktree remove --force "$old_tree" 2>/dev/null || rm -rf "$old_tree"
+}
+trap cleanup EXIT
+dotnet build "$old_tree/bench/Memstore.Load" -c Release -v q -nologo >/dev/null
+dotnet build bench/Memstore.Load -c Release -v q -nologo >/dev/null
+old="$old_tree/bench/Memstore.Load/bin/Release/net10.0/Memstore.Load.dll"
+new="bench/Memstore.Load/bin/Release/net10.0/Memstore.Load.dll"
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+"${MEMCACHED:-memcached}" "${user[@]}" -p "$port" -l 127.0.0.1 -U 0 -t 1 -m 256 & mc=$!
+sleep 0.5
+echo "base=$(git -C "$old_tree" rev-parse --short HEAD) new=$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo +changes) reps=$reps duration=${duration}s port=$port"
+workloads=(
+  "c1_get90|--concurrency 1"
+  "c64_get90|--concurrency 64"
+  "c1_set90|--concurrency 1 --get-ratio 0.1"
+  "c64_set90|--concurrency 64 --get-ratio 0.1"
+  "c16_multiget50|--concurrency 16 --multiget 50 --get-ratio 1.0"
+)
+run() { # prints "ops_per_sec cpu_us_per_request" of one run
+  dotnet "$1" --servers "127.0.0.1:$port" $2 --warmup 1 --duration "$duration" 2>&1 \
+    | awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); if (kv[1] == "ops_per_sec") ops = kv[2]; if (kv[1] == "cpu_us_per_request") cpu = kv[2]}} END {print ops + 0, cpu + 0}'
+}
+median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+for workload in "${workloads[@]}"; do
+  name=${workload%%|*}; args=${workload#*|}
+  [[ "$name" == *"${ONLY:-}"* ]] || continue
+  ratios=(); cpu_ratios=()
+  for rep in $(seq "$reps"); do
+    if (( rep % 2 )); then read -r o oc <<<"$(run "$old" "$args")"; read -r n nc <<<"$(run "$new" "$args")"
+    else read -r n nc <<<"$(run "$new" "$args")"; read -r o oc <<<"$(run "$old" "$args")"; fi
+    kill -0 "$mc" 2>/dev/null || { echo "memcached (pid $mc) died; results void" >&2; exit 1; }
+    r=$(awk -v n="$n" -v o="$o" 'BEGIN {printf "%.3f", (o > 0 ? n / o : 0)}')
+    rc=$(awk -v n="$nc" -v o="$oc" 'BEGIN {printf "%.3f", (o > 0 ? n / o : 0)}')
+    ratios+=("$r"); cpu_ratios+=("$rc")
+    echo "$name rep=$rep old=$o new=$n ratio=$r old_cpu_us=$oc new_cpu_us=$nc cpu_ratio=$rc"
+  done
+  echo "$name median_ratio=$(printf '%s\n' "${ratios[@]}" | median) median_cpu_ratio=$(printf '%s\n' "${cpu_ratios[@]}" | median)"
+done
