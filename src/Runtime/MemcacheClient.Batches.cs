@@ -208,24 +208,33 @@ public sealed partial class MemcacheClient
         wave.Started = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var (connection, items) in wave.Parts)
         {
-            var group = new Operation[Math.Min(items.Count, BatchGroupLimit)];
-            for (var start = 0; start < items.Count; start += group.Length)
+            SubmitShare(connection, items, wave.Operations, wave.Completions, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Queues one connection's share of a wave (<paramref name="items"/>: indexes into <paramref name="operations"/>, in
+    /// sending order) as groups of at most <see cref="BatchGroupLimit"/>, each one write on an idle connection; a group the
+    /// connection cannot take now goes request by request. Each item's awaitable goes to <paramref name="completions"/>.
+    /// </summary>
+    private static void SubmitShare(Connection connection, List<int> items, MetaOperation?[] operations, ValueTask[] completions, CancellationToken cancellationToken)
+    {
+        var group = new Operation[Math.Min(items.Count, BatchGroupLimit)];
+        for (var start = 0; start < items.Count; start += group.Length)
+        {
+            var length = Math.Min(group.Length, items.Count - start);
+            for (var j = 0; j < length; j++)
             {
-                var length = Math.Min(group.Length, items.Count - start);
-                for (var j = 0; j < length; j++)
-                {
-                    var operation = wave.Operations[items[start + j]]!;
-                    operation.Prepare(cancellationToken);
-                    group[j] = operation;
-                }
-                var grouped = connection.TrySubmitGroup(group, length, linked: false);
-                for (var j = 0; j < length; j++)
-                {
-                    var operation = group[j];
-#pragma warning disable CA2012 // Each ValueTask is awaited exactly once, in CompleteWaveAsync, after every request is under way.
-                    wave.Completions[items[start + j]] = grouped ? operation.AsValueTask() : SubmitPrepared(operation, connection, cancellationToken);
+                var operation = operations[items[start + j]]!;
+                operation.Prepare(cancellationToken);
+                group[j] = operation;
+            }
+            var grouped = connection.TrySubmitGroup(group, length, linked: false);
+            for (var j = 0; j < length; j++)
+            {
+#pragma warning disable CA2012 // Each ValueTask is awaited exactly once by the wave's owner, after every request is under way.
+                completions[items[start + j]] = grouped ? group[j].AsValueTask() : SubmitPrepared(group[j], connection, cancellationToken);
 #pragma warning restore CA2012
-                }
             }
         }
     }

@@ -22,15 +22,16 @@ public sealed partial class MemcacheClient
     /// </summary>
     internal sealed class RequestWave(MemcacheClient client, int capacity)
     {
-        private readonly List<Connection?> _connections = new(capacity);
-        private readonly List<MetaOperation?> _operations = new(capacity);
-        private readonly List<string> _keys = new(capacity);
-        private readonly List<Exception?> _failures = new(capacity);
+        private Connection?[] _connections = new Connection?[Math.Max(1, capacity)];
+        private MetaOperation?[] _operations = new MetaOperation?[Math.Max(1, capacity)];
+        private string[] _keys = new string[Math.Max(1, capacity)];
+        private Exception?[] _failures = new Exception?[Math.Max(1, capacity)];
         private ValueTask[] _completions = [];
+        private int _count;
         private long _started;
 
         /// <summary>How many requests the wave holds.</summary>
-        public int Count => _operations.Count;
+        public int Count => _count;
 
         /// <summary>Routes and writes one request; returns its index for <see cref="ResultAsync"/>.</summary>
         public int Add<TCommand, TResult>(in TCommand command, string key, ReadOnlySpan<byte> dataBlock)
@@ -56,48 +57,36 @@ public sealed partial class MemcacheClient
             }
             catch (ArgumentException ex)
             {
-                failure = ex; // the key or value was checked when the operation began; whatever is wrong now is this request's failure
+                failure = ex; // a bad key or value fails this request through its result, as the single-key call's task would
             }
-            _connections.Add(connection);
-            _operations.Add(operation);
-            _keys.Add(key);
-            _failures.Add(failure);
-            return _operations.Count - 1;
+            if (_count == _operations.Length)
+            {
+                var larger = _count * 2;
+                Array.Resize(ref _connections, larger);
+                Array.Resize(ref _operations, larger);
+                Array.Resize(ref _keys, larger);
+                Array.Resize(ref _failures, larger);
+            }
+            (_connections[_count], _operations[_count], _keys[_count], _failures[_count]) = (connection, operation, key, failure);
+            return _count++;
         }
 
         /// <summary>Queues every request, each connection's share as one group in the order added. Call once.</summary>
         public void Send(CancellationToken cancellationToken)
         {
             _started = Stopwatch.GetTimestamp();
-            _completions = new ValueTask[_operations.Count];
-            var group = new Operation[_operations.Count];
-            var indexes = new int[_operations.Count];
-            var sent = new bool[_operations.Count];
-            for (var first = 0; first < _operations.Count; first++)
+            _completions = new ValueTask[_count];
+            var parts = new List<(Connection Connection, List<int> Items)>(2);
+            for (var i = 0; i < _count; i++)
             {
-                if (sent[first] || _operations[first] is null)
+                if (_operations[i] is not null)
                 {
-                    continue;
+                    PartOf(parts, _connections[i]!).Add(i);
                 }
-                var connection = _connections[first]!;
-                var length = 0;
-                for (var i = first; i < _operations.Count; i++)
-                {
-                    if (!sent[i] && _operations[i] is { } operation && ReferenceEquals(_connections[i], connection))
-                    {
-                        operation.Prepare(cancellationToken);
-                        group[length] = operation;
-                        indexes[length++] = i;
-                        sent[i] = true;
-                    }
-                }
-                var grouped = connection.TrySubmitGroup(group, length, linked: false);
-                for (var j = 0; j < length; j++)
-                {
-#pragma warning disable CA2012 // Each is awaited exactly once, in ResultAsync.
-                    _completions[indexes[j]] = grouped ? group[j].AsValueTask() : SubmitPrepared(group[j], connection, cancellationToken);
-#pragma warning restore CA2012
-                }
+            }
+            foreach (var (connection, items) in parts)
+            {
+                SubmitShare(connection, items, _operations, _completions, cancellationToken);
             }
         }
 
