@@ -171,7 +171,12 @@ public sealed partial class McasClient : IAsyncDisposable
         {
             McasMetrics.RoundTrips.Add(1);
             McasMetrics.Requests.Add(deletes.Count);
-            await Task.WhenAll(deletes.Select(key => _client.DeleteAsync(key, CasToken.None, cancellationToken).AsTask())).ConfigureAwait(false);
+            var wave = new ReleaseWave(_client.NewWave(deletes.Count));
+            foreach (var key in deletes)
+            {
+                wave.AddDelete(key, CasToken.None);
+            }
+            await wave.SendAndAwaitAsync(deletes.Count, _client.Logger, cancellationToken).ConfigureAwait(false);
         }
     }
 
