@@ -14,7 +14,9 @@ public sealed partial class McasClient
     /// </summary>
     private sealed class ReleaseWave(MemcacheClient.RequestWave wave)
     {
-        private readonly List<bool> _deletes = new(wave.Count + 4);
+        // What each request of the wave is, in order: ResultAsync reads its reply with it and names it ("cas", "delete")
+        // when its failure is reported through WriteFailed.
+        private readonly List<(bool IsDelete, StoreCommand Store, DeleteCommand Delete)> _sent = new(4);
 
         public int Count => wave.Count;
 
@@ -30,15 +32,17 @@ public sealed partial class McasClient
             }
             else
             {
-                wave.Add<StoreCommand, StoreResult>(new StoreCommand(StoreMode.Set, ToExpiry(expires), flags, marker), item.Key, value);
-                _deletes.Add(false);
+                var store = new StoreCommand(StoreMode.Set, ToExpiry(expires), flags, marker);
+                wave.Add<StoreCommand, StoreResult>(store, item.Key, value);
+                _sent.Add((false, store, default));
             }
         }
 
         public void AddDelete(string key, CasToken compare)
         {
-            wave.Add<DeleteCommand, DeleteStatus>(new DeleteCommand(compare), key, default);
-            _deletes.Add(true);
+            var delete = new DeleteCommand(compare);
+            wave.Add<DeleteCommand, DeleteStatus>(delete, key, default);
+            _sent.Add((true, default, delete));
         }
 
         /// <summary>
@@ -52,17 +56,18 @@ public sealed partial class McasClient
             ExceptionDispatchInfo? failure = null;
             Exception? cleanUpFailure = null;
             var cleanUps = 0;
-            for (var i = 0; i < _deletes.Count; i++)
+            for (var i = 0; i < _sent.Count; i++)
             {
                 try
                 {
-                    if (_deletes[i])
+                    var (isDelete, store, delete) = _sent[i];
+                    if (isDelete)
                     {
-                        await wave.ResultAsync<DeleteCommand, DeleteStatus>(i, default).ConfigureAwait(false);
+                        await wave.ResultAsync<DeleteCommand, DeleteStatus>(i, delete).ConfigureAwait(false);
                     }
                     else
                     {
-                        await wave.ResultAsync<StoreCommand, StoreResult>(i, default).ConfigureAwait(false);
+                        await wave.ResultAsync<StoreCommand, StoreResult>(i, store).ConfigureAwait(false);
                     }
                 }
 #pragma warning disable CA1031 // A release's failure is rethrown below, once every reply is in; a clean-up's is logged.

@@ -74,11 +74,21 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
         var entries = await owner.GetManyAsync([k1, k2]);
         p2.CloseInstead(line => IsRelease(line, k2)).Release();  // the release never arrives; its connection drops
         using var failures = new FailureCount();
+        var lostRelease = new TaskCompletionSource<WriteFailedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        owner.Client.WriteFailed += (_, e) =>
+        {
+            if (e.Key == k2)
+            {
+                lostRelease.TrySetResult(e);
+            }
+        };
 
         Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
         await owner.FlushAsync().AsTask().WaitAsync(Wait);        // waits for the failed release; no exception
 
         Assert.True(failures.Count >= 1);
+        // The lost release is reported as what it was: a CAS'd write of k2 (WriteFailed is raised on the pool, so wait for it).
+        Assert.Equal("cas", (await lostRelease.Task.WaitAsync(Wait)).Operation);
         Assert.Contains(log.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("background release", StringComparison.Ordinal));
         var descriptorKey = await DescriptorOfMarkerAsync(S2, k2); // k2 still holds the recorded marker
         Assert.StartsWith("VA", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal); // not deleted
