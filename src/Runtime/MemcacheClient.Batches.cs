@@ -163,9 +163,7 @@ public sealed partial class MemcacheClient
     }
 
     /// <summary>
-    /// One item of a batch (plain or quiet): validates its key and value size and routes it, returning the key as sent
-    /// (in <paramref name="scratch"/>), its connection, the failure when its server is unavailable, and the gutter
-    /// pool's TTL cap when it went there. An argument mistake throws, naming the item's index.
+    /// One item of a batch (plain or quiet): <see cref="RouteChecked"/>, with an argument mistake thrown naming the item's index.
     /// </summary>
     private ValidKey RouteItem<TCommand, TResult>(in TCommand command, string text, ReadOnlySpan<byte> data, int index, string parameter, Span<byte> scratch,
         out Connection connection, out Exception? failure, out uint maxTtl)
@@ -173,19 +171,31 @@ public sealed partial class MemcacheClient
     {
         try
         {
-            var key = Validate(text, scratch);
-            connection = Route(key, command.Name, out failure, out maxTtl);
-            if (command.HasDataBlock)
-            {
-                CheckValueSize(key, data.Length);
-                CheckServerValueSize(key, data.Length, connection);
-            }
-            return key;
+            return RouteChecked<TCommand, TResult>(command, text, data, scratch, out connection, out failure, out maxTtl);
         }
         catch (ArgumentException ex)
         {
             throw InvalidItem(index, parameter, ex);
         }
+    }
+
+    /// <summary>
+    /// One request of a wave (a batch's item, a <see cref="RequestWave"/>'s request): validates its key and value size and
+    /// routes it, returning the key as sent (in <paramref name="scratch"/>), its connection, the failure when its server is
+    /// unavailable, and the gutter pool's TTL cap when it went there. An argument mistake throws.
+    /// </summary>
+    private ValidKey RouteChecked<TCommand, TResult>(in TCommand command, string text, ReadOnlySpan<byte> data, Span<byte> scratch,
+        out Connection connection, out Exception? failure, out uint maxTtl)
+        where TCommand : struct, IMetaCommand<TResult>
+    {
+        var key = Validate(text, scratch);
+        connection = Route(key, command.Name, out failure, out maxTtl);
+        if (command.HasDataBlock)
+        {
+            CheckValueSize(key, data.Length);
+            CheckServerValueSize(key, data.Length, connection);
+        }
+        return key;
     }
 
     private static List<int> PartOf(List<(Connection Connection, List<int> Items)> parts, Connection connection)

@@ -43,13 +43,8 @@ public sealed partial class MemcacheClient
             Exception? failure;
             try
             {
-                var valid = client.Validate(key, scratch);
-                connection = client.Route(valid, command.Name, out failure, out var maxTtl);
-                if (command.HasDataBlock)
-                {
-                    client.CheckValueSize(valid, dataBlock.Length);
-                    CheckServerValueSize(valid, dataBlock.Length, connection);
-                }
+                var valid = client.RouteChecked<TCommand, TResult>(command, key, dataBlock, scratch, out var routed, out failure, out var maxTtl);
+                connection = routed;
                 if (failure is null)
                 {
                     operation = client.Write<TCommand, TResult>(connection, command, valid, dataBlock, maxTtl);
@@ -90,7 +85,10 @@ public sealed partial class MemcacheClient
             }
         }
 
-        /// <summary>The reply to request <paramref name="index"/>, read by the command that wrote it; awaited once per request.</summary>
+        /// <summary>
+        /// The reply to request <paramref name="index"/>; awaited once per request. <paramref name="command"/> must be the one
+        /// given to <see cref="Add"/> for it: it reads the reply and names the request when a failure is reported.
+        /// </summary>
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public async ValueTask<TResult> ResultAsync<TCommand, TResult>(int index, TCommand command)
             where TCommand : struct, IMetaCommand<TResult>

@@ -229,7 +229,7 @@ public sealed partial class McasClient
                 wave.AddDelete(key, CasToken.None);
             }
         }
-        if (releases == 0 && seals is null && wave.Count == 0)
+        if (wave.Count == 0 && seals is null)
         {
             return;
         }

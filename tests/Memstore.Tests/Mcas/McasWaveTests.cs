@@ -138,7 +138,8 @@ public sealed class McasWaveTests(ThreeServerFixture cluster) : IClassFixture<Th
         for (var i = 0; i < 10_000 && byServer.Values.Sum(k => k.Count) < perServer * client.Servers.Count; i++)
         {
             var key = $"wave:{run}:{i}";
-            var keysThere = byServer.TryGetValue(client.ServerIndexOf(Encoding.UTF8.GetBytes(key)), out var list) ? list : byServer[client.ServerIndexOf(Encoding.UTF8.GetBytes(key))] = [];
+            var server = client.ServerIndexOf(Encoding.UTF8.GetBytes(key));
+            var keysThere = byServer.TryGetValue(server, out var list) ? list : byServer[server] = [];
             if (keysThere.Count < perServer)
             {
                 keysThere.Add(key);
