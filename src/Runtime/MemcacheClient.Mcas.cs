@@ -25,61 +25,76 @@ public sealed partial class MemcacheClient
     internal Microsoft.Extensions.Logging.ILogger Logger => _logger;
 
     /// <summary>
-    /// Sends <paramref name="second"/> right behind <paramref name="first"/> on one connection, with one write when
-    /// the connection is idle, so that memcached executes the first before the second; the second is never sent
-    /// without the first going out just before it (<see cref="Connection.TrySubmitGroup"/>). False, with nothing sent,
-    /// when the two keys are routed to different servers (failover included) or the connection cannot take both now:
-    /// the caller then sends them one after the other. Argument errors (a value too large) throw before anything is sent.
+    /// Sends <paramref name="stores"/> back to back on one connection, with one write when the connection is idle, so
+    /// that memcached executes them in this order; none is ever sent without the one before it going out just before
+    /// it (<see cref="Connection.TrySubmitGroup"/>, linked). False, with nothing sent, when the keys are not all routed
+    /// to one server (failover included) or the connection cannot take them now: the caller then sends the first on
+    /// its own. Argument errors (a value too large) throw before anything is sent. <paramref name="results"/> receives
+    /// one awaitable per store.
     /// </summary>
-    internal bool TryStoreInOrder(in OrderedStore first, in OrderedStore second, CancellationToken cancellationToken,
-        out ValueTask<StoreResult> firstResult, out ValueTask<StoreResult> secondResult)
+    internal bool TryStoreInOrder(ReadOnlySpan<OrderedStore> stores, ValueTask<StoreResult>[] results, CancellationToken cancellationToken)
     {
-        (firstResult, secondResult) = (default, default);
-        Span<byte> firstScratch = stackalloc byte[KeyCodec.ScratchSize];
-        Span<byte> secondScratch = stackalloc byte[KeyCodec.ScratchSize];
-        var firstKey = Validate(first.Key, firstScratch);
-        var secondKey = Validate(second.Key, secondScratch);
-        // MCAS refuses to run under FailoverPolicy.Gutter, so neither key can carry a TTL cap here.
-        var connection = Route(firstKey, "add", out var failure, out _);
-        var other = Route(secondKey, "cas", out var otherFailure, out _);
-        if (failure is not null || otherFailure is not null || connection.Address != other.Address || cancellationToken.IsCancellationRequested)
+        if (cancellationToken.IsCancellationRequested || stores.Length == 0)
         {
             return false;
         }
-        var firstCommand = new StoreCommand(first.Mode, first.Expiry, first.Flags, first.Cas);
-        var secondCommand = new StoreCommand(second.Mode, second.Expiry, second.Flags, second.Cas);
-        CheckValueSize(firstKey, first.Value.Length);
-        CheckServerValueSize(firstKey, first.Value.Length, connection);
-        CheckValueSize(secondKey, second.Value.Length);
-        CheckServerValueSize(secondKey, second.Value.Length, connection);
-        var firstOperation = Write<StoreCommand, StoreResult>(connection, firstCommand, firstKey, first.Value.Span);
-        MetaOperation secondOperation;
+        Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
+        var operations = new Operation[stores.Length];
+        var commands = new StoreCommand[stores.Length];
+        Connection? connection = null;
+        var written = 0;
         try
         {
-            secondOperation = Write<StoreCommand, StoreResult>(connection, secondCommand, secondKey, second.Value.Span);
+            for (; written < stores.Length; written++)
+            {
+                var store = stores[written];
+                var key = Validate(store.Key, scratch);
+                // MCAS refuses to run under FailoverPolicy.Gutter, so no key can carry a TTL cap here.
+                var routed = Route(key, written == 0 ? "add" : "cas", out var failure, out _);
+                if (failure is not null || (connection is not null && routed.Address != connection.Address))
+                {
+                    AbandonAll();
+                    return false;
+                }
+                connection = routed;
+                commands[written] = new StoreCommand(store.Mode, store.Expiry, store.Flags, store.Cas);
+                CheckValueSize(key, store.Value.Length);
+                CheckServerValueSize(key, store.Value.Length, connection);
+                operations[written] = Write<StoreCommand, StoreResult>(connection, commands[written], key, store.Value.Span);
+            }
         }
         catch
         {
-            Abandon(firstOperation);
+            AbandonAll();
             throw;
         }
-        firstOperation.Prepare(cancellationToken);
-        secondOperation.Prepare(cancellationToken);
-        var started = Stopwatch.GetTimestamp();
-        if (!connection.TrySubmitGroup([firstOperation, secondOperation], 2, linked: true))
+        foreach (var operation in operations)
         {
-            Abandon(firstOperation);
-            Abandon(secondOperation);
+            operation.Prepare(cancellationToken);
+        }
+        var started = Stopwatch.GetTimestamp();
+        if (!connection!.TrySubmitGroup(operations, operations.Length, linked: true))
+        {
+            AbandonAll();
             return false;
         }
-        firstResult = AwaitStoreAsync(firstOperation, connection, firstCommand, started);
-        secondResult = AwaitStoreAsync(secondOperation, connection, secondCommand, started);
+        for (var i = 0; i < operations.Length; i++)
+        {
+#pragma warning disable CA2012 // Each is awaited exactly once by the MCAS owner, after all are under way.
+            results[i] = AwaitStoreAsync((MetaOperation)operations[i], connection, commands[i], started);
+#pragma warning restore CA2012
+        }
         return true;
 
-        static void Abandon(MetaOperation operation)
+        void AbandonAll()
         {
-            operation.ReleaseByCaller();
-            operation.AbandonConnectionReference();
+            for (var i = 0; i < written; i++)
+            {
+                var operation = (MetaOperation)operations[i];
+                operation.ReleaseByCaller();
+                operation.AbandonConnectionReference();
+            }
+            written = 0;
         }
     }
 

@@ -128,7 +128,7 @@ def decode_record(flags, value):
         return None
     if not record or not isinstance(record[0], str) or record[0] not in ("mcas.ref", "mcas.desc"):
         return None
-    if len(record) < 2 or record[1] != 2:
+    if len(record) < 2 or record[1] != 3:
         raise RuntimeError(f"{record[0]} version {record[1:2]} is not implemented")
     return record
 
@@ -233,16 +233,19 @@ class Mcas:
             record = decode_record(item.flags, item.value) if item else None
             if record is None or record[0] != "mcas.ref":
                 return Entry(key, item)
-            if not self.resolve(key, item.cas, record, seen):
+            if self.resolve(key, item.cas, record, seen, chain=()) is None:
                 seen = (record[2], item.cas)
         raise Conflict(key)
 
-    def resolve(self, key, token, marker, seen):
-        """4.1 step 2 for a marker (token) in key. Returns False when it only waited (descriptor missing)."""
+    def resolve(self, key, token, marker, seen, chain):
+        """4.1 step 2 for a marker (token) in key. Returns None when it only waited (descriptor missing),
+        False when the marker's operation is undecided and already in chain (a cycle: 4.3), else True."""
         desc_key, over_absent = marker[2], marker[3]
         d = self.load(desc_key)
         if d is not None:
-            self.help(d, mine={key: token}, owner=False)
+            if d["status"] == 0 and desc_key in chain:
+                return False
+            self.help(d, mine={key: token}, owner=False, chain=chain)
             return True
         if over_absent:
             self.c.delete(key, token)
@@ -250,7 +253,7 @@ class Mcas:
         if seen == (desc_key, token):
             raise Corruption(f"{key}: descriptor {desc_key} missing behind marker {token}")
         time.sleep(0.02)
-        return False
+        return None
 
     def load(self, desc_key):
         item = self.c.get(desc_key, ttl=False)
@@ -272,10 +275,10 @@ class Mcas:
                           new, 0, new_expires if new is not None else 0, 0])
         ident = uuid.uuid4().hex
         desc_key = f"{self.prefix}mcas:{ident}"
-        record = ["mcas.desc", 2, ident, 0, items]
+        record = ["mcas.desc", 3, ident, 0, items]
         token = self.c.store(desc_key, pack(record), RESERVED, DESCRIPTOR_TTL)
         if token is None: raise RuntimeError("descriptor add failed")
-        status = self.help({"key": desc_key, "id": ident, "status": 0, "items": items, "cas": token}, mine={}, owner=True)
+        status = self.help({"key": desc_key, "id": ident, "status": 0, "items": items, "cas": token}, mine={}, owner=True, chain=())
         self.c.delete(desc_key)
         return status == 1
 
@@ -286,21 +289,16 @@ class Mcas:
             return self.c.delete(entry.key, entry.cas)
         return self.c.store(entry.key, new, 0, ttl_of(entry.expires), entry.cas if entry.exists else None) is not None
 
-    def help(self, d, mine, owner):
+    def help(self, d, mine, owner, chain):
         items = d["items"]
         index = {it[0]: i for i, it in enumerate(items)}
         mine = {index[k]: v for k, v in mine.items() if k in index}
-        marker = pack(["mcas.ref", 2, d["key"], False])
+        chain = chain + (d["key"],)
+        if len(chain) > 64: raise RuntimeError("helping nested too deep")
         status = d["status"]
         if status == 0:
-            outcome = 1
-            for i, it in enumerate(items):
-                if not self.acquire(d, i, it, mine):
-                    outcome = 2
-                    break
+            outcome = 1 if self.acquire_all(d, mine, chain) else 2
             decided = [mine.get(i, 0) for i in range(len(items))]
-            if outcome == 2:
-                decided = decided[:i] + [0] * (len(items) - i)
             result = self.decide(d, outcome, decided, mine, owner)
             if result is None:
                 return None
@@ -312,35 +310,50 @@ class Mcas:
             self.c.touch(d["key"], LINGER)
         return status
 
-    def acquire(self, d, i, it, mine):
-        key, expected = it[0], it[1]
-        ttl = 0 if it[4] == 0 or it[7] == 0 else ttl_of(max(it[4], it[7]))
-        marker = pack(["mcas.ref", 2, d["key"], expected == 0])
-        seen = None
+    def acquire_all(self, d, mine, chain):
+        """Phase 1 (4.3): attempt every item not yet acquired (here one after the other), settle every reply, and
+        only then report; True when all are acquired. Only keys expected absent are attempted again."""
+        items, seen = d["items"], {}
         for _ in range(64):
-            token = self.c.store(key, marker, RESERVED, ttl, None if expected == 0 else expected)
-            if token is not None:
-                mine[i] = token
+            pending = [i for i in range(len(items)) if not mine.get(i)]
+            if not pending:
                 return True
-            item = self.c.get(key)
-            record = decode_record(item.flags, item.value) if item else None
-            if record is not None and record[0] == "mcas.ref":
-                if record[2] == d["key"]:
-                    mine[i] = item.cas
-                    return True
-                if not self.resolve(key, item.cas, record, seen):
-                    seen = (record[2], item.cas)
-                continue
-            if item is None and expected == 0:
-                continue  # absent again between the install and the read: try again
-            return False
-        raise Conflict(key)
+            failed, held = False, []
+            for i in pending:
+                key, expected = items[i][0], items[i][1]
+                it = items[i]
+                ttl = 0 if it[4] == 0 or it[7] == 0 else ttl_of(max(it[4], it[7]))
+                marker = pack(["mcas.ref", 3, d["key"], expected == 0])
+                token = self.c.store(key, marker, RESERVED, ttl, None if expected == 0 else expected)
+                if token is not None:
+                    mine[i] = token
+                    continue
+                item = self.c.get(key)
+                record = decode_record(item.flags, item.value) if item else None
+                if record is not None and record[0] == "mcas.ref":
+                    if record[2] == d["key"]:
+                        mine[i] = item.cas
+                    elif expected != 0:
+                        failed = True  # the token it expected is spent
+                    else:
+                        held.append((i, item.cas, record))
+                elif not (item is None and expected == 0):
+                    failed = True      # a value, or gone when a value was expected
+            if failed:
+                return False
+            for i, token, record in held:
+                r = self.resolve(items[i][0], token, record, seen.get(i), chain)
+                if r is False:
+                    return False
+                if r is None:
+                    seen[i] = (record[2], token)
+        raise Conflict(items[0][0])
 
     def decide(self, d, outcome, decided, mine, owner):
         items = [it[:8] + [decided[i]] for i, it in enumerate(d["items"])]
         token = d["cas"]
         while True:
-            data = pack(["mcas.desc", 2, d["id"], outcome, items])
+            data = pack(["mcas.desc", 3, d["id"], outcome, items])
             status, tags, _ = self.c.conn(d["key"]).request(f"ms {d['key']} {len(data)} c F{RESERVED} T{DESCRIPTOR_TTL} C{token}", data)
             if status == "HD":
                 return outcome, decided
@@ -374,16 +387,6 @@ class Mcas:
                     self.c.store(it[0], value, flags, ttl_of(expires), r)
             if mine.get(i, 0) and mine[i] != r:
                 self.undo(it, mine[i])
-        j = next((i for i, r in enumerate(recorded) if r == 0), len(items))
-        if status == 2 and j < len(items) and items[j][1] == 0:
-            for i in range(j + 1, len(items)):
-                it = items[i]
-                if it[1] != 0 and recorded[i] == 0 and not mine.get(i, 0):
-                    if self.c.store(it[0], it[2] or b"", it[3], ttl_of(it[4]), it[1]) is None:
-                        item = self.c.get(it[0])
-                        record = decode_record(item.flags, item.value) if item else None
-                        if record and record[0] == "mcas.ref" and record[2] == desc_key:
-                            self.undo(it, item.cas)
 
     def transact(self, body, budget=30.0):
         deadline, delay = time.time() + budget, 0.001

@@ -5,24 +5,26 @@ namespace Memstore.Mcas;
 public sealed partial class McasClient
 {
     /// <summary>
-    /// Drives an operation to its end (docs/mcas.md, "Help"): phase 1 (install markers in key order), decide
-    /// (status and the token of every installed marker in one CAS, retried until the stored status is final),
+    /// Drives an operation to its end (docs/mcas.md, "Help"): phase 1 (every marker not yet installed, at once),
+    /// decide (status and the token of every installed marker in one CAS, retried until the stored status is final),
     /// phase 2 (the outcome over recorded markers only; any other marker of ours is undone), clean-up.
     /// Run by the owner and by any reader that meets one of its markers; <paramref name="seen"/> is the
     /// marker such a reader met (index -1 for none), so a late marker is undone even when the operation
-    /// is long decided. An owner whose first marker went out with the descriptor passes it as
-    /// <paramref name="seen"/> with <paramref name="alreadyAcquired"/> 1. The owner returns once decided and
-    /// leaves phase 2 to <see cref="ReleaseInBackground"/>; a helper completes it before returning.
+    /// is long decided. An owner whose first markers went out with the descriptor passes their tokens as
+    /// <paramref name="acquired"/>. <paramref name="outer"/> are the operations this participant is helping already.
+    /// The owner returns once decided and leaves phase 2 to <see cref="ReleaseInBackground"/>; a helper completes it
+    /// before returning.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(bool Succeeded, string? FailedKey)> HelpAsync(Descriptor d, bool owner, int depth, (int Index, CasToken Token) seen, CancellationToken cancellationToken, int alreadyAcquired = 0)
+    private async ValueTask<(bool Succeeded, string? FailedKey)> HelpAsync(Descriptor d, bool owner, HelpChain? outer, (int Index, CasToken Token) seen, CancellationToken cancellationToken, CasToken[]? acquired = null)
     {
-        if (depth > MaxHelpDepth)
+        var chain = new HelpChain(d.Key, outer);
+        if (chain.Depth > MaxHelpDepth)
         {
             throw new InvalidOperationException($"MCAS helping nested deeper than {MaxHelpDepth} operations at descriptor {d.Key}.");
         }
         // The markers of this operation this participant installed or saw: phase 2 compares them with the recorded ones.
-        var mine = new CasToken[d.Items.Length];
+        var mine = acquired ?? new CasToken[d.Items.Length];
         if (seen.Index >= 0)
         {
             mine[seen.Index] = seen.Token;
@@ -30,19 +32,10 @@ public sealed partial class McasClient
         string? failedKey = null;
         if (d.Status == McasStatus.Undecided)
         {
-            var outcome = McasStatus.Succeeded;
-            for (var i = alreadyAcquired; i < d.Items.Length && outcome == McasStatus.Succeeded; i++)
+            var (outcome, failedAt) = await AcquireAllAsync(d, mine, chain, cancellationToken).ConfigureAwait(false);
+            if (failedAt >= 0)
             {
-                (var token, var acquired) = await AcquireAsync(d, d.Items[i], depth, cancellationToken).ConfigureAwait(false);
-                if (acquired)
-                {
-                    mine[i] = token;
-                }
-                else
-                {
-                    outcome = McasStatus.Failed;
-                    failedKey = d.Items[i].Key;
-                }
+                failedKey = d.Items[failedAt].Key;
             }
             if (owner && outcome == McasStatus.Succeeded && AfterPhase1ForTesting is { } hook)
             {
@@ -77,48 +70,14 @@ public sealed partial class McasClient
         return (succeeded, succeeded ? null : failedKey ?? FirstUnrecordedKey(d));
     }
 
-    /// <summary>Phase 1 for one item: our marker's token and true, or false when the key no longer matches.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(CasToken Token, bool Acquired)> AcquireAsync(Descriptor d, DescriptorItem item, int depth, CancellationToken cancellationToken)
-    {
-        var marker = StoredRecordCodec.EncodeMarker(d.Key, item.ExpectAbsent);
-        var markerExpiry = MarkerExpiry(item);
-        var missing = new MissingDescriptorCheck();
-        for (var attempt = 0; ; attempt++)
-        {
-            if (attempt >= MaxReadAttempts)
-            {
-                throw Contended(item.Key, attempt);
-            }
-            McasMetrics.RoundTrips.Add(1);
-            McasMetrics.Requests.Add(1);
-            var installed = item.ExpectAbsent
-                ? await _client.AddAsync(item.Key, marker, markerExpiry, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false)
-                : await _client.CompareAndSetAsync(item.Key, marker, new CasToken(item.ExpectedCas), markerExpiry, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
-            if (installed.Stored)
-            {
-                return (installed.Cas, true);
-            }
-            McasMetrics.RoundTrips.Add(1);
-            var (value, _) = await ReadAsync(item.Key, cancellationToken).ConfigureAwait(false);
-            if (StoredRecordCodec.TryDecodeMarker(value) is not { } found)
-            {
-                return (CasToken.None, false);
-            }
-            if (found.DescriptorKey == d.Key)
-            {
-                return (value.Cas, true);
-            }
-            await ResolveForeignMarkerAsync(item.Key, found, value.Cas, missing, depth + 1, $"MCAS {d.Key} cannot acquire it", cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
     /// Another operation's marker stands in the way: help that operation to its end, or, when its descriptor is
     /// gone, undo a marker installed over an absent key (the key was absent before it; nothing is lost). A
     /// missing descriptor behind a marker installed over a value is corruption: the old value is gone with it.
+    /// False, with nothing done, when that operation is undecided and already on <paramref name="chain"/> (a cycle:
+    /// the caller fails its own operation instead of helping round in circles).
     /// </summary>
-    private async ValueTask ResolveForeignMarkerAsync(string key, Marker marker, CasToken token, MissingDescriptorCheck missing, int depth, string context, CancellationToken cancellationToken)
+    private async ValueTask<bool> ResolveForeignMarkerAsync(string key, Marker marker, CasToken token, MissingDescriptorCheck missing, HelpChain? chain, string context, CancellationToken cancellationToken)
     {
         McasMetrics.RoundTrips.Add(1);
         var other = await LoadDescriptorAsync(marker.DescriptorKey, cancellationToken).ConfigureAwait(false);
@@ -129,9 +88,13 @@ public sealed partial class McasClient
             {
                 throw new MemcacheProtocolException($"The key {key} holds a marker of MCAS {other.Key}, whose descriptor does not list that key.");
             }
+            if (other.Status == McasStatus.Undecided && chain is not null && chain.Contains(other.Key))
+            {
+                return false;
+            }
             McasMetrics.Helps.Add(1);
-            await HelpAsync(other, owner: false, depth, (index, token), cancellationToken).ConfigureAwait(false);
-            return;
+            await HelpAsync(other, owner: false, chain, (index, token), cancellationToken).ConfigureAwait(false);
+            return true;
         }
         if (marker.OverAbsent)
         {
@@ -139,13 +102,14 @@ public sealed partial class McasClient
             McasMetrics.Requests.Add(1);
             McasMetrics.OrphansUndone.Add(1);
             await _client.DeleteAsync(key, token, cancellationToken).ConfigureAwait(false);
-            return;
+            return true;
         }
         if (missing.SeenBefore(marker.DescriptorKey, token))
         {
             throw Corruption(marker.DescriptorKey, [key], $"{context}; McasClient.RepairAsync resets the key.");
         }
         await Task.Delay(MissingRecheckDelay, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
@@ -156,10 +120,11 @@ public sealed partial class McasClient
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> DecideAsync(Descriptor d, McasStatus outcome, CasToken[] mine, CancellationToken cancellationToken)
     {
+        // Every marker phase 1 installed or saw, wherever it stands: phase 1 attempted every item before this.
         var recorded = new ulong[d.Items.Length];
-        for (var i = 0; i < recorded.Length && mine[i].HasValue; i++)
+        for (var i = 0; i < recorded.Length; i++)
         {
-            recorded[i] = mine[i].Value;
+            recorded[i] = mine[i].HasValue ? mine[i].Value : 0;
         }
         while (true)
         {
@@ -189,19 +154,14 @@ public sealed partial class McasClient
 
     /// <summary>
     /// Phase 2, one wave. Recorded markers get the outcome (new values on success, old ones on failure); a
-    /// marker of ours that is not the recorded one was installed late and is undone. After a failure at a key
-    /// expected absent, the keys behind it that phase 1 never reached are rewritten unchanged ("sealed"), so a
-    /// late install on them cannot succeed once the descriptor is gone (docs/mcas.md, "Why late markers are harmless").
+    /// marker of ours that is not the recorded one was installed late and is undone (docs/mcas.md 4.3, 4.4).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReleaseAllAsync(Descriptor d, CasToken[] mine, CancellationToken cancellationToken, bool awaitedByCaller = true, List<string>? finishedDescriptors = null)
     {
         var succeeded = d.Status == McasStatus.Succeeded;
-        var firstUnrecorded = FirstUnrecorded(d);
-        var seal = !succeeded && firstUnrecorded < d.Items.Length && d.Items[firstUnrecorded].ExpectAbsent;
-        // Releases and undos go out as one wave (one write per server); seals read and retry, so each runs on its own.
+        // Releases and undos go out as one wave (one write per server), the clean-up deletes behind them.
         var wave = new ReleaseWave(_client.NewWave(d.Items.Length + (finishedDescriptors?.Count ?? 0)));
-        List<Task>? seals = null;
         for (var i = 0; i < d.Items.Length; i++)
         {
             var recorded = d.RecordedAt(i);
@@ -214,10 +174,6 @@ public sealed partial class McasClient
                 McasMetrics.OrphansUndone.Add(1);
                 wave.AddRelease(d.Items[i], mine[i], succeeded: false);
             }
-            else if (seal && i > firstUnrecorded && recorded == 0 && !d.Items[i].ExpectAbsent)
-            {
-                (seals ??= []).Add(SealAsync(d, d.Items[i], cancellationToken));
-            }
         }
         var releases = wave.Count;
         if (finishedDescriptors is not null)
@@ -229,7 +185,7 @@ public sealed partial class McasClient
                 wave.AddDelete(key, CasToken.None);
             }
         }
-        if (wave.Count == 0 && seals is null)
+        if (wave.Count == 0)
         {
             return;
         }
@@ -238,12 +194,7 @@ public sealed partial class McasClient
             McasMetrics.RoundTrips.Add(1);
         }
         McasMetrics.Requests.Add(releases);
-        var released = wave.SendAndAwaitAsync(releases, _client.Logger, cancellationToken);
-        if (seals is not null)
-        {
-            await Task.WhenAll(seals).ConfigureAwait(false);
-        }
-        await released.ConfigureAwait(false);
+        await wave.SendAndAwaitAsync(releases, _client.Logger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The descriptor vanished before we could decide: every marker we hold goes back to what it replaced.</summary>
@@ -263,31 +214,6 @@ public sealed partial class McasClient
             McasMetrics.Requests.Add(wave.Count);
             await wave.SendAndAwaitAsync(wave.Count, _client.Logger, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// Rewrites a key phase 1 never reached with its unchanged old value, CAS'd on the token the operation
-    /// expected, so that token is spent. If a late marker of ours got there first, it is undone instead.
-    /// </summary>
-    private async Task SealAsync(Descriptor d, DescriptorItem item, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < MaxReadAttempts; attempt++)
-        {
-            McasMetrics.Requests.Add(1);
-            var sealedResult = await _client.CompareAndSetAsync(item.Key, item.OldValue!, new CasToken(item.ExpectedCas), ToExpiry(item.OldExpires), item.OldFlags, cancellationToken).ConfigureAwait(false);
-            if (sealedResult.Status != StoreStatus.Exists)
-            {
-                return; // sealed, or the key is gone: either way the expected token can never match again
-            }
-            var (value, _) = await ReadAsync(item.Key, cancellationToken).ConfigureAwait(false);
-            if (StoredRecordCodec.TryDecodeMarker(value) is not { } marker || marker.DescriptorKey != d.Key)
-            {
-                return; // the key changed since the operation read it: its token is spent already
-            }
-            McasMetrics.OrphansUndone.Add(1);
-            await ReleaseAsync(item, value.Cas, succeeded: false, cancellationToken).ConfigureAwait(false);
-        }
-        throw Contended(item.Key, MaxReadAttempts);
     }
 
     /// <summary>The marker lives as long as the longer of the old and new value, so a slow release loses nothing.</summary>
@@ -311,7 +237,7 @@ public sealed partial class McasClient
         await _client.TouchAsync(d.Key, _options.HelperLinger, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Phase 1 acquires items in order, so the decided record is a prefix: the first item without a token is where it stopped.</summary>
+    /// <summary>The first item the decide recorded no marker for: one phase 1 could not acquire, when the operation failed.</summary>
     private static int FirstUnrecorded(Descriptor d)
     {
         var i = 0;

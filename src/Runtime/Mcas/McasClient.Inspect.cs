@@ -31,7 +31,10 @@ internal enum McasItemState
     /// <summary>The key still is as the operation read it (same CAS token, or still absent): phase 1 can take it.</summary>
     AsRead,
 
-    /// <summary>The key holds another operation's marker: phase 1 must first help that one.</summary>
+    /// <summary>
+    /// The key holds another operation's marker: at a key expected absent phase 1 first helps that one; at a key
+    /// expected to hold a value it fails there (the CAS token it read is spent).
+    /// </summary>
     HeldByOtherOperation,
 
     /// <summary>The key changed since the operation read it: phase 1 fails there.</summary>
@@ -62,7 +65,7 @@ public sealed partial class McasClient
     /// <paramref name="markerCas"/>, whose descriptor is <paramref name="d"/> (null: missing). Decided operations
     /// follow phase 2 exactly: the recorded marker gets the outcome, any other marker of the operation is undone.
     /// An undecided one is predicted from <paramref name="itemStates"/> (one per item, from
-    /// <see cref="ItemState"/>): phase 1 succeeds if it can take every key, else fails at the first changed one.
+    /// <see cref="ItemState"/>): phase 1 succeeds if it can take every key, and fails if any one cannot be taken.
     /// Nothing is written; the prediction holds only while no other participant acts.
     /// </summary>
     internal static McasKeyPlan Plan(string key, Marker marker, ulong markerCas, Descriptor? d, IReadOnlyList<McasItemState> itemStates)
@@ -90,14 +93,24 @@ public sealed partial class McasClient
                 ? new(McasKeyAction.RollForward, $"the operation succeeded: {NewText(item)}")
                 : new(McasKeyAction.RollBack, $"the operation failed: {OldText(item)}");
         }
+        // Phase 1 settles every key before it decides (docs/mcas.md 4.3): one key that cannot be taken fails the
+        // operation, whatever the others say; only a key expected absent waits for the operation holding it.
         for (var i = 0; i < d.Items.Length; i++)
         {
-            switch (itemStates[i])
+            if (itemStates[i] == McasItemState.Changed)
             {
-                case McasItemState.HeldByOtherOperation:
-                    return new(McasKeyAction.DependsOnOtherOperation, $"undecided; {d.Items[i].Key} is held by another operation, which a helper finishes first: the outcome depends on it");
-                case McasItemState.Changed:
-                    return new(McasKeyAction.RollBack, $"undecided; {d.Items[i].Key} changed since the operation read it, so phase 1 fails there and the operation is decided failed: {OldText(item)}");
+                return new(McasKeyAction.RollBack, $"undecided; {d.Items[i].Key} changed since the operation read it, so phase 1 fails there and the operation is decided failed: {OldText(item)}");
+            }
+            if (itemStates[i] == McasItemState.HeldByOtherOperation && !d.Items[i].ExpectAbsent)
+            {
+                return new(McasKeyAction.RollBack, $"undecided; {d.Items[i].Key} is held by another operation, whose marker spent the CAS token this one read, so phase 1 fails there and the operation is decided failed: {OldText(item)}");
+            }
+        }
+        for (var i = 0; i < d.Items.Length; i++)
+        {
+            if (itemStates[i] == McasItemState.HeldByOtherOperation)
+            {
+                return new(McasKeyAction.DependsOnOtherOperation, $"undecided; {d.Items[i].Key}, expected absent, is held by another operation, which a helper finishes first: the outcome depends on it");
             }
         }
         return new(McasKeyAction.RollForward, $"undecided; every key is held or still as read, so phase 1 completes and the operation is decided succeeded: {NewText(item)}");

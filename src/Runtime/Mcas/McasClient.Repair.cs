@@ -35,7 +35,7 @@ public sealed partial class McasClient
             if (descriptor is not null || marker.OverAbsent)
             {
                 // A live operation is helped to its end; a late marker over an absent key is simply undone.
-                await ResolveForeignMarkerAsync(repair.Key, marker, value.Cas, new MissingDescriptorCheck(), depth: 0, "repairing it", cancellationToken).ConfigureAwait(false);
+                await ResolveForeignMarkerAsync(repair.Key, marker, value.Cas, new MissingDescriptorCheck(), chain: null, "repairing it", cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var done = repair.Value is { } bytes

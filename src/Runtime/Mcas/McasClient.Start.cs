@@ -41,88 +41,119 @@ public sealed partial class McasClient
     }
 
     /// <summary>
-    /// Sends the descriptor's add and the first marker's install as one write on the first key's connection
-    /// (the descriptor first). False when the routing or the connection does not allow it right now.
+    /// Sends the descriptor's add and, right behind it on the same connection, the install of every item whose key lives
+    /// on the descriptor's server, as one write (docs/mcas.md 4.2, "Descriptor with the first key"). Returns the indexes
+    /// of those items, or null, with nothing sent, when the routing or the connection does not allow it right now.
     /// </summary>
-    private bool TryAddWithFirstMarker(Descriptor d, byte[] encoded, CancellationToken cancellationToken, out ValueTask<StoreResult> add, out ValueTask<StoreResult> install)
+    private int[]? TryAddWithMarkers(Descriptor d, byte[] encoded, CancellationToken cancellationToken, out ValueTask<StoreResult>[] results)
     {
-        var first = d.Items[0];
-        var marker = StoredRecordCodec.EncodeMarker(d.Key, first.ExpectAbsent);
-        return _client.TryStoreInOrder(
-            new OrderedStore(StoreMode.Add, d.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, CasToken.None),
-            first.ExpectAbsent
-                ? new OrderedStore(StoreMode.Add, first.Key, marker, MarkerExpiry(first), MemstoreWireFormat.ReservedFlag, CasToken.None)
-                : new OrderedStore(StoreMode.Set, first.Key, marker, MarkerExpiry(first), MemstoreWireFormat.ReservedFlag, new CasToken(first.ExpectedCas)),
-            cancellationToken, out add, out install);
+        var server = _client.ServerIndexOf(Encoding.UTF8.GetBytes(d.Key));
+        var colocated = new List<int>(d.Items.Length);
+        for (var i = 0; i < d.Items.Length; i++)
+        {
+            if (i == 0 || _client.ServerIndexOf(Encoding.UTF8.GetBytes(d.Items[i].Key)) == server)
+            {
+                colocated.Add(i);
+            }
+        }
+        var stores = new OrderedStore[colocated.Count + 1];
+        stores[0] = new OrderedStore(StoreMode.Add, d.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, CasToken.None);
+        var markerOverValue = StoredRecordCodec.EncodeMarker(d.Key, overAbsent: false);
+        var markerOverAbsent = StoredRecordCodec.EncodeMarker(d.Key, overAbsent: true);
+        for (var j = 0; j < colocated.Count; j++)
+        {
+            var item = d.Items[colocated[j]];
+            stores[j + 1] = item.ExpectAbsent
+                ? new OrderedStore(StoreMode.Add, item.Key, markerOverAbsent, MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, CasToken.None)
+                : new OrderedStore(StoreMode.Set, item.Key, markerOverValue, MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, new CasToken(item.ExpectedCas));
+        }
+        results = new ValueTask<StoreResult>[stores.Length];
+        return _client.TryStoreInOrder(stores, results, cancellationToken) ? [.. colocated] : null;
     }
 
     /// <summary>
-    /// Settles the first wave when the descriptor and the first marker went out together. memcached executed the
-    /// add before the install, so an installed marker whose descriptor was not stored points at nothing: it is put
-    /// back at once (CAS'd on its token) before the error is reported. Readers that meet it meanwhile see a missing
-    /// descriptor once and look again (docs/mcas.md 4.1).
+    /// Settles the first wave when the descriptor and markers went out together. memcached executed the add before the
+    /// installs, so an installed marker whose descriptor was not stored points at nothing: it is put back at once (CAS'd
+    /// on its token) before the error is reported. Readers that meet it meanwhile see a missing descriptor once and look
+    /// again (docs/mcas.md 4.1).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(bool Succeeded, string? FailedKey)> StartedWithFirstMarkerAsync(Descriptor d, ValueTask<StoreResult> add, ValueTask<StoreResult> install, CancellationToken cancellationToken)
+    private async ValueTask<(bool Succeeded, string? FailedKey)> StartedWithMarkersAsync(Descriptor d, int[] sentWith, ValueTask<StoreResult>[] results, CancellationToken cancellationToken)
     {
-        var (added, addError) = await OutcomeOf(add).ConfigureAwait(false);
-        var (installed, installError) = await OutcomeOf(install).ConfigureAwait(false);
-        if (added.Stored)
+        var (added, addError) = await OutcomeOf(results[0]).ConfigureAwait(false);
+        var mine = new CasToken[d.Items.Length];
+        Exception? installError = null;
+        var unanswered = new List<int>();
+        for (var j = 0; j < sentWith.Length; j++)
+        {
+            var (installed, error) = await OutcomeOf(results[j + 1]).ConfigureAwait(false);
+            if (error is not null)
+            {
+                installError ??= error;
+                unanswered.Add(sentWith[j]);
+            }
+            else if (installed.Stored)
+            {
+                mine[sentWith[j]] = installed.Cas;
+            }
+        }
+        if (addError is null && added.Stored)
         {
             d.Cas = added.Cas;
             if (installError is not null)
             {
                 throw installError; // as when any install fails: the operation stays undecided for readers to finish
             }
-            return installed.Stored
-                ? await HelpAsync(d, owner: true, depth: 0, (0, installed.Cas), cancellationToken, alreadyAcquired: 1).ConfigureAwait(false)
-                : await HelpAsync(d, owner: true, depth: 0, (-1, CasToken.None), cancellationToken).ConfigureAwait(false);
+            return await HelpAsync(d, owner: true, outer: null, (-1, CasToken.None), cancellationToken, mine).ConfigureAwait(false);
         }
-        if (installed.Stored && addError is not null)
+        var anyInstalled = mine.Any(token => token.HasValue);
+        if (anyInstalled && addError is not null)
         {
-            // The add's reply is lost, but memcached executed it before the install: the descriptor says how it went.
+            // The add's reply is lost, but memcached executed it before the installs: the descriptor says how it went.
             McasMetrics.Requests.Add(1);
             var value = await _client.GetAsync(d.Key, CancellationToken.None).ConfigureAwait(false);
             if (value.Found && StoredRecordCodec.DecodeDescriptor(d.Key, value) is { } loaded && loaded.Id == d.Id)
             {
-                return await HelpAsync(loaded, owner: true, depth: 0, (0, installed.Cas), cancellationToken, alreadyAcquired: loaded.Status == McasStatus.Undecided ? 1 : 0).ConfigureAwait(false);
+                return await HelpAsync(loaded, owner: true, outer: null, (-1, CasToken.None), cancellationToken, mine).ConfigureAwait(false);
             }
         }
-        if (installed.Stored)
+        for (var i = 0; i < mine.Length; i++)
         {
-            await UndoFirstMarkerAsync(d, installed.Cas).ConfigureAwait(false);
+            if (mine[i].HasValue)
+            {
+                await UndoUnlinkedMarkerAsync(d, i, mine[i]).ConfigureAwait(false);
+            }
         }
-        else if (installError is not null)
+        foreach (var i in unanswered)
         {
-            await UndoOrphanedFirstMarkerAsync(d).ConfigureAwait(false);
+            await UndoOrphanedMarkerAsync(d, i).ConfigureAwait(false);
         }
         throw addError ?? DescriptorNotAdded(d, added.Status);
     }
 
-    /// <summary>Puts back what the first marker replaced; CAS'd on its token, so nothing that came after is touched.</summary>
-    private async ValueTask UndoFirstMarkerAsync(Descriptor d, CasToken marker)
+    /// <summary>Puts back what a marker without a descriptor replaced; CAS'd on its token, so nothing that came after is touched.</summary>
+    private async ValueTask UndoUnlinkedMarkerAsync(Descriptor d, int index, CasToken marker)
     {
         McasMetrics.RoundTrips.Add(1);
         McasMetrics.OrphansUndone.Add(1);
         McasLog.FirstMarkerUndone(_client.Logger, d.Key);
-        await ReleaseAsync(d.Items[0], marker, succeeded: false, CancellationToken.None).ConfigureAwait(false);
+        await ReleaseAsync(d.Items[index], marker, succeeded: false, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Neither the add nor the install was answered. If the first key holds our marker and the descriptor is
-    /// absent, the add failed and the marker is put back; best effort (the connection may still be down), since the
-    /// error is reported anyway.
+    /// Neither the add nor an install was answered. If the key holds our marker and the descriptor is absent, the add
+    /// failed and the marker is put back; best effort (the connection may still be down), since the error is reported anyway.
     /// </summary>
-    private async ValueTask UndoOrphanedFirstMarkerAsync(Descriptor d)
+    private async ValueTask UndoOrphanedMarkerAsync(Descriptor d, int index)
     {
         try
         {
             McasMetrics.RoundTrips.Add(1);
-            var (value, _) = await ReadAsync(d.Items[0].Key, CancellationToken.None).ConfigureAwait(false);
+            var (value, _) = await ReadAsync(d.Items[index].Key, CancellationToken.None).ConfigureAwait(false);
             if (StoredRecordCodec.TryDecodeMarker(value) is { } marker && marker.DescriptorKey == d.Key
                 && await LoadDescriptorAsync(d.Key, CancellationToken.None).ConfigureAwait(false) is null)
             {
-                await UndoFirstMarkerAsync(d, value.Cas).ConfigureAwait(false);
+                await UndoUnlinkedMarkerAsync(d, index, value.Cas).ConfigureAwait(false);
             }
         }
         catch (MemcacheException)

@@ -79,7 +79,7 @@ public sealed partial class McasClient : IAsyncDisposable
             {
                 return ToEntry(key, value, ttl);
             }
-            await ResolveForeignMarkerAsync(key, marker, value.Cas, missing, depth: 0, "reading it", cancellationToken).ConfigureAwait(false);
+            await ResolveForeignMarkerAsync(key, marker, value.Cas, missing, chain: null, "reading it", cancellationToken).ConfigureAwait(false);
         }
         throw Contended(key, MaxReadAttempts);
     }
@@ -204,12 +204,12 @@ public sealed partial class McasClient : IAsyncDisposable
         {
             throw new ArgumentException($"The MCAS descriptor for {items.Length} keys would be {encoded.Length} bytes, over the client's MaxValueSize; it holds every old and new value, so split the operation or shrink the values.", nameof(updates));
         }
-        // Wave 1: the descriptor and, when it lives on the first key's server, the first marker right behind it.
+        // Wave 1: the descriptor and, when it lives on the first key's server, the markers of every key there right behind it.
         McasMetrics.RoundTrips.Add(1);
-        if (colocated && TryAddWithFirstMarker(descriptor, encoded, cancellationToken, out var add, out var install))
+        if (colocated && TryAddWithMarkers(descriptor, encoded, cancellationToken, out var results) is { } sentWith)
         {
-            McasMetrics.Requests.Add(2);
-            return await StartedWithFirstMarkerAsync(descriptor, add, install, cancellationToken).ConfigureAwait(false);
+            McasMetrics.Requests.Add(results.Length);
+            return await StartedWithMarkersAsync(descriptor, sentWith, results, cancellationToken).ConfigureAwait(false);
         }
         McasMetrics.Requests.Add(1);
         var stored = await _client.AddAsync(descriptor.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
@@ -218,7 +218,7 @@ public sealed partial class McasClient : IAsyncDisposable
             throw DescriptorNotAdded(descriptor, stored.Status);
         }
         descriptor.Cas = stored.Cas;
-        return await HelpAsync(descriptor, owner: true, depth: 0, (-1, CasToken.None), cancellationToken).ConfigureAwait(false);
+        return await HelpAsync(descriptor, owner: true, outer: null, (-1, CasToken.None), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One key needs no descriptor: a single CAS (or add, or CAS'd delete) is already atomic.</summary>
@@ -261,7 +261,7 @@ public sealed partial class McasClient : IAsyncDisposable
             _ = Expiration.ToTtl(update.Expiry); // an expiry memcached cannot store is refused before anything is sent
             sorted[i] = (Protocol.KeyCodec.EncodeStrictToArray(update.Entry.Key), update); // refuses lone surrogates before anything is sent
         }
-        // One global order, ordinal over UTF-8 bytes, for every client: it is what makes helping terminate.
+        // One order, ordinal over UTF-8 bytes, for every client: it fixes the descriptor's item indexes (docs/mcas.md 3).
         Array.Sort(sorted, static (a, b) => a.KeyBytes.AsSpan().SequenceCompareTo(b.KeyBytes));
         for (var i = 1; i < sorted.Length; i++)
         {

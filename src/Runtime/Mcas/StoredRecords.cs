@@ -24,10 +24,13 @@ public static class MemstoreWireFormat
 
     /// <summary>
     /// The format version of MCAS records (marker, descriptor): 2 since markers say whether they were installed
-    /// over an absent key and decided descriptors record the CAS token of every marker phase 1 installed
-    /// (docs/mcas.md). Readers refuse versions they do not know.
+    /// over an absent key and decided descriptors record the CAS token of every marker phase 1 installed; 3 since
+    /// phase 1 may install markers in any order and decides only after every item was attempted (docs/mcas.md).
+    /// The records' layout did not change from 2 to 3, the algorithm did: a version 2 participant that stops at the
+    /// first failure would leave a version 3 participant's out-of-order marker unrecorded. Readers refuse versions
+    /// they do not know.
     /// </summary>
-    public const int McasVersion = 2;
+    public const int McasVersion = 3;
 
     /// <summary>Envelope kind of a marker (a key owned by an MCAS operation).</summary>
     public const string MarkerKind = "mcas.ref";

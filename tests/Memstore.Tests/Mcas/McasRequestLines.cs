@@ -23,5 +23,22 @@ internal static class McasRequestLines
 
     public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
+    /// <summary>
+    /// Waits (bounded) until <paramref name="key"/> holds a Memstore record on <paramref name="server"/>. A proxy's
+    /// hold says that the requests before the held one were forwarded, not that memcached has executed them yet.
+    /// </summary>
+    public static async Task UntilMarkedAsync(Infrastructure.MemcachedServer server, string key)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            if ((await server.RawAsync($"mg {key} f\r\n")).Contains(ReservedFlag[1..], StringComparison.Ordinal))
+            {
+                return;
+            }
+            await Task.Delay(10);
+        }
+        throw new TimeoutException($"{key} never got a marker");
+    }
+
     public static string Text(McasEntry e) => Encoding.UTF8.GetString(e.Value ?? throw new InvalidOperationException($"{e.Key} is absent"));
 }

@@ -1,0 +1,196 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Memstore.Protocol.Commands;
+
+namespace Memstore.Mcas;
+
+public sealed partial class McasClient
+{
+    /// <summary>
+    /// Phase 1 (docs/mcas.md 4.3): every item not yet acquired is attempted at once, as one wave, and every reply is
+    /// settled before the caller decides. So the decide records every marker that can ever stand on a key expected to
+    /// hold a value: an install there is CAS'd on the token the operation read, at most one can succeed, and an item
+    /// whose install was refused has spent that token for good. Only keys expected absent can be taken again; they are
+    /// attempted again in the next round after the operation holding them was helped.
+    /// Returns the outcome and, for FAILED, the first item that could not be acquired.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(McasStatus Outcome, int FailedAt)> AcquireAllAsync(Descriptor d, CasToken[] mine, HelpChain chain, CancellationToken cancellationToken)
+    {
+        MissingDescriptorCheck[]? missing = null;
+        var pending = new List<int>(d.Items.Length);
+        for (var round = 0; round < MaxReadAttempts; round++)
+        {
+            pending.Clear();
+            for (var i = 0; i < d.Items.Length; i++)
+            {
+                if (!mine[i].HasValue)
+                {
+                    pending.Add(i);
+                }
+            }
+            if (pending.Count == 0)
+            {
+                return (McasStatus.Succeeded, -1);
+            }
+            var refused = await InstallWaveAsync(d, pending, mine, cancellationToken).ConfigureAwait(false);
+            if (refused is null)
+            {
+                return (McasStatus.Succeeded, -1);
+            }
+            var reads = await ReadWaveAsync(d, refused, cancellationToken).ConfigureAwait(false);
+            var failedAt = -1;
+            List<(int Index, Marker Marker, CasToken Token)>? held = null;
+            for (var j = 0; j < refused.Count; j++)
+            {
+                var i = refused[j];
+                var item = d.Items[i];
+                var value = reads[j];
+                if (StoredRecordCodec.TryDecodeMarker(value) is not { } found)
+                {
+                    if (!(item.ExpectAbsent && !value.Found))
+                    {
+                        failedAt = failedAt < 0 ? i : Math.Min(failedAt, i); // a value, or gone when a value was expected
+                    }
+                    // else: absent again since the install was refused; the next round installs it again
+                }
+                else if (found.DescriptorKey == d.Key)
+                {
+                    mine[i] = value.Cas; // another participant of this operation was first
+                }
+                else if (!item.ExpectAbsent)
+                {
+                    failedAt = failedAt < 0 ? i : Math.Min(failedAt, i); // the token it expected is spent: no waiting brings it back
+                }
+                else
+                {
+                    (held ??= []).Add((i, found, value.Cas));
+                }
+            }
+            if (failedAt >= 0)
+            {
+                return (McasStatus.Failed, failedAt);
+            }
+            foreach (var (i, marker, token) in held ?? [])
+            {
+                missing ??= new MissingDescriptorCheck[d.Items.Length];
+                var check = missing[i] ??= new MissingDescriptorCheck();
+                if (!await ResolveForeignMarkerAsync(d.Items[i].Key, marker, token, check, chain, $"MCAS {d.Key} cannot acquire it", cancellationToken).ConfigureAwait(false))
+                {
+                    return (McasStatus.Failed, i); // that operation is one this participant is helping already: a cycle
+                }
+            }
+        }
+        throw Contended(d.Items[pending[0]].Key, MaxReadAttempts);
+    }
+
+    /// <summary>
+    /// Installs the markers of <paramref name="pending"/> as one wave (one write per server); an installed marker's token
+    /// goes to <paramref name="mine"/>. Returns the items whose install was refused, or null when none was. Every reply is
+    /// awaited before the first failure is thrown, so no pooled request is left behind.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<List<int>?> InstallWaveAsync(Descriptor d, List<int> pending, CasToken[] mine, CancellationToken cancellationToken)
+    {
+        McasMetrics.RoundTrips.Add(1);
+        McasMetrics.Requests.Add(pending.Count);
+        var wave = _client.NewWave(pending.Count);
+        var commands = new StoreCommand[pending.Count];
+        var markerOverValue = StoredRecordCodec.EncodeMarker(d.Key, overAbsent: false);
+        var markerOverAbsent = StoredRecordCodec.EncodeMarker(d.Key, overAbsent: true);
+        for (var j = 0; j < pending.Count; j++)
+        {
+            var item = d.Items[pending[j]];
+            commands[j] = InstallCommand(item);
+            wave.Add<StoreCommand, StoreResult>(commands[j], item.Key, item.ExpectAbsent ? markerOverAbsent : markerOverValue);
+        }
+        wave.Send(cancellationToken);
+        ExceptionDispatchInfo? failure = null;
+        List<int>? refused = null;
+        for (var j = 0; j < pending.Count; j++)
+        {
+            try
+            {
+                var result = await wave.ResultAsync<StoreCommand, StoreResult>(j, commands[j]).ConfigureAwait(false);
+                if (result.Stored)
+                {
+                    mine[pending[j]] = result.Cas;
+                }
+                else
+                {
+                    (refused ??= []).Add(pending[j]);
+                }
+            }
+#pragma warning disable CA1031 // Rethrown below once every reply is in.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure ??= ExceptionDispatchInfo.Capture(ex);
+            }
+        }
+        failure?.Throw();
+        return refused;
+    }
+
+    /// <summary>Reads the keys of <paramref name="indexes"/> as one wave; replies in the same order.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CacheValue[]> ReadWaveAsync(Descriptor d, List<int> indexes, CancellationToken cancellationToken)
+    {
+        McasMetrics.RoundTrips.Add(1);
+        McasMetrics.Requests.Add(indexes.Count);
+        var wave = _client.NewWave(indexes.Count);
+        foreach (var i in indexes)
+        {
+            wave.Add<GetWithTtlCommand, (CacheValue, long)>(default, d.Items[i].Key, default);
+        }
+        wave.Send(cancellationToken);
+        var values = new CacheValue[indexes.Count];
+        ExceptionDispatchInfo? failure = null;
+        for (var j = 0; j < values.Length; j++)
+        {
+            try
+            {
+                (values[j], _) = await wave.ResultAsync<GetWithTtlCommand, (CacheValue, long)>(j, default).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Rethrown below once every reply is in.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure ??= ExceptionDispatchInfo.Capture(ex);
+            }
+        }
+        failure?.Throw();
+        return values;
+    }
+
+    /// <summary>The install of an item's marker: an add when the key is expected absent, else a set CAS'd on the token read.</summary>
+    private static StoreCommand InstallCommand(DescriptorItem item) => item.ExpectAbsent
+        ? new StoreCommand(StoreMode.Add, MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, CasToken.None)
+        : new StoreCommand(StoreMode.Set, MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, new CasToken(item.ExpectedCas));
+
+    /// <summary>
+    /// The operations one participant is helping, innermost first: an operation met again on this path is a cycle
+    /// (markers installed out of order can make two operations wait for each other's key expected absent), which the
+    /// inner one breaks by failing (docs/mcas.md 4.3).
+    /// </summary>
+    private sealed class HelpChain(string descriptorKey, HelpChain? outer)
+    {
+        public int Depth { get; } = (outer?.Depth ?? 0) + 1;
+
+        public bool Contains(string key)
+        {
+            for (var link = this; link is not null; link = link.Outer)
+            {
+                if (link.DescriptorKey == key)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private string DescriptorKey => descriptorKey;
+
+        private HelpChain? Outer => outer;
+    }
+}

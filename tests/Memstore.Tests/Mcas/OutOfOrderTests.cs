@@ -1,0 +1,180 @@
+using Memstore.Mcas;
+using Memstore.Tests.Infrastructure;
+
+using static Memstore.Tests.Mcas.McasRequestLines;
+
+namespace Memstore.Tests.Mcas;
+
+/// <summary>
+/// Forced interleavings for phase 1 as one wave (docs/mcas.md 4.3, format version 3): markers go in in any order,
+/// so an operation can hold a later key while an earlier one is still in flight, and two operations can each hold a
+/// key expected absent that the other needs. Two servers, each behind a <see cref="HoldingProxy"/> that every
+/// participant goes through (so all place keys alike); one chosen install is held there.
+/// </summary>
+[Trait("Category", "Memcached")]
+public sealed class OutOfOrderTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>, IAsyncDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private MemcachedServer S1 => cluster.Servers[0];
+    private MemcachedServer S2 => cluster.Servers[1];
+
+    [Fact]
+    public async Task A_reader_finishes_an_operation_whose_later_marker_went_in_first_and_the_owner_agrees()
+    {
+        var (p1, p2) = Proxies();
+        var owner = NewMcas(p1, p2);
+        var reader = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(owner.Client, p1, p2);
+        await reader.Client.SetAsync(k1, "a0");
+        await reader.Client.SetAsync(k2, "b0");
+        var id = IdOn(owner.Client, p2);                           // not with k1: add first, then both installs at once
+        owner.DescriptorIdForTesting = () => id;
+        var entries = await owner.GetManyAsync([k1, k2]);
+        var held = p1.HoldNext(line => IsMarkerInstall(line, k1));
+
+        var committing = owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]).AsTask();
+        await held.Reached.WaitAsync(Wait);
+        await UntilMarkedAsync(S2, k2);                            // k2 taken while k1, before it in key order, is not
+
+        Assert.Equal("b1", Text(await reader.GetAsync(k2)));       // the reader installs k1 itself and completes the operation
+        Assert.False(committing.IsCompleted);
+        held.Release();                                           // the owner's install of k1 now finds the outcome
+
+        Assert.True(await committing.WaitAsync(Wait));
+        await owner.FlushAsync();
+        Assert.Equal(["a1", "b1"], (await reader.GetManyAsync([k1, k2])).Select(Text));
+        await AssertNoMarkerAsync(k1, k2);
+    }
+
+    [Fact]
+    public async Task Two_operations_holding_each_others_key_expected_absent_break_the_cycle_and_one_commits()
+    {
+        // A and B both create x and y. A holds y while its install of x is held; B holds x while its install of y is
+        // held. Released, A meets B's marker on x and helps B, whose y holds A's marker: A is on the helper's path, so
+        // B fails instead of helping A again (a cycle); B's x goes, A takes it and commits. B's own late install of y
+        // then finds A's value: B reports a conflict.
+        var (p1, p2) = Proxies();
+        var a = NewMcas(p1, p2);
+        var b = NewMcas(p1, p2);
+        var (x, y) = KeysOn(a.Client, p1, p2);
+        var (idA, idB) = (IdOn(a.Client, p2), IdOn(b.Client, p1));
+        a.DescriptorIdForTesting = () => idA;                      // A: add on S2, then x and y at once
+        b.DescriptorIdForTesting = () => idB;                      // B: add and x in one write on S1, then y
+
+        var heldAx = p1.HoldNext(line => IsMarkerInstall(line, x));
+        var committingA = a.CompareAndSwapAsync([McasUpdate.Set(McasEntry.Absent(x), Utf8("ax")), McasUpdate.Set(McasEntry.Absent(y), Utf8("ay"))]).AsTask();
+        await heldAx.Reached.WaitAsync(Wait);
+        await UntilMarkedAsync(S2, y);
+        var heldBy = p2.HoldNext(line => IsMarkerInstall(line, y));
+        var committingB = b.CompareAndSwapAsync([McasUpdate.Set(McasEntry.Absent(x), Utf8("bx")), McasUpdate.Set(McasEntry.Absent(y), Utf8("by"))]).AsTask();
+        await heldBy.Reached.WaitAsync(Wait);
+        await UntilMarkedAsync(S1, x);
+        Assert.Equal("memstore:mcas:" + idB, await DescriptorOfMarkerAsync(S1, x));
+        Assert.Equal("memstore:mcas:" + idA, await DescriptorOfMarkerAsync(S2, y));
+
+        heldAx.Release();
+        Assert.True(await committingA.WaitAsync(Wait));
+        heldBy.Release();
+        Assert.False(await committingB.WaitAsync(Wait));
+
+        await a.FlushAsync();
+        await b.FlushAsync();
+        Assert.Equal(["ax", "ay"], (await NewMcas(p1, p2).GetManyAsync([x, y])).Select(Text));
+        await AssertNoMarkerAsync(x, y);
+    }
+
+    [Fact]
+    public async Task An_operation_that_meets_another_ones_marker_on_a_key_with_a_value_fails_without_helping_it()
+    {
+        // B read k2 before A took it: B's token is spent, so B fails at once and puts k3 back; A, whose install of k1
+        // is held, is not helped along (still held) and commits once released.
+        var (p1, p2) = Proxies();
+        var a = NewMcas(p1, p2);
+        var b = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(a.Client, p1, p2);
+        var (k3, _) = KeysOn(a.Client, p2, p1);
+        await a.Client.SetAsync(k1, "a0");
+        await a.Client.SetAsync(k2, "b0");
+        await a.Client.SetAsync(k3, "c0");
+        var idA = IdOn(a.Client, p2);
+        a.DescriptorIdForTesting = () => idA;
+        var entriesA = await a.GetManyAsync([k1, k2]);
+        var entriesB = await b.GetManyAsync([k2, k3]);
+        var held = p1.HoldNext(line => IsMarkerInstall(line, k1));
+        var committingA = a.CompareAndSwapAsync([McasUpdate.Set(entriesA[0], Utf8("a1")), McasUpdate.Set(entriesA[1], Utf8("b1"))]).AsTask();
+        await held.Reached.WaitAsync(Wait);
+        await UntilMarkedAsync(S2, k2);
+
+        Assert.False(await b.CompareAndSwapAsync([McasUpdate.Set(entriesB[0], Utf8("x2")), McasUpdate.Set(entriesB[1], Utf8("x3"))]).AsTask().WaitAsync(Wait));
+        await b.FlushAsync();
+        Assert.False(committingA.IsCompleted);                     // B did not help A: A's install of k1 is still held
+        Assert.Equal("memstore:mcas:" + idA, await DescriptorOfMarkerAsync(S2, k2));
+        Assert.Equal("c0", Text(await b.GetAsync(k3)));
+
+        held.Release();
+        Assert.True(await committingA.WaitAsync(Wait));
+        await a.FlushAsync();
+        Assert.Equal(["a1", "b1", "c0"], (await b.GetManyAsync([k1, k2, k3])).Select(Text));
+        await AssertNoMarkerAsync(k1, k2, k3);
+    }
+
+    private (HoldingProxy, HoldingProxy) Proxies()
+    {
+        var p1 = HoldingProxy.Start(S1);
+        var p2 = HoldingProxy.Start(S2);
+        _owned.Add(p1);
+        _owned.Add(p2);
+        return (p1, p2);
+    }
+
+    private McasClient NewMcas(HoldingProxy p1, HoldingProxy p2)
+    {
+        var options = MemcacheClientOptions.Parse($"{p1.ConnectionString},{p2.ConnectionString}");
+        options.OperationTimeout = Wait;
+        var client = new MemcacheClient(options);
+        _owned.Add(client);
+        return new McasClient(client);
+    }
+
+    /// <summary>Two keys in ordinal order, the first placed on <paramref name="first"/>, the second on <paramref name="second"/>.</summary>
+    private static (string, string) KeysOn(MemcacheClient client, HoldingProxy first, HoldingProxy second)
+    {
+        var prefix = TestKeys.Unique("order");
+        var candidates = Enumerable.Range(0, 1000).Select(i => $"{prefix}:{i:D4}").ToList();
+        var a = candidates.First(k => client.Locate(k).Port == first.Port);
+        var b = candidates.First(k => string.CompareOrdinal(k, a) > 0 && client.Locate(k).Port == second.Port);
+        return (a, b);
+    }
+
+    /// <summary>A fresh descriptor id whose key the ring places behind <paramref name="proxy"/>.</summary>
+    private static string IdOn(MemcacheClient client, HoldingProxy proxy) =>
+        Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid().ToString("N")).First(id => client.Locate("memstore:mcas:" + id).Port == proxy.Port);
+
+    private static async Task<string> DescriptorOfMarkerAsync(MemcachedServer server, string key)
+    {
+        await using var raw = MemcacheClient.Create(server.ConnectionString);
+        var value = await raw.GetAsync(key);
+        return (StoredRecordCodec.TryDecodeMarker(value) ?? throw new InvalidOperationException($"{key} holds no marker")).DescriptorKey;
+    }
+
+    private async Task AssertNoMarkerAsync(params string[] keys)
+    {
+        foreach (var key in keys)
+        {
+            foreach (var server in new[] { S1, S2 })
+            {
+                Assert.DoesNotContain(ReservedFlag[1..], await server.RawAsync($"mg {key} f\r\n"), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in Enumerable.Reverse(_owned))
+        {
+            await owned.DisposeAsync();
+        }
+    }
+}
