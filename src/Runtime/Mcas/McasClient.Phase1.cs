@@ -18,18 +18,18 @@ public sealed partial class McasClient
     private async ValueTask<(McasStatus Outcome, int FailedAt)> AcquireAllAsync(Descriptor d, CasToken[] mine, HelpChain chain, CancellationToken cancellationToken)
     {
         MissingDescriptorCheck[]? missing = null;
-        var pending = new List<int>(d.Items.Length);
+        List<int>? pending = null;
         for (var round = 0; round < MaxReadAttempts; round++)
         {
-            pending.Clear();
+            pending?.Clear();
             for (var i = 0; i < d.Items.Length; i++)
             {
                 if (!mine[i].HasValue)
                 {
-                    pending.Add(i);
+                    (pending ??= new List<int>(d.Items.Length - i)).Add(i);
                 }
             }
-            if (pending.Count == 0)
+            if (pending is not { Count: > 0 })
             {
                 return (McasStatus.Succeeded, -1);
             }
@@ -81,28 +81,39 @@ public sealed partial class McasClient
                 }
             }
         }
-        throw Contended(d.Items[pending[0]].Key, MaxReadAttempts);
+        throw Contended(d.Items[pending![0]].Key, MaxReadAttempts);
     }
 
     /// <summary>
     /// Installs the markers of <paramref name="pending"/> as one wave (one write per server); an installed marker's token
     /// goes to <paramref name="mine"/>. Returns the items whose install was refused, or null when none was. Every reply is
-    /// awaited before the first failure is thrown, so no pooled request is left behind.
+    /// awaited before the first failure is thrown, so no pooled request is left behind. One install goes out as a plain
+    /// request: a wave of one costs more than the request itself.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<List<int>?> InstallWaveAsync(Descriptor d, List<int> pending, CasToken[] mine, CancellationToken cancellationToken)
     {
         McasMetrics.RoundTrips.Add(1);
         McasMetrics.Requests.Add(pending.Count);
-        var wave = _client.NewWave(pending.Count);
-        var commands = new StoreCommand[pending.Count];
-        var markerOverValue = StoredRecordCodec.EncodeMarker(d.Key, overAbsent: false);
-        var markerOverAbsent = StoredRecordCodec.EncodeMarker(d.Key, overAbsent: true);
-        for (var j = 0; j < pending.Count; j++)
+        var markers = new MarkerBytes(d.Key);
+        if (pending.Count == 1)
         {
-            var item = d.Items[pending[j]];
-            commands[j] = InstallCommand(item);
-            wave.Add<StoreCommand, StoreResult>(commands[j], item.Key, item.ExpectAbsent ? markerOverAbsent : markerOverValue);
+            var item = d.Items[pending[0]];
+            var installed = item.ExpectAbsent
+                ? await _client.AddAsync(item.Key, markers.For(item), MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false)
+                : await _client.CompareAndSetAsync(item.Key, markers.For(item), new CasToken(item.ExpectedCas), MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
+            if (installed.Stored)
+            {
+                mine[pending[0]] = installed.Cas;
+                return null;
+            }
+            return [pending[0]];
+        }
+        var wave = _client.NewWave(pending.Count);
+        foreach (var i in pending)
+        {
+            var item = d.Items[i];
+            wave.Add<StoreCommand, StoreResult>(InstallCommand(item), item.Key, markers.For(item));
         }
         wave.Send(cancellationToken);
         ExceptionDispatchInfo? failure = null;
@@ -111,7 +122,8 @@ public sealed partial class McasClient
         {
             try
             {
-                var result = await wave.ResultAsync<StoreCommand, StoreResult>(j, commands[j]).ConfigureAwait(false);
+                // The command only reads the reply and names the request; the one written had the same mode and token.
+                var result = await wave.ResultAsync<StoreCommand, StoreResult>(j, InstallCommand(d.Items[pending[j]])).ConfigureAwait(false);
                 if (result.Stored)
                 {
                     mine[pending[j]] = result.Cas;
@@ -137,6 +149,11 @@ public sealed partial class McasClient
     private async ValueTask<CacheValue[]> ReadWaveAsync(Descriptor d, List<int> indexes, CancellationToken cancellationToken)
     {
         McasMetrics.RoundTrips.Add(1);
+        if (indexes.Count == 1)
+        {
+            var (value, _) = await ReadAsync(d.Items[indexes[0]].Key, cancellationToken).ConfigureAwait(false);
+            return [value];
+        }
         McasMetrics.Requests.Add(indexes.Count);
         var wave = _client.NewWave(indexes.Count);
         foreach (var i in indexes)
@@ -161,6 +178,17 @@ public sealed partial class McasClient
         }
         failure?.Throw();
         return values;
+    }
+
+    /// <summary>An operation's two markers (over a value, over an absent key), each encoded once and only when needed.</summary>
+    private struct MarkerBytes(string descriptorKey)
+    {
+        private byte[]? _overValue;
+        private byte[]? _overAbsent;
+
+        public byte[] For(DescriptorItem item) => item.ExpectAbsent
+            ? _overAbsent ??= StoredRecordCodec.EncodeMarker(descriptorKey, overAbsent: true)
+            : _overValue ??= StoredRecordCodec.EncodeMarker(descriptorKey, overAbsent: false);
     }
 
     /// <summary>The install of an item's marker: an add when the key is expected absent, else a set CAS'd on the token read.</summary>

@@ -30,7 +30,7 @@ public sealed partial class McasClient
         Span<byte> key = stackalloc byte[prefix.Length + 32];
         prefix.CopyTo(key);
         var id = key[prefix.Length..];
-        var target = servers == 1 ? 0 : _client.ServerIndexOf(Encoding.UTF8.GetBytes(firstKey));
+        var target = servers == 1 ? 0 : ServerOf(firstKey);
         var colocated = false;
         for (var attempt = 0; attempt < PlacementTriesPerServer * servers && !colocated; attempt++)
         {
@@ -47,28 +47,43 @@ public sealed partial class McasClient
     /// </summary>
     private int[]? TryAddWithMarkers(Descriptor d, byte[] encoded, CancellationToken cancellationToken, out ValueTask<StoreResult>[] results)
     {
-        var server = _client.ServerIndexOf(Encoding.UTF8.GetBytes(d.Key));
-        var colocated = new List<int>(d.Items.Length);
+        // NewDescriptorKey placed the descriptor with item 0; the other items that share that server join it.
+        var servers = _client.Servers.Count;
+        var server = servers == 1 ? 0 : ServerOf(d.Items[0].Key);
+        Span<bool> with = d.Items.Length <= 256 ? stackalloc bool[d.Items.Length] : new bool[d.Items.Length];
+        var count = 0;
         for (var i = 0; i < d.Items.Length; i++)
         {
-            if (i == 0 || _client.ServerIndexOf(Encoding.UTF8.GetBytes(d.Items[i].Key)) == server)
-            {
-                colocated.Add(i);
-            }
+            with[i] = i == 0 || servers == 1 || ServerOf(d.Items[i].Key) == server;
+            count += with[i] ? 1 : 0;
         }
-        var stores = new OrderedStore[colocated.Count + 1];
+        var sentWith = new int[count];
+        var stores = new OrderedStore[count + 1];
         stores[0] = new OrderedStore(StoreMode.Add, d.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, CasToken.None);
-        var markerOverValue = StoredRecordCodec.EncodeMarker(d.Key, overAbsent: false);
-        var markerOverAbsent = StoredRecordCodec.EncodeMarker(d.Key, overAbsent: true);
-        for (var j = 0; j < colocated.Count; j++)
+        var markers = new MarkerBytes(d.Key);
+        for (int i = 0, j = 0; i < d.Items.Length; i++)
         {
-            var item = d.Items[colocated[j]];
-            stores[j + 1] = item.ExpectAbsent
-                ? new OrderedStore(StoreMode.Add, item.Key, markerOverAbsent, MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, CasToken.None)
-                : new OrderedStore(StoreMode.Set, item.Key, markerOverValue, MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, new CasToken(item.ExpectedCas));
+            if (!with[i])
+            {
+                continue;
+            }
+            var item = d.Items[i];
+            sentWith[j++] = i;
+            stores[j] = item.ExpectAbsent
+                ? new OrderedStore(StoreMode.Add, item.Key, markers.For(item), MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, CasToken.None)
+                : new OrderedStore(StoreMode.Set, item.Key, markers.For(item), MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, new CasToken(item.ExpectedCas));
         }
         results = new ValueTask<StoreResult>[stores.Length];
-        return _client.TryStoreInOrder(stores, results, cancellationToken) ? [.. colocated] : null;
+        return _client.TryStoreInOrder(stores, results, cancellationToken) ? sentWith : null;
+    }
+
+    /// <summary>The ring's server for a key, hashed from its UTF-8 bytes without allocating them.</summary>
+    private int ServerOf(string key)
+    {
+        var length = Encoding.UTF8.GetByteCount(key);
+        Span<byte> bytes = length <= 512 ? stackalloc byte[length] : new byte[length];
+        Encoding.UTF8.GetBytes(key, bytes);
+        return _client.ServerIndexOf(bytes);
     }
 
     /// <summary>
@@ -83,14 +98,14 @@ public sealed partial class McasClient
         var (added, addError) = await OutcomeOf(results[0]).ConfigureAwait(false);
         var mine = new CasToken[d.Items.Length];
         Exception? installError = null;
-        var unanswered = new List<int>();
+        List<int>? unanswered = null;
         for (var j = 0; j < sentWith.Length; j++)
         {
             var (installed, error) = await OutcomeOf(results[j + 1]).ConfigureAwait(false);
             if (error is not null)
             {
                 installError ??= error;
-                unanswered.Add(sentWith[j]);
+                (unanswered ??= []).Add(sentWith[j]);
             }
             else if (installed.Stored)
             {
@@ -124,7 +139,7 @@ public sealed partial class McasClient
                 await UndoUnlinkedMarkerAsync(d, i, mine[i]).ConfigureAwait(false);
             }
         }
-        foreach (var i in unanswered)
+        foreach (var i in unanswered ?? [])
         {
             await UndoOrphanedMarkerAsync(d, i).ConfigureAwait(false);
         }
