@@ -132,6 +132,30 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
         await AssertNoMarkerAsync(k1, k2);
     }
 
+    [Fact]
+    public async Task A_descriptor_add_refused_puts_back_every_marker_that_went_in_behind_it()
+    {
+        // Both keys live with the descriptor, so both markers ride behind the add (format 3) and both go in.
+        var (p1, p2) = Proxies();
+        var log = new CapturingLoggerFactory();
+        var owner = NewMcas(p1, p2, log);
+        var reader = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(owner.Client, p1, p1);
+        await reader.Client.SetAsync(k2, "b0");                  // k1 absent, k2 present: an add and a CAS'd set
+        var id = FreshIdWith(owner.Client, k1);
+        await reader.Client.SetAsync("memstore:mcas:" + id, "taken");
+        owner.DescriptorIdForTesting = () => id;
+        var entries = await owner.GetManyAsync([k1, k2]);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
+
+        Assert.Equal(2, log.Messages.Count(m => m.Text.Contains("the marker was put back", StringComparison.Ordinal)));
+        Assert.False((await reader.GetAsync(k1)).Exists);
+        Assert.Equal("b0", Text(await reader.GetAsync(k2)));
+        await AssertNoMarkerAsync(k1, k2);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
