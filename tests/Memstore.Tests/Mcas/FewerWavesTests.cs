@@ -15,14 +15,8 @@ namespace Memstore.Tests.Mcas;
 /// every participant connects through the proxies so that all place keys alike.
 /// </summary>
 [Trait("Category", "Memcached")]
-public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>, IAsyncDisposable
+public sealed class FewerWavesTests(ThreeServerFixture cluster) : ProxiedMcasTests(cluster), IClassFixture<ThreeServerFixture>
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    private MemcachedServer S1 => cluster.Servers[0];
-    private MemcachedServer S2 => cluster.Servers[1];
-
     [Fact]
     public async Task The_owner_returns_before_its_release_and_deletes_the_descriptor_only_after_the_release_was_answered()
     {
@@ -183,66 +177,8 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : IClassFixture<
         await AssertNoMarkerAsync(k1, k2);
     }
 
-    private (HoldingProxy, HoldingProxy) Proxies()
-    {
-        var p1 = HoldingProxy.Start(S1);
-        var p2 = HoldingProxy.Start(S2);
-        _owned.Add(p1);
-        _owned.Add(p2);
-        return (p1, p2);
-    }
-
-    private McasClient NewMcas(HoldingProxy p1, HoldingProxy p2, ILoggerFactory? log = null)
-    {
-        var options = MemcacheClientOptions.Parse($"{p1.ConnectionString},{p2.ConnectionString}");
-        options.OperationTimeout = Wait;
-        var client = new MemcacheClient(options, log);
-        _owned.Add(client);
-        return new McasClient(client);
-    }
-
-    /// <summary>Two keys in ordinal order (phase 1's order), the first placed on <paramref name="first"/>, the second on <paramref name="second"/>.</summary>
-    private static (string, string) KeysOn(MemcacheClient client, HoldingProxy first, HoldingProxy second)
-    {
-        var prefix = TestKeys.Unique("waves");
-        var candidates = Enumerable.Range(0, 1000).Select(i => $"{prefix}:{i:D4}").ToList();
-        var a = candidates.First(k => client.Locate(k).Port == first.Port);
-        var b = candidates.First(k => string.CompareOrdinal(k, a) > 0 && client.Locate(k).Port == second.Port);
-        return (a, b);
-    }
-
-    /// <summary>A descriptor id whose key the ring places with <paramref name="key"/>, as the owner's own choice would.</summary>
-    private static string FreshIdWith(MemcacheClient client, string key) =>
-        Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid().ToString("N")).First(id => client.Locate("memstore:mcas:" + id) == client.Locate(key));
-
-    private static async Task<string> DescriptorOfMarkerAsync(MemcachedServer server, string key)
-    {
-        await using var raw = MemcacheClient.Create(server.ConnectionString);
-        var value = await raw.GetAsync(key);
-        return (StoredRecordCodec.TryDecodeMarker(value) ?? throw new InvalidOperationException($"{key} holds no marker")).DescriptorKey;
-    }
-
     private static bool IsDescriptorAdd(string line) =>
         line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Contains("ME");
-
-    private async Task AssertNoMarkerAsync(params string[] keys)
-    {
-        foreach (var key in keys)
-        {
-            foreach (var server in new[] { S1, S2 })
-            {
-                Assert.DoesNotContain(ReservedFlag[1..], await server.RawAsync($"mg {key} f\r\n"), StringComparison.Ordinal);
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            await owned.DisposeAsync();
-        }
-    }
 
     /// <summary>Counts <c>memstore.mcas.background_failures</c> while alive (other tests may add to it: only a lower bound is meaningful).</summary>
     private sealed class FailureCount : IDisposable

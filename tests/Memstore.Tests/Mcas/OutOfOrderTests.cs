@@ -12,14 +12,8 @@ namespace Memstore.Tests.Mcas;
 /// participant goes through (so all place keys alike); one chosen install is held there.
 /// </summary>
 [Trait("Category", "Memcached")]
-public sealed class OutOfOrderTests(ThreeServerFixture cluster) : IClassFixture<ThreeServerFixture>, IAsyncDisposable
+public sealed class OutOfOrderTests(ThreeServerFixture cluster) : ProxiedMcasTests(cluster), IClassFixture<ThreeServerFixture>
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    private MemcachedServer S1 => cluster.Servers[0];
-    private MemcachedServer S2 => cluster.Servers[1];
-
     [Fact]
     public async Task A_reader_finishes_an_operation_whose_later_marker_went_in_first_and_the_owner_agrees()
     {
@@ -29,7 +23,7 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : IClassFixture<
         var (k1, k2) = KeysOn(owner.Client, p1, p2);
         await reader.Client.SetAsync(k1, "a0");
         await reader.Client.SetAsync(k2, "b0");
-        var id = IdOn(owner.Client, p2);                           // not with k1: add first, then both installs at once
+        var id = FreshIdOn(owner.Client, p2);                       // not with k1: add first, then both installs at once
         owner.DescriptorIdForTesting = () => id;
         var entries = await owner.GetManyAsync([k1, k2]);
         var held = p1.HoldNext(line => IsMarkerInstall(line, k1));
@@ -59,7 +53,7 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : IClassFixture<
         var a = NewMcas(p1, p2);
         var b = NewMcas(p1, p2);
         var (x, y) = KeysOn(a.Client, p1, p2);
-        var (idA, idB) = (IdOn(a.Client, p2), IdOn(b.Client, p1));
+        var (idA, idB) = (FreshIdOn(a.Client, p2), FreshIdOn(b.Client, p1));
         a.DescriptorIdForTesting = () => idA;                      // A: add on S2, then x and y at once
         b.DescriptorIdForTesting = () => idB;                      // B: add and x in one write on S1, then y
 
@@ -98,7 +92,7 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : IClassFixture<
         await a.Client.SetAsync(k1, "a0");
         await a.Client.SetAsync(k2, "b0");
         await a.Client.SetAsync(k3, "c0");
-        var idA = IdOn(a.Client, p2);
+        var idA = FreshIdOn(a.Client, p2);
         a.DescriptorIdForTesting = () => idA;
         var entriesA = await a.GetManyAsync([k1, k2]);
         var entriesB = await b.GetManyAsync([k2, k3]);
@@ -118,63 +112,5 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : IClassFixture<
         await a.FlushAsync();
         Assert.Equal(["a1", "b1", "c0"], (await b.GetManyAsync([k1, k2, k3])).Select(Text));
         await AssertNoMarkerAsync(k1, k2, k3);
-    }
-
-    private (HoldingProxy, HoldingProxy) Proxies()
-    {
-        var p1 = HoldingProxy.Start(S1);
-        var p2 = HoldingProxy.Start(S2);
-        _owned.Add(p1);
-        _owned.Add(p2);
-        return (p1, p2);
-    }
-
-    private McasClient NewMcas(HoldingProxy p1, HoldingProxy p2)
-    {
-        var options = MemcacheClientOptions.Parse($"{p1.ConnectionString},{p2.ConnectionString}");
-        options.OperationTimeout = Wait;
-        var client = new MemcacheClient(options);
-        _owned.Add(client);
-        return new McasClient(client);
-    }
-
-    /// <summary>Two keys in ordinal order, the first placed on <paramref name="first"/>, the second on <paramref name="second"/>.</summary>
-    private static (string, string) KeysOn(MemcacheClient client, HoldingProxy first, HoldingProxy second)
-    {
-        var prefix = TestKeys.Unique("order");
-        var candidates = Enumerable.Range(0, 1000).Select(i => $"{prefix}:{i:D4}").ToList();
-        var a = candidates.First(k => client.Locate(k).Port == first.Port);
-        var b = candidates.First(k => string.CompareOrdinal(k, a) > 0 && client.Locate(k).Port == second.Port);
-        return (a, b);
-    }
-
-    /// <summary>A fresh descriptor id whose key the ring places behind <paramref name="proxy"/>.</summary>
-    private static string IdOn(MemcacheClient client, HoldingProxy proxy) =>
-        Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid().ToString("N")).First(id => client.Locate("memstore:mcas:" + id).Port == proxy.Port);
-
-    private static async Task<string> DescriptorOfMarkerAsync(MemcachedServer server, string key)
-    {
-        await using var raw = MemcacheClient.Create(server.ConnectionString);
-        var value = await raw.GetAsync(key);
-        return (StoredRecordCodec.TryDecodeMarker(value) ?? throw new InvalidOperationException($"{key} holds no marker")).DescriptorKey;
-    }
-
-    private async Task AssertNoMarkerAsync(params string[] keys)
-    {
-        foreach (var key in keys)
-        {
-            foreach (var server in new[] { S1, S2 })
-            {
-                Assert.DoesNotContain(ReservedFlag[1..], await server.RawAsync($"mg {key} f\r\n"), StringComparison.Ordinal);
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            await owned.DisposeAsync();
-        }
     }
 }
