@@ -7,6 +7,7 @@ namespace Memstore.Tests.Mcas;
 /// (docs/mcas.md 4.3): every key is settled before the decide, one key that cannot be taken fails the operation, and
 /// another operation's marker on a key expected to hold a value is such a key (the token read is spent).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class InspectPlanTests
 {
     private static readonly Marker Ours = new("memstore:mcas:" + new string('a', 32), OverAbsent: false);
