@@ -17,6 +17,10 @@ public sealed partial class McasClient
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(McasStatus Outcome, int FailedAt)> AcquireAllAsync(Descriptor d, CasToken[] mine, HelpChain chain, CancellationToken cancellationToken)
     {
+        if (d.AcquireInOrder)
+        {
+            return await AcquireInOrderAsync(d, mine, chain, cancellationToken).ConfigureAwait(false);
+        }
         MissingDescriptorCheck[]? missing = null;
         List<int>? pending = null;
         for (var round = 0; round < MaxReadAttempts; round++)
@@ -82,6 +86,84 @@ public sealed partial class McasClient
             }
         }
         throw Contended(d.Items[pending![0]].Key, MaxReadAttempts);
+    }
+
+    /// <summary>
+    /// Phase 1 one key at a time in key order (a transaction's retry): a key held by another operation is helped to
+    /// its end first, whatever it was expected to hold, so two operations on the same keys cannot each take one and
+    /// both fail. Once a key cannot be acquired, every later key is still attempted (one wave) before the caller
+    /// decides: the rule of docs/mcas.md 4.3 that keeps every marker over a value recorded.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(McasStatus Outcome, int FailedAt)> AcquireInOrderAsync(Descriptor d, CasToken[] mine, HelpChain chain, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < d.Items.Length; i++)
+        {
+            if (mine[i].HasValue || await AcquireOneAsync(d, i, mine, chain, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+            var rest = new List<int>();
+            for (var j = i + 1; j < d.Items.Length; j++)
+            {
+                if (!mine[j].HasValue)
+                {
+                    rest.Add(j);
+                }
+            }
+            if (rest.Count > 0 && await InstallWaveAsync(d, rest, mine, cancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                var reads = await ReadWaveAsync(d, refused, cancellationToken).ConfigureAwait(false);
+                for (var r = 0; r < refused.Count; r++)
+                {
+                    if (StoredRecordCodec.TryDecodeMarker(reads[r]) is { } found && found.DescriptorKey == d.Key)
+                    {
+                        mine[refused[r]] = reads[r].Cas;
+                    }
+                }
+            }
+            return (McasStatus.Failed, i);
+        }
+        return (McasStatus.Succeeded, -1);
+    }
+
+    /// <summary>One key in order: our marker's token into <paramref name="mine"/> and true, or false when it cannot be acquired.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AcquireOneAsync(Descriptor d, int index, CasToken[] mine, HelpChain chain, CancellationToken cancellationToken)
+    {
+        var item = d.Items[index];
+        var one = new List<int>(1) { index };
+        var missing = new MissingDescriptorCheck();
+        for (var attempt = 0; attempt < MaxReadAttempts; attempt++)
+        {
+            if (await InstallWaveAsync(d, one, mine, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return true;
+            }
+            var value = (await ReadWaveAsync(d, one, cancellationToken).ConfigureAwait(false))[0];
+            if (StoredRecordCodec.TryDecodeMarker(value) is not { } found)
+            {
+                if (item.ExpectAbsent && !value.Found)
+                {
+                    continue; // absent again since the install was refused
+                }
+                return false;
+            }
+            if (found.DescriptorKey == d.Key)
+            {
+                mine[index] = value.Cas;
+                return true;
+            }
+            if (!await ResolveForeignMarkerAsync(item.Key, found, value.Cas, missing, chain, $"MCAS {d.Key} cannot acquire it", cancellationToken).ConfigureAwait(false))
+            {
+                return false; // a cycle
+            }
+            if (!item.ExpectAbsent)
+            {
+                return false; // helped; the token this operation read is spent all the same
+            }
+        }
+        throw Contended(item.Key, MaxReadAttempts);
     }
 
     /// <summary>

@@ -47,14 +47,15 @@ public sealed partial class McasClient
     /// </summary>
     private int[]? TryAddWithMarkers(Descriptor d, byte[] encoded, CancellationToken cancellationToken, out ValueTask<StoreResult>[] results)
     {
-        // NewDescriptorKey placed the descriptor with item 0; the other items that share that server join it.
+        // NewDescriptorKey placed the descriptor with item 0; the other items that share that server join it, unless
+        // this phase 1 takes the keys in order.
         var servers = _client.Servers.Count;
         var server = servers == 1 ? 0 : ServerOf(d.Items[0].Key);
         Span<bool> with = d.Items.Length <= 256 ? stackalloc bool[d.Items.Length] : new bool[d.Items.Length];
         var count = 0;
         for (var i = 0; i < d.Items.Length; i++)
         {
-            with[i] = i == 0 || servers == 1 || ServerOf(d.Items[i].Key) == server;
+            with[i] = i == 0 || (!d.AcquireInOrder && (servers == 1 || ServerOf(d.Items[i].Key) == server));
             count += with[i] ? 1 : 0;
         }
         var sentWith = new int[count];
@@ -127,8 +128,9 @@ public sealed partial class McasClient
             // The add's reply is lost, but memcached executed it before the installs: the descriptor says how it went.
             McasMetrics.Requests.Add(1);
             var value = await _client.GetAsync(d.Key, CancellationToken.None).ConfigureAwait(false);
-            if (value.Found && StoredRecordCodec.DecodeDescriptor(d.Key, value) is { } loaded && loaded.Id == d.Id)
+            if (value.Found && StoredRecordCodec.DecodeDescriptor(d.Key, value) is { } stored && stored.Id == d.Id)
             {
+                var loaded = new Descriptor { Key = stored.Key, Id = stored.Id, Status = stored.Status, Items = stored.Items, Recorded = stored.Recorded, Cas = stored.Cas, AcquireInOrder = d.AcquireInOrder };
                 return await HelpAsync(loaded, owner: true, outer: null, (-1, CasToken.None), cancellationToken, mine).ConfigureAwait(false);
             }
         }

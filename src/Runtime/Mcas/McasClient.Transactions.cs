@@ -23,7 +23,8 @@ public sealed partial class McasClient
             var transaction = new McasTransaction(this, attempt);
             var result = await body(transaction, cancellationToken).ConfigureAwait(false);
             var failedKey = transaction.HasWrites || NeedsCommitToValidate(transaction)
-                ? (await ExecuteAsync(transaction.BuildUpdates(), cancellationToken).ConfigureAwait(false)).FailedKey
+                // A retry met contention: it takes its keys in order, helping whoever holds one (docs/mcas.md 4.3).
+                ? (await ExecuteAsync(transaction.BuildUpdates(), cancellationToken, acquireInOrder: attempt > 1).ConfigureAwait(false)).FailedKey
                 : await ValidateReadsAsync(transaction, cancellationToken).ConfigureAwait(false);
             if (failedKey is null)
             {

@@ -184,7 +184,7 @@ public sealed partial class McasClient : IAsyncDisposable
     public async ValueTask DisposeAsync() => await FlushAsync().ConfigureAwait(false);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<(bool Succeeded, string? FailedKey)> ExecuteAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken)
+    internal async ValueTask<(bool Succeeded, string? FailedKey)> ExecuteAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken, bool acquireInOrder = false)
     {
         ArgumentNullException.ThrowIfNull(updates);
         if (updates.Count == 0)
@@ -198,7 +198,7 @@ public sealed partial class McasClient : IAsyncDisposable
             return await SingleAsync(items[0], cancellationToken).ConfigureAwait(false);
         }
         var (id, descriptorKey, colocated) = NewDescriptorKey(items[0].Key);
-        var descriptor = new Descriptor { Key = descriptorKey, Id = id, Status = McasStatus.Undecided, Items = items };
+        var descriptor = new Descriptor { Key = descriptorKey, Id = id, Status = McasStatus.Undecided, Items = items, AcquireInOrder = acquireInOrder };
         var encoded = StoredRecordCodec.EncodeDescriptor(descriptor);
         if (encoded.Length > _client.MaxValueSizeForMcas)
         {

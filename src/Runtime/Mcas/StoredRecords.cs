@@ -95,6 +95,13 @@ internal sealed class Descriptor
     /// <summary>CAS token of the stored descriptor item as last seen by this process.</summary>
     public CasToken Cas { get; set; }
 
+    /// <summary>
+    /// Not stored: whether this process's phase 1 takes the keys one by one in key order, helping whoever holds one,
+    /// instead of all at once (docs/mcas.md 4.3). A transaction's retry does, so that two retrying operations on the
+    /// same keys do not each take one key of the other and both fail.
+    /// </summary>
+    public bool AcquireInOrder { get; init; }
+
     public ulong RecordedAt(int index) => index < Recorded.Length ? Recorded[index] : 0;
 
     /// <summary>The index of the item for <paramref name="key"/>, or -1.</summary>

@@ -80,6 +80,57 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : ProxiedMcasTes
     }
 
     [Fact]
+    public async Task A_transaction_retry_takes_its_keys_in_order()
+    {
+        // Attempt 1 fails (k1 changes under it). Attempt 2 acquires in key order: with its install of k1 held, k2 is not
+        // even attempted, where a first attempt would have sent both installs at once (the first test above).
+        var (p1, p2) = Proxies();
+        var t = NewMcas(p1, p2);
+        var other = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(t.Client, p1, p2);
+        await other.Client.SetAsync(k1, "a0");
+        await other.Client.SetAsync(k2, "b0");
+        t.DescriptorIdForTesting = () => FreshIdOn(t.Client, p2); // not with k1: the descriptor's add goes alone
+        HeldRequest? held = null;
+        var attempts = 0;
+        var committing = t.TransactAsync(async (tx, ct) =>
+        {
+            attempts = tx.Attempt;
+            var (e1, e2) = (await tx.GetAsync(k1, ct), await tx.GetAsync(k2, ct));
+            if (tx.Attempt == 1)
+            {
+                await other.Client.SetAsync(k1, "changed", cancellationToken: ct);
+            }
+            else
+            {
+                held = p1.HoldNext(line => IsMarkerInstall(line, k1));
+            }
+            tx.Set(k1, Utf8(Text(e1) + "+1"));
+            tx.Set(k2, Utf8(Text(e2) + "+1"));
+        }).AsTask();
+        await UntilAsync(() => held is not null);
+        await held!.Reached.WaitAsync(Wait);
+        await Task.Delay(300);
+        Assert.DoesNotContain(ReservedFlag[1..], await S2.RawAsync($"mg {k2} f\r\n"), StringComparison.Ordinal);
+
+        held.Release();
+        await committing.WaitAsync(Wait);
+        Assert.Equal(2, attempts);
+        await t.FlushAsync();
+        Assert.Equal(["changed+1", "b0+1"], (await other.GetManyAsync([k1, k2])).Select(Text));
+        await AssertNoMarkerAsync(k1, k2);
+    }
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(condition());
+    }
+
+    [Fact]
     public async Task An_operation_that_meets_another_ones_marker_on_a_key_with_a_value_fails_without_helping_it()
     {
         // B read k2 before A took it: B's token is spent, so B fails at once and puts k3 back; A, whose install of k1
