@@ -86,6 +86,33 @@ public sealed partial class MemcacheClient
         }
 
         /// <summary>
+        /// Every reply, in the order added, each read by <c>commandOf(i)</c> (the command given to <see cref="Add"/> for
+        /// request i). All are awaited before the first failure is thrown, so no pooled request is left behind.
+        /// </summary>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        public async ValueTask<TResult[]> AllResultsAsync<TCommand, TResult>(Func<int, TCommand> commandOf)
+            where TCommand : struct, IMetaCommand<TResult>
+        {
+            var results = new TResult[_count];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+            for (var i = 0; i < results.Length; i++)
+            {
+                try
+                {
+                    results[i] = await ResultAsync<TCommand, TResult>(i, commandOf(i)).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Rethrown below, once every reply is in.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+                }
+            }
+            failure?.Throw();
+            return results;
+        }
+
+        /// <summary>
         /// The reply to request <paramref name="index"/>; awaited once per request. <paramref name="command"/> must be the one
         /// given to <see cref="Add"/> for it: it reads the reply and names the request when a failure is reported.
         /// </summary>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using Memstore.Protocol.Commands;
 
 namespace Memstore.Mcas;
@@ -49,7 +48,7 @@ public sealed partial class McasClient
             {
                 var i = refused[j];
                 var item = d.Items[i];
-                var value = reads[j];
+                var value = reads[j].Value;
                 if (StoredRecordCodec.TryDecodeMarker(value) is not { } found)
                 {
                     if (!(item.ExpectAbsent && !value.Found))
@@ -116,9 +115,9 @@ public sealed partial class McasClient
                 var reads = await ReadWaveAsync(d, refused, cancellationToken).ConfigureAwait(false);
                 for (var r = 0; r < refused.Count; r++)
                 {
-                    if (StoredRecordCodec.TryDecodeMarker(reads[r]) is { } found && found.DescriptorKey == d.Key)
+                    if (StoredRecordCodec.TryDecodeMarker(reads[r].Value) is { } found && found.DescriptorKey == d.Key)
                     {
-                        mine[refused[r]] = reads[r].Cas;
+                        mine[refused[r]] = reads[r].Value.Cas;
                     }
                 }
             }
@@ -140,7 +139,7 @@ public sealed partial class McasClient
             {
                 return true;
             }
-            var value = (await ReadWaveAsync(d, one, cancellationToken).ConfigureAwait(false))[0];
+            var value = (await ReadWaveAsync(d, one, cancellationToken).ConfigureAwait(false))[0].Value;
             if (StoredRecordCodec.TryDecodeMarker(value) is not { } found)
             {
                 if (item.ExpectAbsent && !value.Found)
@@ -198,43 +197,31 @@ public sealed partial class McasClient
             wave.Add<StoreCommand, StoreResult>(InstallCommand(item), item.Key, markers.For(item));
         }
         wave.Send(cancellationToken);
-        ExceptionDispatchInfo? failure = null;
+        // A command only reads its reply and names the request; the one written had the same mode and token.
+        var results = await wave.AllResultsAsync<StoreCommand, StoreResult>(j => InstallCommand(d.Items[pending[j]])).ConfigureAwait(false);
         List<int>? refused = null;
-        for (var j = 0; j < pending.Count; j++)
+        for (var j = 0; j < results.Length; j++)
         {
-            try
+            if (results[j].Stored)
             {
-                // The command only reads the reply and names the request; the one written had the same mode and token.
-                var result = await wave.ResultAsync<StoreCommand, StoreResult>(j, InstallCommand(d.Items[pending[j]])).ConfigureAwait(false);
-                if (result.Stored)
-                {
-                    mine[pending[j]] = result.Cas;
-                }
-                else
-                {
-                    (refused ??= []).Add(pending[j]);
-                }
+                mine[pending[j]] = results[j].Cas;
             }
-#pragma warning disable CA1031 // Rethrown below once every reply is in.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            else
             {
-                failure ??= ExceptionDispatchInfo.Capture(ex);
+                (refused ??= []).Add(pending[j]);
             }
         }
-        failure?.Throw();
         return refused;
     }
 
     /// <summary>Reads the keys of <paramref name="indexes"/> as one wave; replies in the same order.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CacheValue[]> ReadWaveAsync(Descriptor d, List<int> indexes, CancellationToken cancellationToken)
+    private async ValueTask<(CacheValue Value, long Ttl)[]> ReadWaveAsync(Descriptor d, List<int> indexes, CancellationToken cancellationToken)
     {
         McasMetrics.RoundTrips.Add(1);
         if (indexes.Count == 1)
         {
-            var (value, _) = await ReadAsync(d.Items[indexes[0]].Key, cancellationToken).ConfigureAwait(false);
-            return [value];
+            return [await ReadAsync(d.Items[indexes[0]].Key, cancellationToken).ConfigureAwait(false)];
         }
         McasMetrics.Requests.Add(indexes.Count);
         var wave = _client.NewWave(indexes.Count);
@@ -243,23 +230,7 @@ public sealed partial class McasClient
             wave.Add<GetWithTtlCommand, (CacheValue, long)>(default, d.Items[i].Key, default);
         }
         wave.Send(cancellationToken);
-        var values = new CacheValue[indexes.Count];
-        ExceptionDispatchInfo? failure = null;
-        for (var j = 0; j < values.Length; j++)
-        {
-            try
-            {
-                (values[j], _) = await wave.ResultAsync<GetWithTtlCommand, (CacheValue, long)>(j, default).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Rethrown below once every reply is in.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                failure ??= ExceptionDispatchInfo.Capture(ex);
-            }
-        }
-        failure?.Throw();
-        return values;
+        return await wave.AllResultsAsync<GetWithTtlCommand, (CacheValue, long)>(static _ => default).ConfigureAwait(false);
     }
 
     /// <summary>An operation's two markers (over a value, over an absent key), each encoded once and only when needed.</summary>
@@ -283,9 +254,9 @@ public sealed partial class McasClient
     /// (markers installed out of order can make two operations wait for each other's key expected absent), which the
     /// inner one breaks by failing (docs/mcas.md 4.3).
     /// </summary>
-    private sealed class HelpChain(string descriptorKey, HelpChain? outer)
+    private sealed record HelpChain(string DescriptorKey, HelpChain? Outer)
     {
-        public int Depth { get; } = (outer?.Depth ?? 0) + 1;
+        public int Depth { get; } = (Outer?.Depth ?? 0) + 1;
 
         public bool Contains(string key)
         {
@@ -298,9 +269,5 @@ public sealed partial class McasClient
             }
             return false;
         }
-
-        private string DescriptorKey => descriptorKey;
-
-        private HelpChain? Outer => outer;
     }
 }

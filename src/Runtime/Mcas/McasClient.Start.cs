@@ -130,8 +130,8 @@ public sealed partial class McasClient
             var value = await _client.GetAsync(d.Key, CancellationToken.None).ConfigureAwait(false);
             if (value.Found && StoredRecordCodec.DecodeDescriptor(d.Key, value) is { } stored && stored.Id == d.Id)
             {
-                var loaded = new Descriptor { Key = stored.Key, Id = stored.Id, Status = stored.Status, Items = stored.Items, Recorded = stored.Recorded, Cas = stored.Cas, AcquireInOrder = d.AcquireInOrder };
-                return await HelpAsync(loaded, owner: true, outer: null, (-1, CasToken.None), cancellationToken, mine).ConfigureAwait(false);
+                stored.AcquireInOrder = d.AcquireInOrder;
+                return await HelpAsync(stored, owner: true, outer: null, (-1, CasToken.None), cancellationToken, mine).ConfigureAwait(false);
             }
         }
         for (var i = 0; i < mine.Length; i++)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using Memstore.Protocol.Commands;
 
 namespace Memstore.Mcas;
@@ -112,31 +111,20 @@ public sealed partial class McasClient : IAsyncDisposable
             wave.Add<GetWithTtlCommand, (CacheValue, long)>(default, keys[i], default);
         }
         wave.Send(cancellationToken);
-        // Every reply is awaited, even after one failed, so no pooled request is left behind; the first failure is thrown.
-        ExceptionDispatchInfo? failure = null;
+        var reads = await wave.AllResultsAsync<GetWithTtlCommand, (CacheValue, long)>(static _ => default).ConfigureAwait(false);
         List<(int Index, CacheValue Value, long Ttl)>? marked = null;
         for (var i = 0; i < results.Length; i++)
         {
-            try
+            var (value, ttl) = reads[i];
+            if (StoredRecordCodec.TryDecodeMarker(value) is null)
             {
-                var (value, ttl) = await wave.ResultAsync<GetWithTtlCommand, (CacheValue, long)>(i, default).ConfigureAwait(false);
-                if (StoredRecordCodec.TryDecodeMarker(value) is null)
-                {
-                    results[i] = ToEntry(keys[i], value, ttl);
-                }
-                else
-                {
-                    (marked ??= []).Add((i, value, ttl));
-                }
+                results[i] = ToEntry(keys[i], value, ttl);
             }
-#pragma warning disable CA1031 // Rethrown below, once the other reads are awaited.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            else
             {
-                failure ??= ExceptionDispatchInfo.Capture(ex);
+                (marked ??= []).Add((i, value, ttl));
             }
         }
-        failure?.Throw();
         if (marked is not null)
         {
             foreach (var (i, value, ttl) in marked)

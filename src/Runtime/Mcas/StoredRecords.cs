@@ -100,7 +100,7 @@ internal sealed class Descriptor
     /// instead of all at once (docs/mcas.md 4.3). A transaction's retry does, so that two retrying operations on the
     /// same keys do not each take one key of the other and both fail.
     /// </summary>
-    public bool AcquireInOrder { get; init; }
+    public bool AcquireInOrder { get; set; }
 
     public ulong RecordedAt(int index) => index < Recorded.Length ? Recorded[index] : 0;
 
