@@ -121,6 +121,57 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : ProxiedMcasTes
         await AssertNoMarkerAsync(k1, k2);
     }
 
+    [Fact]
+    public async Task A_transaction_retry_in_order_helps_an_operation_holding_its_first_key_then_commits_on_top()
+    {
+        // A holds k1 while its install of k2 is held. T's second attempt (in key order) meets A's marker on k1: it helps
+        // A to its end (installing k2 itself), fails that attempt because k1's token is spent, and its third attempt
+        // commits on A's values. All of this while A's own install is still held; A then learns it succeeded.
+        var (p1, p2) = Proxies();
+        var a = NewMcas(p1, p2);
+        var t = NewMcas(p1, p2);
+        var (k1, k2) = KeysOn(a.Client, p1, p2);
+        await a.Client.SetAsync(k1, "a0");
+        await a.Client.SetAsync(k2, "b0");
+        var idA = FreshIdOn(a.Client, p2);                         // not with k1: add, then both installs at once
+        a.DescriptorIdForTesting = () => idA;
+        var entriesA = await a.GetManyAsync([k1, k2]);
+        HeldRequest? heldA = null;
+        Task<bool>? committingA = null;
+        var attempts = 0;
+        var transaction = t.TransactAsync(async (tx, ct) =>
+        {
+            attempts = tx.Attempt;
+            var (e1, e2) = (await tx.GetAsync(k1, ct), await tx.GetAsync(k2, ct));
+            if (tx.Attempt == 1)
+            {
+                await a.Client.SetAsync(k2, "changed", cancellationToken: ct);   // attempt 1 conflicts
+            }
+            else if (tx.Attempt == 2)
+            {
+                // A starts after T's reads: its k1 marker stands when T's in-order commit reaches k1.
+                entriesA = await a.GetManyAsync([k1, k2], ct);
+                heldA = p2.HoldNext(line => IsMarkerInstall(line, k2));
+                committingA = a.CompareAndSwapAsync([McasUpdate.Set(entriesA[0], Utf8("a1")), McasUpdate.Set(entriesA[1], Utf8("b1"))], ct).AsTask();
+                await heldA.Reached.WaitAsync(Wait, ct);
+                await UntilMarkedAsync(S1, k1);
+            }
+            tx.Set(k1, Utf8(Text(e1) + "+t"));
+            tx.Set(k2, Utf8(Text(e2) + "+t"));
+        }).AsTask();
+
+        await transaction.WaitAsync(Wait);
+        Assert.Equal(3, attempts);
+        Assert.False(committingA!.IsCompleted);                   // A's own install is still held: T finished A
+        Assert.Equal(["a1+t", "b1+t"], (await t.GetManyAsync([k1, k2])).Select(Text));
+        heldA!.Release();
+        Assert.True(await committingA.WaitAsync(Wait));
+        await a.FlushAsync();
+        await t.FlushAsync();
+        Assert.Equal(["a1+t", "b1+t"], (await t.GetManyAsync([k1, k2])).Select(Text));
+        await AssertNoMarkerAsync(k1, k2);
+    }
+
     private static async Task UntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 500 && !condition(); i++)
