@@ -119,46 +119,39 @@ internal sealed partial class KeyEvaluator
     /// Whether a constructor or init accessor of the declaring type may assign the member (then its initializer is
     /// not its value): any assignment to, or ref/out use of, that name there. Syntactic, so it errs towards "yes".
     /// </summary>
-    private bool Reassigned(ISymbol member)
+    private bool Reassigned(ISymbol member) =>
+        member.ContainingType is { } type && _assignedInConstructors.GetOrAdd(type, AssignedInConstructors).Contains(member.Name);
+
+    /// <summary>Every name a constructor or init accessor of the type assigns or passes by ref: one walk per type, not per member.</summary>
+    private static HashSet<string> AssignedInConstructors(INamedTypeSymbol type)
     {
-        if (_reassigned.TryGetValue(member, out var known))
-        {
-            return known;
-        }
-        var result = false;
-        foreach (var reference in member.ContainingType.DeclaringSyntaxReferences)
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var reference in type.DeclaringSyntaxReferences)
         {
             foreach (var node in reference.GetSyntax().DescendantNodes())
             {
-                if (node is ConstructorDeclarationSyntax or AccessorDeclarationSyntax { Keyword.ValueText: "init" }
-                    && AssignsName(node, member.Name))
+                if (node is ConstructorDeclarationSyntax or AccessorDeclarationSyntax { Keyword.ValueText: "init" })
                 {
-                    result = true;
-                    break;
+                    AddAssignedNames(node, names);
                 }
             }
         }
-        _reassigned.TryAdd(member, result);
-        return result;
+        return names;
     }
 
-    private static bool AssignsName(SyntaxNode body, string name)
+    private static void AddAssignedNames(SyntaxNode body, HashSet<string> names)
     {
         foreach (var identifier in body.DescendantNodes().OfType<IdentifierNameSyntax>())
         {
-            if (identifier.Identifier.ValueText != name)
-            {
-                continue;
-            }
             SyntaxNode target = identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? access : identifier;
             switch (target.Parent)
             {
                 case AssignmentExpressionSyntax assignment when assignment.Left == target:
                 case ArgumentSyntax argument when !argument.RefKindKeyword.IsKind(SyntaxKind.None):
-                    return true;
+                    names.Add(identifier.Identifier.ValueText);
+                    break;
             }
         }
-        return false;
     }
 
     /// <summary>

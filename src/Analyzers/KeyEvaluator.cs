@@ -32,7 +32,7 @@ internal sealed partial class KeyEvaluator
     private readonly INamedTypeSymbol? _memcacheKey;
     private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly ConcurrentDictionary<ISymbol, List<string>?> _symbolValues = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<ISymbol, bool> _reassigned = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, HashSet<string>> _assignedInConstructors = new(SymbolEqualityComparer.Default);
 
     public KeyEvaluator(Compilation compilation, ImmutableArray<Manifest> manifests)
     {
