@@ -73,7 +73,37 @@ internal static class KeyPattern
     }
 
     /// <summary>Whether some string matches both patterns (a search over the product of the two automata).</summary>
-    public static bool Intersects(string a, string b)
+    /// <remarks>
+    /// A string that matches a pattern starts with the literal text before its first unknown part and ends with the
+    /// text after its last, so for a common string one prefix must extend the other, and one suffix the other. Most
+    /// pairs (the MEMS2003 check compares every plain keyspace with every MCAS one) fail there, before the walk.
+    /// </remarks>
+    public static bool Intersects(string a, string b) => LiteralEndsAgree(a, b) && ProductWalk(a, b);
+
+    private static bool LiteralEndsAgree(string a, string b)
+    {
+        var shorter = Math.Min(a.Length, b.Length);
+        for (var i = 0; i < shorter && !IsUnknown(a[i]) && !IsUnknown(b[i]); i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+        for (var i = 1; i <= shorter && !IsUnknown(a[a.Length - i]) && !IsUnknown(b[b.Length - i]); i++)
+        {
+            if (a[a.Length - i] != b[b.Length - i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsUnknown(char c) => c is AnyString or AnyChar;
+
+    /// <summary>The search itself: depth-first over pairs of positions, each pair visited once.</summary>
+    internal static bool ProductWalk(string a, string b)
     {
         var n = a.Length;
         var m = b.Length;

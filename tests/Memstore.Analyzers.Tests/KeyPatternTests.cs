@@ -57,4 +57,47 @@ public class KeyPatternTests
         Assert.Equal("a:{id", KeyPattern.FromTemplate("a:{id"));
         Assert.False(KeyPattern.KeyMatchesTemplate("a:7", KeyPattern.FromTemplate("a:{id")));
     }
+
+    [Fact]
+    public void The_literal_ends_check_never_changes_the_walks_answer()
+    {
+        // Random patterns over a small alphabet, half of each pair built on a shared literal prefix or suffix, so
+        // both the early refusals and the pairs that reach the walk are exercised.
+        var random = new Random(20261203);
+        char[] alphabet = ['a', 'b', ':', KeyPattern.AnyString, KeyPattern.AnyChar];
+        string Next(int max)
+        {
+            var chars = new char[random.Next(max + 1)];
+            for (var i = 0; i < chars.Length; i++)
+            {
+                chars[i] = alphabet[random.Next(alphabet.Length)];
+            }
+            return new string(chars);
+        }
+        int intersecting = 0, refused = 0;
+        for (var i = 0; i < 4000; i++)
+        {
+            var a = Next(8);
+            var b = Next(8);
+            if (i % 4 == 1)
+            {
+                var shared = Next(4).Replace(KeyPattern.AnyString, 'a').Replace(KeyPattern.AnyChar, 'b');
+                (a, b) = (shared + a, shared + b);
+            }
+            else if (i % 4 == 3)
+            {
+                var shared = Next(4).Replace(KeyPattern.AnyString, 'a').Replace(KeyPattern.AnyChar, 'b');
+                (a, b) = (a + shared, b + shared);
+            }
+            var walk = KeyPattern.ProductWalk(a, b);
+            Assert.True(walk == KeyPattern.Intersects(a, b), $"'{Show(a)}' and '{Show(b)}': the walk says {walk}");
+            intersecting += walk ? 1 : 0;
+            refused += walk ? 0 : 1;
+        }
+        // Both answers occur often enough for the comparison to mean something.
+        Assert.InRange(intersecting, 400, 3600);
+        Assert.InRange(refused, 400, 3600);
+    }
+
+    private static string Show(string pattern) => pattern.Replace(KeyPattern.AnyString, '*').Replace(KeyPattern.AnyChar, '?');
 }
