@@ -24,6 +24,7 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
         {
             await server.DisposeAsync();
         }
+        _logs.Dispose();
     }
 
     private (ServiceProvider Provider, IConfigurationRoot Configuration) Build(Action<IServiceCollection> register)

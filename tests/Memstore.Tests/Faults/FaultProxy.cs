@@ -265,7 +265,7 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private void Count() => Interlocked.Increment(ref _injected);
 
-    private Task SendAsync(Socket client, ReadOnlyMemory<byte> bytes) => client.SendAsync(bytes, SocketFlags.None, _stop.Token).AsTask();
+    private Task<int> SendAsync(Socket client, ReadOnlyMemory<byte> bytes) => client.SendAsync(bytes, SocketFlags.None, _stop.Token).AsTask();
 
     /// <summary>The frame's line with its length made huge (keeping key and opaque, so only the length is wrong).</summary>
     private static byte[] HugeHeader(Frame frame)

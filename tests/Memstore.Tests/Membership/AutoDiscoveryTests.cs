@@ -27,6 +27,7 @@ public sealed class AutoDiscoveryTests : IAsyncLifetime
         {
             await server.DisposeAsync();
         }
+        _logs.Dispose();
     }
 
     private ServerAddress[] List(params int[] indexes) => [.. indexes.Select(i => _servers[i].Address)];

@@ -18,7 +18,7 @@ public sealed class SecureDiscoveryTests(CertificatesFixture fixture) : IClassFi
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private MemcacheClientOptions Options(ServerAddress seed, ConfigEndpoint endpoint)
+    private static MemcacheClientOptions Options(ServerAddress seed, ConfigEndpoint endpoint)
     {
         var options = new MemcacheClientOptions
         {
