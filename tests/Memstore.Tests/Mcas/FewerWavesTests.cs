@@ -62,9 +62,7 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : ProxiedMcasTes
         var log = new CapturingLoggerFactory();
         var owner = NewMcas(p1, p2, log);
         var reader = NewMcas(p1, p2);
-        var (k1, k2) = KeysOn(owner.Client, p1, p2);
-        await reader.Client.SetAsync(k1, "a0");
-        await reader.Client.SetAsync(k2, "b0");
+        var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
         var entries = await owner.GetManyAsync([k1, k2]);
         p2.CloseInstead(line => IsRelease(line, k2)).Release();  // the release never arrives; its connection drops
         using var failures = new FailureCount();
@@ -158,9 +156,7 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : ProxiedMcasTes
         var (p1, p2) = Proxies();
         var owner = NewMcas(p1, p2);
         var reader = NewMcas(p1, p2);
-        var (k1, k2) = KeysOn(owner.Client, p1, p2);
-        await reader.Client.SetAsync(k1, "a0");
-        await reader.Client.SetAsync(k2, "b0");
+        var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
         var id = FreshIdWith(owner.Client, k1);
         owner.DescriptorIdForTesting = () => id;
         var entries = await owner.GetManyAsync([k1, k2]);

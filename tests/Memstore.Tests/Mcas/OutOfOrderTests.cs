@@ -20,9 +20,7 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : ProxiedMcasTes
         var (p1, p2) = Proxies();
         var owner = NewMcas(p1, p2);
         var reader = NewMcas(p1, p2);
-        var (k1, k2) = KeysOn(owner.Client, p1, p2);
-        await reader.Client.SetAsync(k1, "a0");
-        await reader.Client.SetAsync(k2, "b0");
+        var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
         var id = FreshIdOn(owner.Client, p2);                       // not with k1: add first, then both installs at once
         owner.DescriptorIdForTesting = () => id;
         var entries = await owner.GetManyAsync([k1, k2]);
@@ -87,9 +85,7 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : ProxiedMcasTes
         var (p1, p2) = Proxies();
         var t = NewMcas(p1, p2);
         var other = NewMcas(p1, p2);
-        var (k1, k2) = KeysOn(t.Client, p1, p2);
-        await other.Client.SetAsync(k1, "a0");
-        await other.Client.SetAsync(k2, "b0");
+        var (k1, k2) = await SeededKeysOnAsync(t.Client, p1, p2);
         t.DescriptorIdForTesting = () => FreshIdOn(t.Client, p2); // not with k1: the descriptor's add goes alone
         HeldRequest? held = null;
         var attempts = 0;
@@ -130,12 +126,10 @@ public sealed class OutOfOrderTests(ThreeServerFixture cluster) : ProxiedMcasTes
         var (p1, p2) = Proxies();
         var a = NewMcas(p1, p2);
         var t = NewMcas(p1, p2);
-        var (k1, k2) = KeysOn(a.Client, p1, p2);
-        await a.Client.SetAsync(k1, "a0");
-        await a.Client.SetAsync(k2, "b0");
+        var (k1, k2) = await SeededKeysOnAsync(a.Client, p1, p2);
         var idA = FreshIdOn(a.Client, p2);                         // not with k1: add, then both installs at once
         a.DescriptorIdForTesting = () => idA;
-        var entriesA = await a.GetManyAsync([k1, k2]);
+        McasEntry[]? entriesA = null;
         HeldRequest? heldA = null;
         Task<bool>? committingA = null;
         var attempts = 0;

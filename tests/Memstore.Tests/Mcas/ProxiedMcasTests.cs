@@ -47,6 +47,15 @@ public abstract class ProxiedMcasTests(ThreeServerFixture cluster) : IAsyncDispo
         return (a, b);
     }
 
+    /// <summary><see cref="KeysOn"/>, with the first key holding "a0" and the second "b0" (every client places keys alike).</summary>
+    protected static async Task<(string, string)> SeededKeysOnAsync(MemcacheClient client, HoldingProxy first, HoldingProxy second)
+    {
+        var (a, b) = KeysOn(client, first, second);
+        await client.SetAsync(a, "a0");
+        await client.SetAsync(b, "b0");
+        return (a, b);
+    }
+
     /// <summary>A descriptor id whose key the ring places with <paramref name="key"/>, as the owner's own choice would.</summary>
     protected static string FreshIdWith(MemcacheClient client, string key) =>
         Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid().ToString("N")).First(id => client.Locate("memstore:mcas:" + id) == client.Locate(key));
