@@ -13,18 +13,26 @@ namespace Memstore.Benchmarks;
 /// <see cref="McasClient.CompareAndSwapAsync"/> writing new values to all of them (uncontended: every
 /// caller owns its keys, so a failed commit aborts the run). Round trips and requests per commit come
 /// from the <c>memstore.mcas.*</c> counters in a separate, untimed pass.
+/// The <c>floor_*</c> scenarios send a commit's requests as plain commands with the same waves and no MCAS logic
+/// (<see cref="Worker.FloorAsync"/>); a commit's ratio to its floor is what the MCAS code itself costs on top of the
+/// transport's round trips.
 /// </summary>
 internal static class McasSpeedCheck
 {
     private const int ValueSize = 100;
 
-    private sealed record Scenario(string Name, int Callers, int Keys, string Baseline);
+    private sealed record Scenario(string Name, int Callers, int Keys, string Baseline, string? Floor = null)
+    {
+        public bool IsFloor => Name.StartsWith("floor_", StringComparison.Ordinal);
+    }
 
     private static readonly Scenario[] Scenarios =
     [
         new("set_c1", 1, 0, "set_c1"),
-        new("mcas_k2_c1", 1, 2, "set_c1"),
-        new("mcas_k8_c1", 1, 8, "set_c1"),
+        new("floor_k2_c1", 1, 2, "set_c1"),
+        new("mcas_k2_c1", 1, 2, "set_c1", "floor_k2_c1"),
+        new("floor_k8_c1", 1, 8, "set_c1"),
+        new("mcas_k8_c1", 1, 8, "set_c1", "floor_k8_c1"),
         new("set_c64", 64, 0, "set_c64"),
         new("mcas_k2_c64", 64, 2, "set_c64"),
     ];
@@ -37,7 +45,7 @@ internal static class McasSpeedCheck
         {
             await using var client = MemcacheClient.Create(string.Join(",", servers.Select(s => s.Endpoint)));
             var mcas = new McasClient(client);
-            var scenarios = Scenarios.Where(s => only is null || s.Name.StartsWith("set_", StringComparison.Ordinal) || s.Name.Contains(only, StringComparison.Ordinal)).ToArray();
+            var scenarios = Scenarios.Where(s => only is null || s.Name.StartsWith("set_", StringComparison.Ordinal) || s.IsFloor || s.Name.Contains(only, StringComparison.Ordinal)).ToArray();
             var workers = scenarios.ToDictionary(s => s.Name, s => Enumerable.Range(0, s.Callers).Select(c => new Worker(client, mcas, s, c)).ToArray());
             foreach (var worker in workers.Values.SelectMany(w => w))
             {
@@ -121,7 +129,7 @@ internal static class McasSpeedCheck
         listener.Start();
         const int commits = 200;
         var counts = new Dictionary<string, TripCounts>();
-        foreach (var scenario in scenarios.Where(s => s.Keys > 0))
+        foreach (var scenario in scenarios.Where(s => s.Keys > 0 && !s.IsFloor))
         {
             var worker = workers[scenario.Name][0];
             await worker.CommitAsync().ConfigureAwait(false); // the first commit of a run has no finished descriptor to delete
@@ -148,6 +156,11 @@ internal static class McasSpeedCheck
                 $"{scenario.Name}: ops_per_s={Median(mine, r => r.OpsPerSecond):0} ratio_to_{scenario.Baseline}={Median(ratios, r => r):0.000} "
                 + $"cpu_us_per_op={Median(mine, r => r.CpuMicrosPerOp):0.0} bytes_per_op={Median(mine, r => r.BytesPerOp):0} work_items_per_op={Median(mine, r => r.WorkItemsPerOp):0.00} "
                 + $"rounds_ops_per_s=[{string.Join(",", mine.Select(r => r.OpsPerSecond.ToString("0", ci)))}]");
+            if (scenario.Floor is not null && results.TryGetValue(scenario.Floor, out var floor))
+            {
+                var floorRatios = mine.Select((r, i) => r.OpsPerSecond / floor[i].OpsPerSecond).ToList();
+                line += string.Create(ci, $" ratio_to_{scenario.Floor}={Median(floorRatios, r => r):0.000}");
+            }
             if (counts.TryGetValue(scenario.Name, out var trips))
             {
                 line += string.Create(ci, $" round_trips={trips.RoundTrips:0.00} requests={trips.Requests:0.00} round_trip_limit_k_plus_3={scenario.Keys + 3}");
@@ -162,12 +175,14 @@ internal static class McasSpeedCheck
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    /// <summary>One caller: its own keys, a plain set or a read+commit per operation.</summary>
+    /// <summary>One caller: its own keys, a plain set, a read+commit or a commit's floor per operation.</summary>
     private sealed class Worker(MemcacheClient client, McasClient mcas, Scenario scenario, int index)
     {
         private readonly string[] _keys = [.. Enumerable.Range(0, Math.Max(1, scenario.Keys)).Select(k => $"bench:mcas:{scenario.Name}:{index}:{k}")];
         private readonly byte[] _value = new byte[ValueSize];
         private readonly McasUpdate[] _updates = new McasUpdate[scenario.Keys];
+        private readonly BatchSetItem[] _floorWrites = new BatchSetItem[scenario.Keys + 1];
+        private Task _floorBackground = Task.CompletedTask;
         private long _counter;
 
         public async Task SeedAsync()
@@ -186,6 +201,10 @@ internal static class McasSpeedCheck
                 if (scenario.Keys == 0)
                 {
                     await client.SetAsync(_keys[0], _value).ConfigureAwait(false);
+                }
+                else if (scenario.IsFloor)
+                {
+                    await FloorAsync().ConfigureAwait(false);
                 }
                 else
                 {
@@ -208,6 +227,31 @@ internal static class McasSpeedCheck
             {
                 throw new InvalidOperationException($"An uncontended MCAS on {string.Join(", ", _keys)} failed.");
             }
+        }
+
+        /// <summary>
+        /// A one-server commit's requests as plain commands, in its waves (docs/mcas.md, "Phase 1 as one wave"): a read
+        /// of the k keys; k + 1 writes in one group (the descriptor's add and the markers); one write (the decide); then,
+        /// not awaited by the caller, k + 1 writes (the releases and a descriptor's delete). Same counts, no MCAS work.
+        /// </summary>
+        public async Task FloorAsync()
+        {
+            var entries = await client.GetManyAsync(_keys).ConfigureAwait(false);
+            if (entries.Length != _keys.Length)
+            {
+                throw new InvalidOperationException("The floor's read returned the wrong number of values.");
+            }
+            await _floorBackground.ConfigureAwait(false);
+            BitConverter.TryWriteBytes(_value, ++_counter);
+            var descriptor = _keys[0] + ":d";
+            for (var i = 0; i < _keys.Length; i++)
+            {
+                _floorWrites[i] = new BatchSetItem(_keys[i], _value);
+            }
+            _floorWrites[_keys.Length] = new BatchSetItem(descriptor, _value);
+            await client.SetManyAsync(_floorWrites).ConfigureAwait(false);
+            await client.SetAsync(descriptor, _value).ConfigureAwait(false);
+            _floorBackground = client.SetManyAsync(_floorWrites).AsTask();
         }
     }
 }
