@@ -6,7 +6,8 @@
 # per-pair ratios new/old (throughput: above 1 is faster) and of client CPU per request.
 # usage: bench/ab-load.sh BASE [REPS] [DURATION_SECONDS]
 # MEMCACHED=/path/to/memcached selects the server binary (default: memcached on PATH); ONLY=NAME runs only the
-# workloads whose name contains NAME (c1_get90, c64_get90, c1_set90, c64_set90, c16_multiget50).
+# workloads whose name contains NAME (c1_get90, c64_get90, c1_set90, c64_set90, c16_multiget50). PIN=1 pins memcached
+# to CPU 1 and both load runners to CPU 0, so the scheduler cannot move them onto one core mid-run (less spread).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:?usage: bench/ab-load.sh BASE [REPS] [DURATION_SECONDS]}; reps=${2:-5}; duration=${3:-4}
@@ -14,6 +15,8 @@ old_tree=$(mktemp -d /tmp/memstore-ab-XXXXXX)
 git worktree add -q --detach "$old_tree" "$base"
 user=(); [ "$(id -u)" = 0 ] && user=(-u root)
 mc=""
+server_pin=(); client_pin=()
+[ "${PIN:-0}" = 1 ] && { server_pin=(taskset -c 1); client_pin=(taskset -c 0); }
 cleanup() {
   [ -n "$mc" ] && kill "$mc" 2>/dev/null || true
   git worktree remove --force "$old_tree" 2>/dev/null || rm -rf "$old_tree"
@@ -24,9 +27,9 @@ dotnet build bench/Memstore.Load -c Release -v q -nologo >/dev/null
 old="$old_tree/bench/Memstore.Load/bin/Release/net10.0/Memstore.Load.dll"
 new="bench/Memstore.Load/bin/Release/net10.0/Memstore.Load.dll"
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"${MEMCACHED:-memcached}" "${user[@]}" -p "$port" -l 127.0.0.1 -U 0 -t 1 -m 256 & mc=$!
+"${server_pin[@]}" "${MEMCACHED:-memcached}" "${user[@]}" -p "$port" -l 127.0.0.1 -U 0 -t 1 -m 256 & mc=$!
 sleep 0.5
-echo "base=$(git -C "$old_tree" rev-parse --short HEAD) new=$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo +changes) reps=$reps duration=${duration}s port=$port"
+echo "base=$(git -C "$old_tree" rev-parse --short HEAD) new=$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo +changes) reps=$reps duration=${duration}s port=$port pin=${PIN:-0}"
 workloads=(
   "c1_get90|--concurrency 1"
   "c64_get90|--concurrency 64"
@@ -35,7 +38,7 @@ workloads=(
   "c16_multiget50|--concurrency 16 --multiget 50 --get-ratio 1.0"
 )
 run() { # prints "ops_per_sec cpu_us_per_request" of one run
-  dotnet "$1" --servers "127.0.0.1:$port" $2 --warmup 1 --duration "$duration" 2>&1 \
+  "${client_pin[@]}" dotnet "$1" --servers "127.0.0.1:$port" $2 --warmup 1 --duration "$duration" 2>&1 \
     | awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); if (kv[1] == "ops_per_sec") ops = kv[2]; if (kv[1] == "cpu_us_per_request") cpu = kv[2]}} END {print ops + 0, cpu + 0}'
 }
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
