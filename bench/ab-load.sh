@@ -3,7 +3,7 @@
 # detached worktree under /tmp) and at the working tree, starts one memcached -t 1 on a free loopback port, and
 # for each workload runs old and new alternately (old, new, new, old, ... so neither side always goes first),
 # REPS pairs of DURATION seconds after a 1 s warm-up each. Prints every run and, per workload, the median of the
-# per-pair ratios new/old (throughput: above 1 is faster) and of client CPU per request.
+# per-pair ratios new/old (throughput: above 1 is faster) and of client CPU per request, each with a 95 % interval.
 # usage: bench/ab-load.sh BASE [REPS] [DURATION_SECONDS]
 # MEMCACHED=/path/to/memcached selects the server binary (default: memcached on PATH); ONLY=NAME runs only the
 # workloads whose name contains NAME (c1_get90, c64_get90, c1_set90, c64_set90, c16_multiget50). PIN=1 pins memcached
@@ -42,6 +42,9 @@ run() { # prints "ops_per_sec cpu_us_per_request" of one run
     | awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); if (kv[1] == "ops_per_sec") ops = kv[2]; if (kv[1] == "cpu_us_per_request") cpu = kv[2]}} END {print ops + 0, cpu + 0}'
 }
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+# A distribution-free 95 % interval for the median (order statistics, normal approximation of the binomial; needs 9+
+# pairs): "lo-hi", or "n/a" for fewer pairs. A workload is shown within 3 % of the old code only when lo >= 0.97.
+median_ci() { sort -g | awk '{v[NR]=$1} END {k = int((NR - 1.96 * sqrt(NR)) / 2); if (NR < 9 || k < 1) print "n/a"; else print v[k] "-" v[NR - k + 1]}'; }
 for workload in "${workloads[@]}"; do
   name=${workload%%|*}; args=${workload#*|}
   [[ "$name" == *"${ONLY:-}"* ]] || continue
@@ -55,5 +58,6 @@ for workload in "${workloads[@]}"; do
     ratios+=("$r"); cpu_ratios+=("$rc")
     echo "$name rep=$rep old=$o new=$n ratio=$r old_cpu_us=$oc new_cpu_us=$nc cpu_ratio=$rc"
   done
-  echo "$name median_ratio=$(printf '%s\n' "${ratios[@]}" | median) median_cpu_ratio=$(printf '%s\n' "${cpu_ratios[@]}" | median)"
+  echo "$name median_ratio=$(printf '%s\n' "${ratios[@]}" | median) ci95=$(printf '%s\n' "${ratios[@]}" | median_ci)" \
+    "median_cpu_ratio=$(printf '%s\n' "${cpu_ratios[@]}" | median) cpu_ci95=$(printf '%s\n' "${cpu_ratios[@]}" | median_ci)"
 done
