@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Memstore.Protocol;
@@ -42,7 +43,7 @@ public class CorrelationBenchmarks
         for (var i = 0; i < MultiGetKeys; i++)
         {
             _keys[i] = Encoding.ASCII.GetBytes($"k:{i:D14}");
-            reply.Append($"VALUE k:{i:D14} 0 100 {123456789 + i}\r\n{value}\r\n");
+            reply.Append(CultureInfo.InvariantCulture, $"VALUE k:{i:D14} 0 100 {123456789 + i}\r\n{value}\r\n");
         }
         reply.Append("END\r\n");
 #else
@@ -55,10 +56,10 @@ public class CorrelationBenchmarks
             _keys[i] = Encoding.ASCII.GetBytes($"k:{i:D14}");
             if (i < MultiGetKeys - 1)
             {
-                reply.Append($"VALUE k:{i:D14} 0 100 {123456789 + i}\r\n{value}\r\n");
+                reply.Append(CultureInfo.InvariantCulture, $"VALUE k:{i:D14} 0 100 {123456789 + i}\r\n{value}\r\n");
             }
         }
-        reply.Append($"END\r\nVA 100 f0 c{123456789 + MultiGetKeys - 1} O0\r\n{value}\r\n");
+        reply.Append(CultureInfo.InvariantCulture, $"END\r\nVA 100 f0 c{123456789 + MultiGetKeys - 1} O0\r\n{value}\r\n");
 #endif
         _multiGetReply = Encoding.ASCII.GetBytes(reply.ToString());
     }
@@ -143,7 +144,12 @@ public class CorrelationBenchmarks
             throw new InvalidOperationException("the canned reply did not complete the request");
         }
         operation.ReleaseByConnection();
-        operation.AsValueTask().GetAwaiter().GetResult();
+        var completion = operation.AsValueTask();
+        if (!completion.IsCompleted)
+        {
+            throw new InvalidOperationException("the canned reply did not signal the caller");
+        }
+        completion.GetAwaiter().GetResult();
         var written = operation.Request.Length;
         operation.ReleaseByCaller();
         return consumed + written;

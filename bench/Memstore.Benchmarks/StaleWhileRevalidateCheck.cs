@@ -160,6 +160,6 @@ internal static class StaleWhileRevalidateCheck
 
     private sealed class StrongBox<T>
     {
-        public T Value;
+        public T Value = default!;
     }
 }
