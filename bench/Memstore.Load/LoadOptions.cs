@@ -12,6 +12,7 @@ internal sealed class LoadOptions
         + "                     [--warmup SECONDS] [--compare-memcaslap] [--memcaslap-threads 1]\n"
         + "                     [--compare-blocking]   also run a blocking one-socket-per-thread client (first server)\n"
         + "                     [--tls-ca FILE]        connect with TLS, trusting the CA certificates in FILE (memcached -Z)\n"
+        + "                     [--progress SECONDS]   also print the throughput of every interval of that length while measuring\n"
         + "Servers must be loopback addresses (127.0.0.0/8, ::1, localhost).";
 
     public string Servers { get; private set; } = "";
@@ -27,6 +28,7 @@ internal sealed class LoadOptions
     public bool CompareBlocking { get; private set; }
     public int MemcaslapThreads { get; private set; } = 1;
     public string? TlsCaFile { get; private set; }
+    public double ProgressSeconds { get; private set; }
 
     /// <summary>The client's connection string: the servers, with TLS settings when <c>--tls-ca</c> is given.</summary>
     public string ConnectionString => TlsCaFile is null ? Servers : $"{Servers};tls-ca={TlsCaFile}";
@@ -52,6 +54,7 @@ internal sealed class LoadOptions
                 case "--compare-blocking": options.CompareBlocking = true; break;
                 case "--memcaslap-threads": options.MemcaslapThreads = Int(name, Value(), 1, 64); break;
                 case "--tls-ca": options.TlsCaFile = Value(); break;
+                case "--progress": options.ProgressSeconds = Double(name, Value(), 0.1, 3600); break;
                 case "-h" or "--help": throw new UsageException("");
                 default: throw new UsageException($"unknown argument '{name}'");
             }

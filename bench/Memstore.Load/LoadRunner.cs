@@ -35,16 +35,26 @@ internal static class LoadRunner
             $"populated keys={keys.Length} value_size={options.ValueSize} in {populate.Elapsed.TotalSeconds:0.00}s errors={populateErrors}"));
 
         // Client CPU and allocation over the measured window: steadier than throughput on a shared machine.
-        // The progress interval is the duration, so the one progress call marks the end of measuring.
+        // The last progress call marks the end of measuring; without --progress it is the only one. With it, each
+        // interval's throughput is printed too, so a slow run shows whether it was slow throughout or stalled.
         TimeSpan cpuBefore = default, cpu = default;
         long allocatedBefore = 0, allocated = 0;
+        TimeSpan lastElapsed = default;
+        long lastUnits = 0;
         var result = await engine.RunAsync(
-            _ =>
+            progress =>
             {
                 cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
                 allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+                if (options.ProgressSeconds > 0)
+                {
+                    var seconds = (progress.Elapsed - lastElapsed).TotalSeconds;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"progress elapsed_s={progress.Elapsed.TotalSeconds:0.00} interval_units_per_s={(seconds > 0 ? (progress.Units - lastUnits) / seconds : 0):0}"));
+                    (lastElapsed, lastUnits) = (progress.Elapsed, progress.Units);
+                }
             },
-            TimeSpan.FromSeconds(options.DurationSeconds),
+            TimeSpan.FromSeconds(options.ProgressSeconds > 0 ? options.ProgressSeconds : options.DurationSeconds),
             CancellationToken.None,
             onMeasureStart: () =>
             {
@@ -58,7 +68,7 @@ internal static class LoadRunner
             $"memstore concurrency={options.Concurrency} duration={elapsed:0.00}s get_ratio={options.GetRatio} multiget={options.MultiGet} requests={result.Requests} {unitName}={result.Units} cores={Environment.ProcessorCount}"));
         var requests = Math.Max(1, result.Requests);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"client cpu_us_per_request={cpu.TotalMicroseconds / requests:0.000} alloc_bytes_per_request={(double)allocated / requests:0.0}"));
+            $"client cpu_us_per_request={cpu.TotalMicroseconds / requests:0.000} alloc_bytes_per_request={(double)allocated / requests:0.0} pool_threads={ThreadPool.ThreadCount}"));
         return new LoadResult(result.UnitsPerSecond, result.Latency.Percentile(0.50), result.Latency.Percentile(0.99), result.Errors);
     }
 
