@@ -45,12 +45,13 @@ internal static class McasSpeedCheck
         {
             await using var client = MemcacheClient.Create(string.Join(",", servers.Select(s => s.Endpoint)));
             var mcas = new McasClient(client);
-            // The floors model a one-server commit's waves; on several servers a commit waits for one more (the installs
-            // on other servers follow the descriptor's add), so there they would flatter MCAS and are left out.
-            var scenarios = Scenarios
-                .Where(s => !s.IsFloor || serverCount == 1)
-                .Where(s => only is null || s.Name.StartsWith("set_", StringComparison.Ordinal) || s.IsFloor || s.Name.Contains(only, StringComparison.Ordinal))
-                .ToArray();
+            var chosen = Scenarios
+                .Where(s => !s.IsFloor && (only is null || s.Name.StartsWith("set_", StringComparison.Ordinal) || s.Name.Contains(only, StringComparison.Ordinal)))
+                .ToHashSet();
+            // A floor runs beside the commits compared with it, and only on one server: there a commit waits for one
+            // wave more (the installs on other servers follow the descriptor's add), so the floor would flatter MCAS.
+            var floors = serverCount == 1 ? chosen.Select(s => s.Floor).OfType<string>().ToHashSet(StringComparer.Ordinal) : [];
+            var scenarios = Scenarios.Where(s => s.IsFloor ? floors.Contains(s.Name) : chosen.Contains(s)).ToArray();
             var workers = scenarios.ToDictionary(s => s.Name, s => Enumerable.Range(0, s.Callers).Select(c => new Worker(client, mcas, s, c)).ToArray());
             foreach (var worker in workers.Values.SelectMany(w => w))
             {
@@ -187,6 +188,7 @@ internal static class McasSpeedCheck
         private readonly byte[] _value = new byte[ValueSize];
         private readonly McasUpdate[] _updates = new McasUpdate[scenario.Keys];
         private readonly BatchSetItem[] _floorWrites = new BatchSetItem[scenario.Keys + 1];
+        private readonly string _floorDescriptor = $"bench:mcas:{scenario.Name}:{index}:d";
         private Task _floorBackground = Task.CompletedTask;
         private long _counter;
 
@@ -235,27 +237,22 @@ internal static class McasSpeedCheck
         }
 
         /// <summary>
-        /// A one-server commit's requests as plain commands, in its waves (docs/mcas.md, "Phase 1 as one wave"): a read
+        /// A one-server commit's requests as plain commands, in its waves (docs/mcas.md 4.2): a read
         /// of the k keys; k + 1 writes in one group (the descriptor's add and the markers); one write (the decide); then,
         /// not awaited by the caller, k + 1 writes (the releases and a descriptor's delete). Same counts, no MCAS work.
         /// </summary>
         public async Task FloorAsync()
         {
-            var entries = await client.GetManyAsync(_keys).ConfigureAwait(false);
-            if (entries.Length != _keys.Length)
-            {
-                throw new InvalidOperationException("The floor's read returned the wrong number of values.");
-            }
+            _ = await client.GetManyAsync(_keys).ConfigureAwait(false);
             await _floorBackground.ConfigureAwait(false);
             BitConverter.TryWriteBytes(_value, ++_counter);
-            var descriptor = _keys[0] + ":d";
             for (var i = 0; i < _keys.Length; i++)
             {
                 _floorWrites[i] = new BatchSetItem(_keys[i], _value);
             }
-            _floorWrites[_keys.Length] = new BatchSetItem(descriptor, _value);
+            _floorWrites[_keys.Length] = new BatchSetItem(_floorDescriptor, _value);
             await client.SetManyAsync(_floorWrites).ConfigureAwait(false);
-            await client.SetAsync(descriptor, _value).ConfigureAwait(false);
+            await client.SetAsync(_floorDescriptor, _value).ConfigureAwait(false);
             _floorBackground = client.SetManyAsync(_floorWrites).AsTask();
         }
     }
