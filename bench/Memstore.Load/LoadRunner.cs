@@ -44,7 +44,7 @@ internal static class LoadRunner
         var result = await engine.RunAsync(
             progress =>
             {
-                cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+                cpu = Environment.CpuUsage.TotalTime - cpuBefore;
                 allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
                 if (options.ProgressSeconds > 0)
                 {
@@ -58,7 +58,7 @@ internal static class LoadRunner
             CancellationToken.None,
             onMeasureStart: () =>
             {
-                cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                cpuBefore = Environment.CpuUsage.TotalTime;
                 allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
             }).ConfigureAwait(false);
 
