@@ -19,7 +19,7 @@ internal static class PairedHost
 {
     public const string Usage =
         "usage: Memstore.Paired --old DIR --new DIR --server HOST:PORT [--concurrency N] [--get-ratio R] [--multiget K]\n" +
-        "                       [--pairs N] [--slice SECONDS] [--warmup SECONDS]\n" +
+        "                       [--pairs N] [--slice SECONDS] [--warmup SECONDS] [--alloc-types TOP]\n" +
         "DIR is the output folder of a Memstore.Paired build (its Memstore.dll is the version measured).";
 
     public static async Task<int> RunAsync(IReadOnlyDictionary<string, string> options)
@@ -32,6 +32,8 @@ internal static class PairedHost
         int pairs = int.Parse(options.GetValueOrDefault("--pairs", "40"), ci);
         double slice = double.Parse(options.GetValueOrDefault("--slice", "0.5"), ci);
         double warmup = double.Parse(options.GetValueOrDefault("--warmup", "3"), ci);
+        int allocTypes = int.Parse(options.GetValueOrDefault("--alloc-types", "0"), ci);
+        using var sampler = allocTypes > 0 ? new AllocationSampler() : null;
 
         var old = await Side.LoadAsync("old", options["--old"], server, concurrency, getRatio, multiGet).ConfigureAwait(false);
         var @new = await Side.LoadAsync("new", options["--new"], server, concurrency, getRatio, multiGet).ConfigureAwait(false);
@@ -54,13 +56,13 @@ internal static class PairedHost
             Slice o, n;
             if (pair % 2 == 1)
             {
-                o = await MeasureAsync(old, slice, server).ConfigureAwait(false);
-                n = await MeasureAsync(@new, slice, server).ConfigureAwait(false);
+                o = await MeasureAsync(old, slice, server, sampler, 0).ConfigureAwait(false);
+                n = await MeasureAsync(@new, slice, server, sampler, 1).ConfigureAwait(false);
             }
             else
             {
-                n = await MeasureAsync(@new, slice, server).ConfigureAwait(false);
-                o = await MeasureAsync(old, slice, server).ConfigureAwait(false);
+                n = await MeasureAsync(@new, slice, server, sampler, 1).ConfigureAwait(false);
+                o = await MeasureAsync(old, slice, server, sampler, 0).ConfigureAwait(false);
             }
 
             errors += o.Errors + n.Errors;
@@ -81,18 +83,25 @@ internal static class PairedHost
         await @new.Dispose().ConfigureAwait(false);
         Console.WriteLine(string.Create(ci,
             $"summary concurrency={concurrency} get_ratio={getRatio} multiget={multiGet} pairs={pairs} slice_s={slice} errors={errors} old_median={Median(rates.Old):0} new_median={Median(rates.New):0}"));
+        foreach (var line in sampler?.Report(allocTypes) ?? [])
+        {
+            Console.WriteLine(line);
+        }
+
         string[] names = ["ratio", "cpu_ratio", "alloc_ratio", "server_ratio"];
         Console.WriteLine(string.Join(' ', names.Select((name, i) => string.Create(ci, $"median_{name}={Median(ratios[i]):0.000} {name}_ci95={Interval(ratios[i])}"))));
         return errors == 0 ? 0 : 1;
     }
 
-    private static async Task<Slice> MeasureAsync(Side side, double seconds, string server)
+    private static async Task<Slice> MeasureAsync(Side side, double seconds, string server, AllocationSampler? sampler, int sideIndex)
     {
         var (serverCpuBefore, keysBefore) = await ServerUsageAsync(server).ConfigureAwait(false);
         var cpuBefore = Environment.CpuUsage.TotalTime;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         long start = Stopwatch.GetTimestamp();
+        sampler?.Current = sideIndex;
         var counts = await side.RunSlice(seconds).ConfigureAwait(false);
+        sampler?.Current = -1;
         double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
         long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
