@@ -13,32 +13,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:?usage: bench/ab-load.sh BASE [REPS] [DURATION_SECONDS]}; reps=${2:-5}; duration=${3:-4}
-old_tree=$(mktemp -d /tmp/memstore-ab-XXXXXX)
-git worktree add -q --detach "$old_tree" "$base"
-user=(); [ "$(id -u)" = 0 ] && user=(-u root)
-mc=""
+source bench/ab-common.sh
+ab_worktree "$base"
 server_pin=(); client_pin=()
 [ "${PIN:-0}" = 1 ] && { server_pin=(taskset -c 1); client_pin=(taskset -c 0); }
-cleanup() {
-  [ -n "$mc" ] && kill "$mc" 2>/dev/null || true
-  git worktree remove --force "$old_tree" 2>/dev/null || rm -rf "$old_tree"
-}
-trap cleanup EXIT
 dotnet build "$old_tree/bench/Memstore.Load" -c Release -v q -nologo >/dev/null
 dotnet build bench/Memstore.Load -c Release -v q -nologo >/dev/null
 old="$old_tree/bench/Memstore.Load/bin/Release/net10.0/Memstore.Load.dll"
 new="bench/Memstore.Load/bin/Release/net10.0/Memstore.Load.dll"
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"${server_pin[@]}" "${MEMCACHED:-memcached}" "${user[@]}" -p "$port" -l 127.0.0.1 -U 0 -t 1 -m 256 & mc=$!
-sleep 0.5
+ab_memcached "${server_pin[@]}"
 echo "base=$(git -C "$old_tree" rev-parse --short HEAD) new=$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo +changes) reps=$reps duration=${duration}s port=$port pin=${PIN:-0}"
-workloads=(
-  "c1_get90|--concurrency 1"
-  "c64_get90|--concurrency 64"
-  "c1_set90|--concurrency 1 --get-ratio 0.1"
-  "c64_set90|--concurrency 64 --get-ratio 0.1"
-  "c16_multiget50|--concurrency 16 --multiget 50 --get-ratio 1.0"
-)
 server_usage() { # prints memcached's "cpu_seconds keys_served" so far (user + system time; gets + sets)
   python3 - "$port" <<'PY'
 import socket, sys
@@ -64,7 +48,7 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else prin
 # A distribution-free 95 % interval for the median (order statistics, normal approximation of the binomial; needs 9+
 # pairs): "lo-hi", or "n/a" for fewer pairs. A workload is shown within 3 % of the old code only when lo >= 0.97.
 median_ci() { sort -g | awk '{v[NR]=$1} END {k = int((NR - 1.96 * sqrt(NR)) / 2); if (NR < 9 || k < 1) print "n/a"; else print v[k] "-" v[NR - k + 1]}'; }
-for workload in "${workloads[@]}"; do
+for workload in "${ab_workloads[@]}"; do
   name=${workload%%|*}; args=${workload#*|}
   [[ "$name" == *"${ONLY:-}"* ]] || continue
   ratios=(); cpu_ratios=(); server_ratios=()

@@ -10,15 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:?usage: bench/ab-paired.sh BASE [PAIRS] [SLICE_SECONDS]}; pairs=${2:-100}; slice=${3:-0.5}
-old_tree=$(mktemp -d /tmp/memstore-paired-XXXXXX)
-git worktree add -q --detach "$old_tree" "$base"
-user=(); [ "$(id -u)" = 0 ] && user=(-u root)
-mc=""
-cleanup() {
-  [ -n "$mc" ] && kill "$mc" 2>/dev/null || true
-  git worktree remove --force "$old_tree" 2>/dev/null || rm -rf "$old_tree"
-}
-trap cleanup EXIT
+source bench/ab-common.sh
+ab_worktree "$base"
 rm -rf "$old_tree/bench/Memstore.Paired"
 cp -r bench/Memstore.Paired "$old_tree/bench/Memstore.Paired"
 rm -rf "$old_tree/bench/Memstore.Paired/bin" "$old_tree/bench/Memstore.Paired/obj"
@@ -26,18 +19,9 @@ dotnet build "$old_tree/bench/Memstore.Paired" -c Release -v q -nologo >/dev/nul
 dotnet build bench/Memstore.Paired -c Release -v q -nologo >/dev/null
 old="$old_tree/bench/Memstore.Paired/bin/Release/net10.0"
 new="bench/Memstore.Paired/bin/Release/net10.0"
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"${MEMCACHED:-memcached}" "${user[@]}" -p "$port" -l 127.0.0.1 -U 0 -t 1 -m 256 & mc=$!
-sleep 0.5
+ab_memcached
 echo "base=$(git -C "$old_tree" rev-parse --short HEAD) new=$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo +changes) pairs=$pairs slice=${slice}s port=$port"
-workloads=(
-  "c1_get90|--concurrency 1"
-  "c64_get90|--concurrency 64"
-  "c1_set90|--concurrency 1 --get-ratio 0.1"
-  "c64_set90|--concurrency 64 --get-ratio 0.1"
-  "c16_multiget50|--concurrency 16 --multiget 50 --get-ratio 1.0"
-)
-for workload in "${workloads[@]}"; do
+for workload in "${ab_workloads[@]}"; do
   name=${workload%%|*}; args=${workload#*|}
   [[ "$name" == *"${ONLY:-}"* ]] || continue
   # shellcheck disable=SC2086 # args is a list of options
