@@ -66,6 +66,7 @@ internal static class PairedHost
             }
 
             errors += o.Errors + n.Errors;
+            // Allocation gets one byte added on each side, so a side that allocates nothing does not divide by zero.
             double[] pairRatios = [n.UnitsPerSecond / o.UnitsPerSecond, n.CpuUsPerRequest / o.CpuUsPerRequest,
                 (n.AllocPerRequest + 1) / (o.AllocPerRequest + 1), n.ServerUsPerKey / o.ServerUsPerKey];
             for (int i = 0; i < ratios.Length; i++)
