@@ -8,7 +8,9 @@ namespace Memstore.Paired;
 /// The half of the paired runner that lives in each load context, next to its own build of Memstore. The host
 /// reaches it by reflection once, through <see cref="CreateAsync"/>, and from then on only through delegates of
 /// framework types, which mean the same in every load context. Same workload as bench/Memstore.Load: N closed-loop
-/// workers, gets and sets of 100-byte values over 10,000 keys of 16 bytes, or multi-gets.
+/// workers, gets and sets of 100-byte values over 10,000 keys of 16 bytes, or multi-gets. It does not link
+/// src/Cli/Bench/LoadEngine.cs as the load runner does: it is built against older commits too, which lack that file,
+/// and it runs in slices rather than one measured window.
 /// </summary>
 public static class PairedDriver
 {

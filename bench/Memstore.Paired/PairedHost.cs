@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.Loader;
-using System.Text;
 
 namespace Memstore.Paired;
 
@@ -11,7 +9,7 @@ namespace Memstore.Paired;
 /// Runs two builds of Memstore in one process, each in its own load context, against one memcached, alternating in
 /// short slices (old, new, new, old, ...). Both sides share the process's thread pool, JIT, GC and the machine's
 /// moment, so the drift that makes separate processes settle at different rates falls on both alike; each pair's
-/// ratio compares slices a second apart. Prints per pair, then the medians of the per-pair ratios new/old with a
+/// ratio compares adjacent slices. Prints per pair, then the medians of the per-pair ratios new/old with a
 /// distribution-free 95 % interval: throughput, client CPU per request, bytes allocated per request, and memcached's
 /// CPU per key served.
 /// </summary>
@@ -34,6 +32,8 @@ internal static class PairedHost
         double warmup = double.Parse(options.GetValueOrDefault("--warmup", "3"), ci);
         int allocTypes = int.Parse(options.GetValueOrDefault("--alloc-types", "0"), ci);
         using var sampler = allocTypes > 0 ? new AllocationSampler() : null;
+        // The host's own client (its build, in the default load context) asks for stats between slices only.
+        await using var statsClient = MemcacheClient.Create(server);
 
         var old = await Side.LoadAsync("old", options["--old"], server, concurrency, getRatio, multiGet).ConfigureAwait(false);
         var @new = await Side.LoadAsync("new", options["--new"], server, concurrency, getRatio, multiGet).ConfigureAwait(false);
@@ -56,13 +56,13 @@ internal static class PairedHost
             Slice o, n;
             if (pair % 2 == 1)
             {
-                o = await MeasureAsync(old, slice, server, sampler, 0).ConfigureAwait(false);
-                n = await MeasureAsync(@new, slice, server, sampler, 1).ConfigureAwait(false);
+                o = await MeasureAsync(old, slice, statsClient, sampler, 0).ConfigureAwait(false);
+                n = await MeasureAsync(@new, slice, statsClient, sampler, 1).ConfigureAwait(false);
             }
             else
             {
-                n = await MeasureAsync(@new, slice, server, sampler, 1).ConfigureAwait(false);
-                o = await MeasureAsync(old, slice, server, sampler, 0).ConfigureAwait(false);
+                n = await MeasureAsync(@new, slice, statsClient, sampler, 1).ConfigureAwait(false);
+                o = await MeasureAsync(old, slice, statsClient, sampler, 0).ConfigureAwait(false);
             }
 
             errors += o.Errors + n.Errors;
@@ -94,9 +94,9 @@ internal static class PairedHost
         return errors == 0 ? 0 : 1;
     }
 
-    private static async Task<Slice> MeasureAsync(Side side, double seconds, string server, AllocationSampler? sampler, int sideIndex)
+    private static async Task<Slice> MeasureAsync(Side side, double seconds, MemcacheClient statsClient, AllocationSampler? sampler, int sideIndex)
     {
-        var (serverCpuBefore, keysBefore) = await ServerUsageAsync(server).ConfigureAwait(false);
+        var (serverCpuBefore, keysBefore) = await ServerUsageAsync(statsClient).ConfigureAwait(false);
         var cpuBefore = Environment.CpuUsage.TotalTime;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         long start = Stopwatch.GetTimestamp();
@@ -106,29 +106,16 @@ internal static class PairedHost
         double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
         long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
-        var (serverCpuAfter, keysAfter) = await ServerUsageAsync(server).ConfigureAwait(false);
+        var (serverCpuAfter, keysAfter) = await ServerUsageAsync(statsClient).ConfigureAwait(false);
         long requests = Math.Max(1, counts[0]);
         return new Slice(counts[1] / elapsed, cpu.TotalMicroseconds / requests, (double)allocated / requests,
             (serverCpuAfter - serverCpuBefore) * 1e6 / Math.Max(1, keysAfter - keysBefore), counts[2]);
     }
 
     /// <summary>memcached's CPU seconds (user + system) and keys served (gets + sets) so far, from <c>stats</c>.</summary>
-    private static async Task<(double CpuSeconds, long Keys)> ServerUsageAsync(string server)
+    private static async Task<(double CpuSeconds, long Keys)> ServerUsageAsync(MemcacheClient statsClient)
     {
-        int colon = server.LastIndexOf(':');
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(server[..colon], int.Parse(server[(colon + 1)..], CultureInfo.InvariantCulture)).ConfigureAwait(false);
-        var stream = socket.GetStream();
-        await stream.WriteAsync("stats\r\n"u8.ToArray()).ConfigureAwait(false);
-        var text = new StringBuilder();
-        var buffer = new byte[65536];
-        for (int read; !text.ToString().EndsWith("END\r\n", StringComparison.Ordinal) && (read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0;)
-        {
-            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        var stats = text.ToString().Split("\r\n").Where(l => l.StartsWith("STAT ", StringComparison.Ordinal))
-            .Select(l => l.Split(' ')).ToDictionary(p => p[1], p => p[2]);
+        var stats = (await statsClient.GetStatsAsync().ConfigureAwait(false)).Values.Single();
         var ci = CultureInfo.InvariantCulture;
         return (double.Parse(stats["rusage_user"], ci) + double.Parse(stats["rusage_system"], ci),
             long.Parse(stats["cmd_get"], ci) + long.Parse(stats["cmd_set"], ci));
