@@ -25,42 +25,48 @@ public sealed partial class MemcacheClient
     internal Microsoft.Extensions.Logging.ILogger Logger => _logger;
 
     /// <summary>
-    /// Sends <paramref name="stores"/> back to back on one connection, with one write when the connection is idle, so
+    /// Sends <paramref name="writes"/> back to back on one connection, with one write when the connection is idle, so
     /// that memcached executes them in this order; none is ever sent without the one before it going out just before
-    /// it (<see cref="Connection.TrySubmitGroup"/>, linked). False, with nothing sent, when the keys are not all routed
-    /// to one server (failover included) or the connection cannot take them now: the caller then sends the first on
-    /// its own. Argument errors (a value too large) throw before anything is sent. <paramref name="results"/> receives
-    /// one awaitable per store.
+    /// it (<see cref="Connection.TrySubmitGroup"/>, linked), so what memcached executes of them is always a prefix.
+    /// False, with nothing sent, when the keys are not all routed to one server (failover included) or the connection
+    /// cannot take them now: the caller then sends them another way. Argument errors (a value too large) throw before
+    /// anything is sent. <paramref name="results"/> receives one awaitable per write; a delete's
+    /// <see cref="DeleteStatus"/> arrives as the <see cref="StoreStatus"/> of the same name (Deleted as Stored).
     /// </summary>
-    internal bool TryStoreInOrder(ReadOnlySpan<OrderedStore> stores, ValueTask<StoreResult>[] results, CancellationToken cancellationToken)
+    internal bool TryWriteInOrder(ReadOnlySpan<OrderedWrite> writes, ValueTask<StoreResult>[] results, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested || stores.Length == 0)
+        if (cancellationToken.IsCancellationRequested || writes.Length == 0)
         {
             return false;
         }
         Span<byte> scratch = stackalloc byte[KeyCodec.ScratchSize];
-        var operations = new Operation[stores.Length];
-        var commands = new StoreCommand[stores.Length];
+        var operations = new Operation[writes.Length];
+        var stores = new StoreCommand[writes.Length];
         Connection? connection = null;
         var written = 0;
         try
         {
-            for (; written < stores.Length; written++)
+            for (; written < writes.Length; written++)
             {
-                var store = stores[written];
-                var key = Validate(store.Key, scratch);
+                var write = writes[written];
+                var key = Validate(write.Key, scratch);
                 // MCAS refuses to run under FailoverPolicy.Gutter, so no key can carry a TTL cap here.
-                var routed = Route(key, written == 0 ? "add" : "cas", out var failure, out _);
+                var routed = Route(key, write.Name, out var failure, out _);
                 if (failure is not null || (connection is not null && routed.Address != connection.Address))
                 {
                     AbandonAll();
                     return false;
                 }
                 connection = routed;
-                commands[written] = new StoreCommand(store.Mode, store.Expiry, store.Flags, store.Cas);
-                CheckValueSize(key, store.Value.Length);
-                CheckServerValueSize(key, store.Value.Length, connection);
-                operations[written] = Write<StoreCommand, StoreResult>(connection, commands[written], key, store.Value.Span);
+                if (write.IsDelete)
+                {
+                    operations[written] = Write<DeleteCommand, DeleteStatus>(connection, new DeleteCommand(write.Cas), key, default);
+                    continue;
+                }
+                stores[written] = new StoreCommand(write.Mode, write.Expiry, write.Flags, write.Cas);
+                CheckValueSize(key, write.Value.Length);
+                CheckServerValueSize(key, write.Value.Length, connection);
+                operations[written] = Write<StoreCommand, StoreResult>(connection, stores[written], key, write.Value.Span);
             }
         }
         catch
@@ -81,7 +87,7 @@ public sealed partial class MemcacheClient
         for (var i = 0; i < operations.Length; i++)
         {
 #pragma warning disable CA2012 // Each is awaited exactly once by the MCAS owner, after all are under way.
-            results[i] = AwaitStoreAsync((MetaOperation)operations[i], connection, commands[i], started);
+            results[i] = AwaitOrderedAsync((MetaOperation)operations[i], connection, writes[i].IsDelete ? null : stores[i], started);
 #pragma warning restore CA2012
         }
         return true;
@@ -98,9 +104,12 @@ public sealed partial class MemcacheClient
         }
     }
 
-    /// <summary>The outcome of a store submitted by <see cref="TryStoreInOrder"/>, measured like any other request when someone listens.</summary>
+    /// <summary>
+    /// The outcome of a write submitted by <see cref="TryWriteInOrder"/> (<paramref name="store"/> null for a delete),
+    /// measured like any other request when someone listens.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<StoreResult> AwaitStoreAsync(MetaOperation operation, Connection connection, StoreCommand command, long started)
+    private static async ValueTask<StoreResult> AwaitOrderedAsync(MetaOperation operation, Connection connection, StoreCommand? store, long started)
     {
         var observed = Telemetry.MemstoreInstruments.OperationsObserved;
         try
@@ -110,7 +119,16 @@ public sealed partial class MemcacheClient
             {
                 RecordSuccess(null, operation, connection, started);
             }
-            return command.Read(operation.Reply, null);
+            if (store is { } command)
+            {
+                return command.Read(operation.Reply, null);
+            }
+            return default(DeleteCommand).Read(operation.Reply, null) switch
+            {
+                DeleteStatus.Deleted => new StoreResult(StoreStatus.Stored, CasToken.None),
+                DeleteStatus.Exists => new StoreResult(StoreStatus.Exists, CasToken.None),
+                _ => new StoreResult(StoreStatus.NotFound, CasToken.None),
+            };
         }
         catch (Exception ex) when (observed && Record(operation, connection, started, ex))
         {
@@ -156,5 +174,15 @@ public sealed partial class MemcacheClient
     internal int MaxValueSizeForMcas => (int)_maxValueSize;
 }
 
-/// <summary>One store request for <see cref="MemcacheClient.TryStoreInOrder"/>: <see cref="StoreMode.Add"/> or a CAS'd set.</summary>
-internal readonly record struct OrderedStore(StoreMode Mode, string Key, ReadOnlyMemory<byte> Value, TimeSpan? Expiry, uint Flags, CasToken Cas);
+/// <summary>
+/// One request for <see cref="MemcacheClient.TryWriteInOrder"/>: a store (<see cref="StoreMode.Add"/> or a CAS'd set) or,
+/// with <see cref="IsDelete"/>, a delete (CAS'd unless <see cref="Cas"/> is none).
+/// </summary>
+internal readonly record struct OrderedWrite(StoreMode Mode, string Key, ReadOnlyMemory<byte> Value, TimeSpan? Expiry, uint Flags, CasToken Cas, bool IsDelete = false)
+{
+    /// <summary>A delete, CAS'd on <paramref name="cas"/> unless it is none.</summary>
+    public static OrderedWrite Delete(string key, CasToken cas) => new(StoreMode.Set, key, default, null, 0, cas, IsDelete: true);
+
+    /// <summary>What the request is called when its failure is reported.</summary>
+    public string Name => IsDelete ? "delete" : Mode == StoreMode.Add ? "add" : "cas";
+}

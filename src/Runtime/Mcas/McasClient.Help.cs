@@ -12,8 +12,9 @@ public sealed partial class McasClient
     /// marker such a reader met (index -1 for none), so a late marker is undone even when the operation
     /// is long decided. An owner whose first markers went out with the descriptor passes their tokens as
     /// <paramref name="acquired"/>. <paramref name="outer"/> are the operations this participant is helping already.
-    /// The owner returns once decided and leaves phase 2 to <see cref="ReleaseInBackground"/>; a helper completes it
-    /// before returning.
+    /// The owner returns once decided and leaves phase 2 to <see cref="ReleaseInBackground"/>, or, when every key was
+    /// expected to hold a value and all are on one connection, right after phase 1 (<see cref="TryDecideAndReleaseInOrder"/>);
+    /// a helper completes it before returning.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Succeeded, string? FailedKey)> HelpAsync(Descriptor d, bool owner, HelpChain? outer, (int Index, CasToken Token) seen, CancellationToken cancellationToken, CasToken[]? acquired = null)
@@ -40,6 +41,10 @@ public sealed partial class McasClient
             if (owner && outcome == McasStatus.Succeeded && AfterPhase1ForTesting is { } hook)
             {
                 await hook(d.Key, [.. d.Items.Select(item => item.Key)], cancellationToken).ConfigureAwait(false);
+            }
+            if (owner && outcome == McasStatus.Succeeded && TryDecideAndReleaseInOrder(d, mine))
+            {
+                return (true, null); // the outcome is fixed; the decide and phase 2 are under way (docs/mcas.md 4.3)
             }
             if (!await DecideAsync(d, outcome, mine, cancellationToken).ConfigureAwait(false))
             {

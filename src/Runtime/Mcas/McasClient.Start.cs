@@ -59,8 +59,8 @@ public sealed partial class McasClient
             count += with[i] ? 1 : 0;
         }
         var sentWith = new int[count];
-        var stores = new OrderedStore[count + 1];
-        stores[0] = new OrderedStore(StoreMode.Add, d.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, CasToken.None);
+        var stores = new OrderedWrite[count + 1];
+        stores[0] = new OrderedWrite(StoreMode.Add, d.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, CasToken.None);
         var markers = new MarkerBytes(d.Key);
         for (int i = 0, j = 0; i < d.Items.Length; i++)
         {
@@ -71,11 +71,11 @@ public sealed partial class McasClient
             var item = d.Items[i];
             sentWith[j++] = i;
             stores[j] = item.ExpectAbsent
-                ? new OrderedStore(StoreMode.Add, item.Key, markers.For(item), MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, CasToken.None)
-                : new OrderedStore(StoreMode.Set, item.Key, markers.For(item), MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, new CasToken(item.ExpectedCas));
+                ? new OrderedWrite(StoreMode.Add, item.Key, markers.For(item), MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, CasToken.None)
+                : new OrderedWrite(StoreMode.Set, item.Key, markers.For(item), MarkerExpiry(item), MemstoreWireFormat.ReservedFlag, new CasToken(item.ExpectedCas));
         }
         results = new ValueTask<StoreResult>[stores.Length];
-        return _client.TryStoreInOrder(stores, results, cancellationToken) ? sentWith : null;
+        return _client.TryWriteInOrder(stores, results, cancellationToken) ? sentWith : null;
     }
 
     /// <summary>The ring's server for a key, hashed from its UTF-8 bytes without allocating them.</summary>
