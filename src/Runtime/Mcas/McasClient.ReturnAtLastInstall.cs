@@ -17,6 +17,8 @@ public sealed partial class McasClient
     /// </summary>
     private bool TryDecideAndReleaseInOrder(Descriptor d, CasToken[] mine)
     {
+        var servers = _client.Servers.Count;
+        var server = servers == 1 ? 0 : ServerOf(d.Key);
         var recorded = new ulong[d.Items.Length];
         var descriptorExpires = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + (long)_options.DescriptorTtl.TotalSeconds;
         for (var i = 0; i < d.Items.Length; i++)
@@ -25,7 +27,8 @@ public sealed partial class McasClient
             // that came and went), and a marker that expires lets a reader find the key absent and decide FAILED: in
             // both cases the outcome is the stored decide, so the owner waits for it.
             var item = d.Items[i];
-            if (item.ExpectAbsent || !mine[i].HasValue || !OutlivesDescriptor(item, descriptorExpires))
+            if (item.ExpectAbsent || !mine[i].HasValue || !OutlivesDescriptor(item, descriptorExpires)
+                || (servers > 1 && ServerOf(item.Key) != server)) // checked before anything is encoded; TryWriteInOrder checks again
             {
                 return false;
             }
