@@ -114,6 +114,6 @@ public sealed partial class McasClient
 
 internal static partial class McasLog
 {
-    [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: the owner's decide behind its last install was refused ({Status}); a helper had decided it first")]
+    [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: the owner's decide behind its last install was refused ({Status}): a helper decided it first (Exists), or the descriptor is gone (NotFound: evicted or flushed)")]
     public static partial void DecidedByHelper(ILogger logger, string descriptorKey, StoreStatus status);
 }
