@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Token-moving MCAS stress, the long version of tests/Memstore.Tests/Mcas/TokenStressTests.cs: three
-# memcached -M on free loopback ports, PROCS StressWorker processes x 4 loops moving TOKENS tokens among
-# SLOTS slots for SECONDS, one worker SIGSTOPped for 1 s every 10 s, one SIGKILLed and restarted every 10 s.
-# usage: bench/token-stress.sh [SECONDS=30] [PROCS=3] [SLOTS=10] [TOKENS=5]
+# Token-moving MCAS stress, the long version of tests/Memstore.Tests/Mcas/TokenStressTests.cs:
+# SERVERS memcached -M on free loopback ports (with one, every operation takes the single-server early
+# decide, "Return at the last install" in docs/mcas.md 4.3), PROCS StressWorker processes x 4 loops moving
+# TOKENS tokens among SLOTS slots for SECONDS, one worker SIGSTOPped for 1 s every 10 s, one SIGKILLed and
+# restarted every 10 s.
+# usage: bench/token-stress.sh [SECONDS=30] [PROCS=3] [SLOTS=10] [TOKENS=5] [SERVERS=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-30}; procs=${2:-3}; slots=${3:-10}; tokens=${4:-5}
+seconds=${1:-30}; procs=${2:-3}; slots=${3:-10}; tokens=${4:-5}; server_count=${5:-3}
 dotnet build tests/Memstore.StressWorker -c Release -v q -nologo >/dev/null
 worker="dotnet tests/Memstore.StressWorker/bin/Release/net10.0/Memstore.StressWorker.dll"
 user=(); [ "$(id -u)" = 0 ] && user=(-u root)
 pids=(); servers=""
-for _ in 1 2 3; do
+for _ in $(seq "$server_count"); do
   port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
   memcached "${user[@]}" -p "$port" -l 127.0.0.1 -U 0 -M -m 64 & pids+=($!)
   servers="${servers:+$servers,}127.0.0.1:$port"
@@ -34,6 +36,6 @@ cat "$out"/*
 moves=$(cat "$out"/* | grep -o 'moves=[0-9]*' | cut -d= -f2 | paste -sd+ | bc)
 checks=$(cat "$out"/* | grep -o 'checks=[0-9]*' | cut -d= -f2 | paste -sd+ | bc)
 bad=$(cat "$out"/* | grep -cE '^(VIOLATION|CORRUPTION)' || true)
-echo "seconds=$seconds procs=$procs slots=$slots tokens=$tokens moves=$moves checks=$checks stops=$stops kills=$kills violations_or_corruption=$bad (killed workers' counts not included)"
+echo "servers=$server_count seconds=$seconds procs=$procs slots=$slots tokens=$tokens moves=$moves checks=$checks stops=$stops kills=$kills violations_or_corruption=$bad (killed workers' counts not included)"
 $worker tokens-check "$servers" "$prefix" "$slots" "$tokens"
 [ "$bad" = 0 ]
