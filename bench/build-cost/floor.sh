@@ -6,15 +6,20 @@
 #   real    Memstore.Generators and Memstore.Analyzers, as the package ships them;
 #   floor   both replaced by bench/build-cost/floor (same pipelines and registrations, no output, no key evaluation);
 #   replay  the floor plus the real generator's 201 output files added back unchanged (the build then compiles).
-# Prints each run and the medians. See docs/performance.md, "The floor under the generator's figure".
-# usage: bench/build-cost/floor.sh [STORES=50] [REPS=6]
+# Prints each run and the medians. Then SPLITS processes of bench/build-cost/driver run, in one process over the same
+# arguments, floor twice and then the real generator twice (each step a fresh compilation and driver), which splits the
+# real generator's extra cost over the floor into first use (JIT, type loading: real's first step minus its second)
+# and steady work (real's second step minus floor's second). See docs/performance.md, "The floor under the
+# generator's figure".
+# usage: bench/build-cost/floor.sh [STORES=50] [REPS=6] [SPLITS=5]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-stores=${1:-50}; reps=${2:-6}
+stores=${1:-50}; reps=${2:-6}; splits=${3:-5}
 dir=$(mktemp -d /tmp/memstore-build-floor-XXXXXX)
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$dir"' EXIT
 python3 "$here/generate.py" "$dir/project" "$stores" >/dev/null
 dotnet build "$here/floor" -c Release -nologo -v q >/dev/null
+dotnet build "$here/driver" -c Release -nologo -v q >/dev/null
 floor_dll="$here/floor/bin/Release/netstandard2.0/Memstore.BuildCostFloor.dll"
 cd "$dir/project"
 dotnet build -c Release -nologo -v:d -p:UseSharedCompilation=false -p:EmitCompilerGeneratedFiles=true >"$dir/build.log" 2>&1
@@ -66,4 +71,19 @@ for build in ("real", "floor", "replay"):
     a = [float(r[2].replace("<", "")) for r in rows if r[0] == build and r[2] != "-"]
     print(f"{build:7} generator median {statistics.median(g):.3f} s ({min(g):.3f}-{max(g):.3f})"
           + (f", analyzers median {statistics.median(a):.3f} s ({min(a):.3f}-{max(a):.3f})" if a else ""))
+PY
+[ "$splits" -gt 0 ] || exit 0
+driver="$here/driver/bin/Release/net10.0/Memstore.BuildCostDriver.dll"
+echo "in one process, milliseconds of wall time per step (floor floor real real), $splits processes:"
+for _ in $(seq "$splits"); do
+  dotnet "$driver" "$dir/real.rsp" floor floor real real | awk '{printf "%s %s  ", $1, $2} END {print ""}'
+done | tee "$dir/splits"
+python3 - "$dir/splits" <<'PY'
+import statistics, sys
+runs = [[float(x) for x in line.split()[1::2]] for line in open(sys.argv[1]) if line.strip()]
+med = lambda i: statistics.median(r[i] for r in runs)
+first_use = statistics.median(r[2] - r[3] for r in runs)
+steady = statistics.median(r[3] - r[1] for r in runs)
+print(f"medians: floor cold {med(0):.0f}, floor warm {med(1):.0f}, real first {med(2):.0f}, real warm {med(3):.0f} ms; "
+      f"real over floor: first use {first_use:.0f} ms, steady work {steady:.0f} ms")
 PY

@@ -39,8 +39,35 @@ public sealed class FloorGenerator : IIncrementalGenerator
         });
     }
 
-    private static string MemberNames(ISymbol property) =>
-        property is IPropertySymbol { Type: INamedTypeSymbol type }
-            ? string.Join(",", type.TypeArguments.OfType<INamedTypeSymbol>().SelectMany(static t => t.GetMembers()).Select(static m => m.Name).Take(3))
-            : "";
+    /// <summary>
+    /// Binds what a shape builder must know of each type argument of the property: every member, each property's and
+    /// field's type, and each constructor's parameter types (the constructor choice). Eager on purpose: an earlier
+    /// version ended in a lazy <c>Take(3)</c> that stopped inside the key type's members (int, string, Guid) and never
+    /// bound a value type's members at all.
+    /// </summary>
+    private static int MemberNames(ISymbol property)
+    {
+        var count = 0;
+        if (property is IPropertySymbol { Type: INamedTypeSymbol type })
+        {
+            foreach (var argument in type.TypeArguments)
+            {
+                if (argument is not INamedTypeSymbol { SpecialType: SpecialType.None } named)
+                {
+                    continue;
+                }
+                foreach (var member in named.GetMembers())
+                {
+                    count += member switch
+                    {
+                        IPropertySymbol p => p.Type.Name.Length,
+                        IFieldSymbol f => f.Type.Name.Length,
+                        IMethodSymbol { MethodKind: MethodKind.Constructor } c => c.Parameters.Sum(static x => x.Type.Name.Length),
+                        _ => 1,
+                    };
+                }
+            }
+        }
+        return count;
+    }
 }
