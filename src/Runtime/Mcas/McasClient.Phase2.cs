@@ -12,8 +12,8 @@ public sealed partial class McasClient
     /// The owner's phase 2 after a decide, without making the caller wait for it (docs/mcas.md, "Return after the
     /// decide"). Every release is queued on its connection before this returns, so a later request of this client
     /// to the same key goes out behind it and memcached executes it after the release. The descriptor is queued
-    /// for deletion only once every release has been answered; a release that fails leaves the descriptor in place
-    /// (it expires with its TTL) for readers to finish the operation, and is counted and logged.
+    /// for deletion only once every release has been answered; a release that fails is counted and logged, and the
+    /// operation is finished by <see cref="FinishInBackground"/> (or by any reader that meets one of its markers).
     /// </summary>
     private void ReleaseInBackground(Descriptor d, CasToken[] mine)
     {
@@ -47,6 +47,7 @@ public sealed partial class McasClient
             {
                 McasMetrics.BackgroundFailures.Add(1);
                 McasLog.ReleaseFailed(_client.Logger, d.Key, ex);
+                FinishInBackground(d.Key); // before this job leaves _phase2, so FlushAsync sees one or the other
             }
         }
         finally
@@ -68,7 +69,7 @@ public sealed partial class McasClient
 
 internal static partial class McasLog
 {
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: the background release of its keys failed after the operation returned; the descriptor stays (until its TTL) and readers finish the release")]
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: the background release of its keys failed after the operation returned; this client retries finishing it, and any reader that meets one of its markers finishes it too")]
     public static partial void ReleaseFailed(ILogger logger, string descriptorKey, Exception error);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "MCAS: {Count} finished descriptor(s) could not be deleted now; they expire with their TTL")]

@@ -82,8 +82,9 @@ public sealed partial class McasClient
     /// <summary>
     /// Awaits every reply of the group. A refused decide (<c>EX</c>) means a helper decided first, SUCCEEDED with the same
     /// tokens; a refused release means someone released the key. A request that got no reply (lost connection, timeout)
-    /// leaves what memcached did not execute to readers: a standing marker with its stored descriptor, or an undecided
-    /// descriptor with every marker in place, which any reader decides SUCCEEDED. Never throws.
+    /// may leave what memcached did not execute: a standing marker with its stored descriptor, or an undecided
+    /// descriptor with every marker in place, which any participant decides SUCCEEDED. <see cref="FinishInBackground"/>
+    /// then finishes it, and so does any reader that meets a marker first. Never throws.
     /// </summary>
     private async Task SettleInOrderAsync(Descriptor d, ValueTask<StoreResult>[] results)
     {
@@ -103,6 +104,7 @@ public sealed partial class McasClient
             {
                 McasMetrics.BackgroundFailures.Add(1);
                 McasLog.ReleaseFailed(_client.Logger, d.Key, failure);
+                FinishInBackground(d.Key); // before this job leaves _phase2, so FlushAsync sees one or the other
             }
         }
         finally

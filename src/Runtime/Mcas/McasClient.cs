@@ -148,12 +148,32 @@ public sealed partial class McasClient : IAsyncDisposable
 
     /// <summary>
     /// Waits for the phase 2 of every operation this client returned from before the call (an operation returns once
-    /// decided; its keys are released in the background), then deletes the descriptors of finished operations that
-    /// are still queued for clean-up.
+    /// decided; its keys are released in the background), and for the finishing of any whose phase 2 failed (retried
+    /// until its servers answer, for up to half of <see cref="McasOptions.DescriptorTtl"/>; cancel with
+    /// <paramref name="cancellationToken"/>), then deletes the descriptors of finished operations that are still queued
+    /// for clean-up.
     /// </summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         await WaitForPhase2Async(cancellationToken).ConfigureAwait(false);
+        await WaitForUnfinishedAsync(cancellationToken).ConfigureAwait(false);
+        await DeleteFinishedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for pending phase 2 work, stops finishing operations whose phase 2 failed (readers finish those; see
+    /// <see cref="FlushAsync"/> to wait for them instead) and flushes queued clean-up. The underlying
+    /// <see cref="MemcacheClient"/> stays open.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await WaitForPhase2Async(CancellationToken.None).ConfigureAwait(false);
+        await StopUnfinishedAsync().ConfigureAwait(false);
+        await DeleteFinishedAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async ValueTask DeleteFinishedAsync(CancellationToken cancellationToken)
+    {
         var deletes = DrainFinished(int.MaxValue);
         if (deletes.Count > 0)
         {
@@ -167,9 +187,6 @@ public sealed partial class McasClient : IAsyncDisposable
             await wave.SendAndAwaitAsync(deletes.Count, _client.Logger, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    /// <summary>Waits for pending phase 2 work and flushes queued clean-up. The underlying <see cref="MemcacheClient"/> stays open.</summary>
-    public async ValueTask DisposeAsync() => await FlushAsync().ConfigureAwait(false);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<(bool Succeeded, string? FailedKey)> ExecuteAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken, bool acquireInOrder = false)

@@ -22,7 +22,8 @@ internal static class McasMetrics
     public static readonly MetricCounter Conflicts = Meter.CreateCounter<long>("memstore.mcas.conflicts", "{conflict}", "MCAS calls that returned false.");
     public static readonly MetricCounter Retries = Meter.CreateCounter<long>("memstore.mcas.retries", "{retry}", "Transaction attempts after the first.");
     public static readonly MetricCounter OrphansUndone = Meter.CreateCounter<long>("memstore.mcas.orphans_undone", "{marker}", "Late markers (installed after their operation was decided) put back to what they replaced.");
-    public static readonly MetricCounter BackgroundFailures = Meter.CreateCounter<long>("memstore.mcas.background_failures", "{failure}", "Phase 2 work after an operation returned (releases, descriptor deletes) that failed; the descriptor stays until its TTL and readers finish the release.");
+    public static readonly MetricCounter BackgroundFailures = Meter.CreateCounter<long>("memstore.mcas.background_failures", "{failure}", "Phase 2 work after an operation returned (releases, the in-order decide) that failed; the client then finishes the operation itself, retried, and any reader would too.");
+    public static readonly MetricCounter BackgroundFinishes = Meter.CreateCounter<long>("memstore.mcas.background_finishes", "{operation}", "Operations whose background phase 2 failed and that their owner's client then finished itself.");
     public static readonly MetricCounter Corruptions = Meter.CreateCounter<long>("memstore.mcas.corruptions", "{corruption}", "Keys found pointing at a vanished descriptor.");
     public static readonly MetricCounter DequeRoundTrips = Meter.CreateCounter<long>("memstore.deque.round_trips", "{round_trip}", "Requests the deque waited for.");
     public static readonly MetricCounter DequeCorruptions = Meter.CreateCounter<long>("memstore.deque.corruptions", "{corruption}", "Deque nodes or anchors found missing.");

@@ -56,16 +56,16 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : ProxiedMcasTes
     }
 
     [Fact]
-    public async Task A_background_release_that_fails_is_counted_and_logged_and_leaves_the_descriptor_for_readers()
+    public async Task A_background_release_that_fails_is_counted_logged_and_finished_by_the_owners_client()
     {
         var (p1, p2) = Proxies();
         var log = new CapturingLoggerFactory();
         var owner = NewMcas(p1, p2, log);
-        var reader = NewMcas(p1, p2);
         var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
         var entries = await owner.GetManyAsync([k1, k2]);
         p2.CloseInstead(line => IsRelease(line, k2)).Release();  // the release never arrives; its connection drops
-        using var failures = new FailureCount();
+        using var failures = new MetricCount("memstore.mcas.background_failures");
+        using var finishes = new MetricCount("memstore.mcas.background_finishes");
         var lostRelease = new TaskCompletionSource<WriteFailedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         owner.Client.WriteFailed += (_, e) =>
         {
@@ -76,16 +76,64 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : ProxiedMcasTes
         };
 
         Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
-        await owner.FlushAsync().AsTask().WaitAsync(Wait);        // waits for the failed release; no exception
+        await owner.FlushAsync().AsTask().WaitAsync(Wait);        // waits for the failed release and for the finishing
 
         Assert.True(failures.Count >= 1);
+        Assert.True(finishes.Count >= 1);
         // The lost release is reported as what it was: a CAS'd write of k2 (WriteFailed is raised on the pool, so wait for it).
         Assert.Equal("cas", (await lostRelease.Task.WaitAsync(Wait)).Operation);
         Assert.Contains(log.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("background release", StringComparison.Ordinal));
-        var descriptorKey = await DescriptorOfMarkerAsync(S2, k2); // k2 still holds the recorded marker
-        Assert.StartsWith("VA", await S1.RawAsync($"mg {descriptorKey} v\r\n"), StringComparison.Ordinal); // not deleted
+        Assert.Contains(log.Messages, m => m.Text.Contains("finished by its owner's client", StringComparison.Ordinal));
+        await AssertNoMarkerAsync(k1, k2);                        // no reader was needed: plain reads see the new values
+        Assert.Equal("a1", (await owner.Client.GetAsync(k1)).AsString());
+        Assert.Equal("b1", (await owner.Client.GetAsync(k2)).AsString());
+    }
+
+    [Fact]
+    public async Task A_reader_finishes_first_when_the_owners_finishing_is_held_and_the_late_finish_changes_nothing()
+    {
+        var (p1, p2) = Proxies();
+        var owner = NewMcas(p1, p2);
+        var reader = NewMcas(p1, p2);
+        var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
+        var entries = await owner.GetManyAsync([k1, k2]);
+        p2.CloseInstead(line => IsRelease(line, k2)).Release();
+        var finishing = p1.HoldNext(line => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal)); // its descriptor load
+
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
+        var descriptorKey = (await finishing.Reached.WaitAsync(Wait)).Split(' ')[1];
+        Assert.Equal(descriptorKey, await DescriptorOfMarkerAsync(S2, k2)); // k2 still holds the recorded marker
         Assert.Equal("b1", Text(await reader.GetAsync(k2)));         // the reader finishes the release
-        Assert.Equal("a1", Text(await reader.GetAsync(k1)));
+        var moved = await reader.GetManyAsync([k1, k2]);
+        Assert.True(await reader.CompareAndSwapAsync([McasUpdate.Set(moved[0], Utf8("a2")), McasUpdate.Delete(moved[1])]));
+        await reader.FlushAsync();
+        finishing.Release();                                      // the owner's finishing arrives late
+        await owner.FlushAsync().AsTask().WaitAsync(Wait);
+
+        Assert.Equal("a2", Text(await reader.GetAsync(k1)));         // its releases' tokens were spent
+        Assert.False((await reader.GetAsync(k2)).Exists);
+        await AssertNoMarkerAsync(k1, k2);
+    }
+
+    [Fact]
+    public async Task Disposing_the_owner_stops_its_finishing_and_a_reader_finishes_the_operation()
+    {
+        var (p1, p2) = Proxies();
+        var log = new CapturingLoggerFactory();
+        var owner = NewMcas(p1, p2, log);
+        var reader = NewMcas(p1, p2);
+        var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
+        var entries = await owner.GetManyAsync([k1, k2]);
+        p2.CloseInstead(line => IsRelease(line, k2)).Release();
+        var finishing = p1.HoldNext(line => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal));
+
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
+        await finishing.Reached.WaitAsync(Wait);
+        await owner.DisposeAsync().AsTask().WaitAsync(Wait);      // does not wait for the held load: it stops the finishing
+        Assert.Contains(log.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("stopped finishing", StringComparison.Ordinal));
+        finishing.Release();
+
+        Assert.Equal(["a1", "b1"], (await reader.GetManyAsync([k1, k2])).Select(Text));
         await AssertNoMarkerAsync(k1, k2);
     }
 
@@ -176,17 +224,17 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : ProxiedMcasTes
     private static bool IsDescriptorAdd(string line) =>
         line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Contains("ME");
 
-    /// <summary>Counts <c>memstore.mcas.background_failures</c> while alive (other tests may add to it: only a lower bound is meaningful).</summary>
-    private sealed class FailureCount : IDisposable
+    /// <summary>Counts one counter of the Memstore meter while alive (other tests may add to it: only a lower bound is meaningful).</summary>
+    private sealed class MetricCount : IDisposable
     {
         private readonly MeterListener _listener = new();
         private long _count;
 
-        public FailureCount()
+        public MetricCount(string name)
         {
             _listener.InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == MemstoreTelemetry.MeterName && instrument.Name == "memstore.mcas.background_failures")
+                if (instrument.Meter.Name == MemstoreTelemetry.MeterName && instrument.Name == name)
                 {
                     l.EnableMeasurementEvents(instrument);
                 }

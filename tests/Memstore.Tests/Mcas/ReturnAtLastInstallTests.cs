@@ -1,6 +1,7 @@
 using System.Text;
 using Memstore.Mcas;
 using Memstore.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 using static Memstore.Tests.Infrastructure.StreamFactoryOptions;
 using static Memstore.Tests.Mcas.McasRequestLines;
@@ -50,7 +51,31 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
     }
 
     [Fact]
-    public async Task An_owner_whose_decide_is_never_sent_has_returned_the_outcome_that_readers_then_reach()
+    public async Task An_owner_whose_decide_is_never_sent_finishes_the_operation_itself_once_the_server_answers()
+    {
+        var (k1, k2, k3) = Keys();
+        var (proxyA, mcasA) = await ThroughProxyAsync();
+        foreach (var key in new[] { k1, k2, k3 })
+        {
+            await mcasA.Client.SetAsync(key, "v0");
+        }
+        var entries = await mcasA.GetManyAsync([k1, k2, k3]);
+        var dropped = proxyA.CloseInstead(IsDescriptorWrite);      // the group is lost with the owner's connection
+
+        Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("n1")), McasUpdate.Delete(entries[1]), McasUpdate.Set(entries[2], Utf8("n3"))]).AsTask().WaitAsync(Wait));
+        await dropped.Reached.WaitAsync(Wait);
+        dropped.Release();
+        await mcasA.FlushAsync().AsTask().WaitAsync(Wait);         // the group fails; the client decides and releases it anew
+
+        await AssertNoMarkerAsync(k1, k2, k3);                     // nobody read the keys through MCAS: plain reads see them
+        await using var plain = MemcacheClient.Create(Server.ConnectionString);
+        Assert.Equal("n1", (await plain.GetAsync(k1)).AsString());
+        Assert.False((await plain.GetAsync(k2)).Found);
+        Assert.Equal("n3", (await plain.GetAsync(k3)).AsString());
+    }
+
+    [Fact]
+    public async Task While_the_owners_finishing_is_held_a_reader_decides_the_outcome_the_owner_returned()
     {
         var (k1, k2, k3) = Keys();
         var (proxyA, mcasA) = await ThroughProxyAsync();
@@ -60,19 +85,72 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
             await reader.Client.SetAsync(key, "v0");
         }
         var entries = await mcasA.GetManyAsync([k1, k2, k3]);
-        var dropped = proxyA.CloseInstead(IsDescriptorWrite);      // the group is lost with the owner's connection
+        var dropped = proxyA.CloseInstead(IsDescriptorWrite);
 
         Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("n1")), McasUpdate.Delete(entries[1]), McasUpdate.Set(entries[2], Utf8("n3"))]).AsTask().WaitAsync(Wait));
-        await dropped.Reached.WaitAsync(Wait);
+        var descriptor = DescriptorKeyOf(await dropped.Reached.WaitAsync(Wait));
+        var finishing = proxyA.HoldNext(line => line.StartsWith($"mg {descriptor} ", StringComparison.Ordinal));
         dropped.Release();
-        await mcasA.FlushAsync();                                  // the background group fails; the caller was not told
-        await UntilMarkedAsync(Server, k2);                        // the descriptor is undecided, every key holds a marker
+        await finishing.Reached.WaitAsync(Wait);                   // the owner's client is about to load the descriptor
+        await UntilMarkedAsync(Server, k2);                        // undecided, every key holds a marker
 
-        var read = await reader.GetManyAsync([k1, k2, k3]);        // any reader decides it SUCCEEDED and releases it
+        var read = await reader.GetManyAsync([k1, k2, k3]);        // the reader decides it SUCCEEDED and releases it
         Assert.Equal("n1", Text(read[0]));
         Assert.False(read[1].Exists);
         Assert.Equal("n3", Text(read[2]));
+        Assert.True(await reader.CompareAndSwapAsync([McasUpdate.Set(read[0], Utf8("r1")), McasUpdate.Set(read[1], Utf8("r2"))]));
+        await reader.FlushAsync();
+        finishing.Release();                                       // the late finishing finds it decided and done
+        await mcasA.FlushAsync().AsTask().WaitAsync(Wait);
+
+        Assert.Equal(["r1", "r2", "n3"], (await reader.GetManyAsync([k1, k2, k3])).Select(Text));
         await AssertNoMarkerAsync(k1, k2, k3);
+    }
+
+    [Fact]
+    public async Task A_finishing_attempt_that_fails_is_retried()
+    {
+        var (k1, k2, _) = Keys();
+        var log = new LogCapture();
+        var (proxyA, mcasA) = await ThroughProxyAsync(log);
+        await mcasA.Client.SetAsync(k1, "v0");
+        await mcasA.Client.SetAsync(k2, "v0");
+        var entries = await mcasA.GetManyAsync([k1, k2]);
+        proxyA.CloseInstead(IsDescriptorWrite).Release();
+        proxyA.CloseInstead(line => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal)).Release(); // attempt 1
+
+        Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("n1")), McasUpdate.Set(entries[1], Utf8("n2"))]));
+        await mcasA.FlushAsync().AsTask().WaitAsync(Wait);
+
+        Assert.Contains(log.Messages, m => m.Text.Contains("attempt 1 failed; retrying", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, m => m.Text.Contains("finished by its owner's client after its background phase 2 failed (attempt 2)", StringComparison.Ordinal));
+        await AssertNoMarkerAsync(k1, k2);
+        Assert.Equal("n2", (await mcasA.Client.GetAsync(k2)).AsString());
+    }
+
+    [Fact]
+    public async Task Finishing_gives_up_after_half_the_descriptor_ttl_and_leaves_the_operation_to_readers()
+    {
+        var (k1, k2, _) = Keys();
+        var log = new LogCapture();
+        var (proxyA, mcasA) = await ThroughProxyAsync(log, new McasOptions { DescriptorTtl = TimeSpan.FromSeconds(4) });
+        var reader = await DirectAsync();
+        await reader.Client.SetAsync(k1, "v0");
+        await reader.Client.SetAsync(k2, "v0");
+        var entries = await mcasA.GetManyAsync([k1, k2]);
+        proxyA.CloseInstead(IsDescriptorWrite).Release();
+        for (var i = 0; i < 8; i++)                                 // more failures than fit in the 2 s window
+        {
+            proxyA.CloseInstead(line => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal)).Release();
+        }
+
+        Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("n1")), McasUpdate.Set(entries[1], Utf8("n2"))]));
+        await mcasA.FlushAsync().AsTask().WaitAsync(Wait);         // bounded: it gives up
+
+        Assert.Contains(log.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("gave up finishing", StringComparison.Ordinal));
+        await UntilMarkedAsync(Server, k1);                        // still undecided, markers in place
+        Assert.Equal(["n1", "n2"], (await reader.GetManyAsync([k1, k2])).Select(Text)); // within the descriptor's TTL
+        await AssertNoMarkerAsync(k1, k2);
     }
 
     [Fact]
@@ -164,22 +242,22 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
 
     private static string DescriptorKeyOf(string line) => line.Split(' ')[1];
 
-    private async Task<(HoldingProxy, McasClient)> ThroughProxyAsync()
+    private async Task<(HoldingProxy, McasClient)> ThroughProxyAsync(LogCapture? log = null, McasOptions? mcasOptions = null)
     {
         var proxy = HoldingProxy.Start(Server);
         _owned.Add(proxy);
-        return (proxy, await NewMcasAsync(proxy.ConnectionString));
+        return (proxy, await NewMcasAsync(proxy.ConnectionString, log, mcasOptions));
     }
 
     private Task<McasClient> DirectAsync() => NewMcasAsync(Server.ConnectionString);
 
-    private Task<McasClient> NewMcasAsync(string servers)
+    private Task<McasClient> NewMcasAsync(string servers, LogCapture? log = null, McasOptions? mcasOptions = null)
     {
         var options = MemcacheClientOptions.Parse(servers);
         options.OperationTimeout = Wait;
-        var client = new MemcacheClient(options);
+        var client = new MemcacheClient(options, log);
         _owned.Add(client);
-        return Task.FromResult(new McasClient(client));
+        return Task.FromResult(new McasClient(client, mcasOptions));
     }
 
     private async Task AssertNoMarkerAsync(params string[] keys)

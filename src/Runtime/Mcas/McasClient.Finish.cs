@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Memstore.Mcas;
+
+public sealed partial class McasClient
+{
+    private static readonly TimeSpan FirstFinishDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestFinishDelay = TimeSpan.FromSeconds(5);
+
+    // Operations that returned to their callers but whose background phase 2 did not complete (a request without a
+    // reply: lost connection, timeout), by descriptor key. This client finishes them itself as a helper would.
+    private readonly ConcurrentDictionary<string, Task> _unfinished = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _disposing = new();
+
+    /// <summary>
+    /// Finishes an operation whose background phase 2 failed (docs/mcas.md 4.3, "Return after the decide"): loads its
+    /// descriptor and helps it to its end, retried with backoff (0.1 s doubling to 5 s) until an attempt completes, the
+    /// descriptor is gone (someone finished and deleted it), half of <see cref="McasOptions.DescriptorTtl"/> has passed,
+    /// or this client is disposed. Any reader that meets one of its markers finishes it too; this only keeps the
+    /// operation from depending on a reader coming along before the descriptor expires.
+    /// </summary>
+    private void FinishInBackground(string descriptorKey)
+    {
+        if (_disposing.IsCancellationRequested)
+        {
+            return; // disposed: readers finish it
+        }
+        var job = FinishAsync(descriptorKey, _disposing.Token);
+        if (!job.IsCompleted)
+        {
+            _unfinished[descriptorKey] = job;
+            if (job.IsCompleted)
+            {
+                _unfinished.TryRemove(descriptorKey, out _);
+            }
+        }
+    }
+
+    /// <summary>Never throws: nobody awaits it but <see cref="FlushAsync"/> and <see cref="DisposeAsync"/>.</summary>
+    private async Task FinishAsync(string descriptorKey, CancellationToken disposing)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var window = _options.DescriptorTtl / 2;
+        var delay = FirstFinishDelay;
+        var attempt = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(delay, disposing).ConfigureAwait(false);
+                attempt++;
+                try
+                {
+                    if (await LoadDescriptorAsync(descriptorKey, disposing).ConfigureAwait(false) is not { } d)
+                    {
+                        McasLog.FinishFoundNothing(_client.Logger, descriptorKey, attempt); // finished and deleted, by whoever
+                        return;
+                    }
+                    await HelpAsync(d, owner: false, outer: null, (-1, CasToken.None), disposing).ConfigureAwait(false);
+                    McasMetrics.BackgroundFinishes.Add(1);
+                    McasLog.FinishedAfterFailure(_client.Logger, descriptorKey, attempt);
+                    return;
+                }
+                catch (OperationCanceledException) when (disposing.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (ObjectDisposedException)
+                {
+                    McasLog.FinishAbandoned(_client.Logger, descriptorKey, attempt, "the MemcacheClient was disposed");
+                    return;
+                }
+                catch (McasCorruptionException ex)
+                {
+                    McasLog.FinishGaveUp(_client.Logger, descriptorKey, attempt, Stopwatch.GetElapsedTime(started), ex); // retrying cannot help
+                    return;
+                }
+#pragma warning disable CA1031 // Retried; the last failure is logged, and readers finish the operation.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    if (Stopwatch.GetElapsedTime(started) + delay >= window)
+                    {
+                        McasLog.FinishGaveUp(_client.Logger, descriptorKey, attempt, window, ex);
+                        return;
+                    }
+                    McasLog.FinishRetry(_client.Logger, descriptorKey, attempt, ex);
+                    delay = delay * 2 < LongestFinishDelay ? delay * 2 : LongestFinishDelay;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (disposing.IsCancellationRequested)
+        {
+            McasLog.FinishAbandoned(_client.Logger, descriptorKey, attempt, "the McasClient was disposed");
+        }
+        finally
+        {
+            _unfinished.TryRemove(descriptorKey, out _);
+        }
+    }
+
+    /// <summary>Waits for the finishing started before the call (bounded by each job's window, or the caller's token).</summary>
+    private async ValueTask WaitForUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        if (_unfinished.IsEmpty)
+        {
+            return;
+        }
+        await Task.WhenAll(_unfinished.Values.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the finishing jobs and waits for them to end; the operations they leave are finished by readers.</summary>
+    private async ValueTask StopUnfinishedAsync()
+    {
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_unfinished.Values.ToArray()).ConfigureAwait(false);
+    }
+}
+
+internal static partial class McasLog
+{
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "MCAS {DescriptorKey}: finished by its owner's client after its background phase 2 failed (attempt {Attempt})")]
+    public static partial void FinishedAfterFailure(ILogger logger, string descriptorKey, int attempt);
+
+    [LoggerMessage(EventId = 28, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: nothing to finish after a failed phase 2 (attempt {Attempt}): the descriptor is gone, its operation finished and cleaned up")]
+    public static partial void FinishFoundNothing(ILogger logger, string descriptorKey, int attempt);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: finishing after a failed phase 2, attempt {Attempt} failed; retrying")]
+    public static partial void FinishRetry(ILogger logger, string descriptorKey, int attempt, Exception error);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: gave up finishing after a failed phase 2 ({Attempt} attempts in {Elapsed}); the descriptor stays until its TTL and readers finish the operation")]
+    public static partial void FinishGaveUp(ILogger logger, string descriptorKey, int attempt, TimeSpan elapsed, Exception error);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: stopped finishing after a failed phase 2 ({Reason}, after {Attempt} attempts); the descriptor stays until its TTL and readers finish the operation")]
+    public static partial void FinishAbandoned(ILogger logger, string descriptorKey, int attempt, string reason);
+}
