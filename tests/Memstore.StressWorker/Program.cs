@@ -5,7 +5,7 @@
 //   produce  <servers> <deque> <producer> <count>             pushes "<producer>:<i>" at the right end
 //   consume  <servers> <deque>                                pops from the left until empty and "<deque>:done" exists
 //   bench    <servers>                                        MCAS and deque figures for docs/performance.md
-//   tokens   <servers> <prefix> <slots> <tokens> <seconds> <seed> [loops]   token moves + checker (TokenWorkload.cs)
+//   tokens   <servers> <prefix> <slots> <tokens> <seconds> <seed> [loops [tolerate-transport]]   token moves + checker (TokenWorkload.cs)
 //   tokens-seed  <servers> <prefix> <slots> <tokens>          tokens in the first slots, the rest deleted
 //   tokens-check <servers> <prefix> <slots> <tokens>          end invariant; exit 1 and VIOLATION if broken
 //   starved  <live> <frozen> <closed> <closed-pid> <timeout-ms>                   calls while the thread pool is blocked (PoolStarvation.cs)
@@ -39,7 +39,8 @@ switch (mode)
         Console.WriteLine("DONE");
         break;
     case "tokens":
-        await TokenWorkload.RunAsync(client, args[2], int.Parse(args[3]), int.Parse(args[4]), TimeSpan.FromSeconds(double.Parse(args[5])), int.Parse(args[6]), args.Length > 7 ? int.Parse(args[7]) : 4);
+        await TokenWorkload.RunAsync(client, args[2], int.Parse(args[3]), int.Parse(args[4]), TimeSpan.FromSeconds(double.Parse(args[5])), int.Parse(args[6]),
+            args.Length > 7 ? int.Parse(args[7]) : 4, tolerateTransport: args.Length > 8 && args[8] == "tolerate-transport");
         break;
     case "tokens-seed":
         await TokenWorkload.SeedAsync(client, args[2], int.Parse(args[3]), int.Parse(args[4]));

@@ -12,17 +12,23 @@ internal static class TokenWorkload
 {
     public static string Slot(string prefix, int i) => $"{prefix}slot:{i}";
 
-    public static async Task RunAsync(MemcacheClient client, string prefix, int slots, int tokens, TimeSpan duration, int seed, int loops)
+    /// <param name="tolerateTransport">
+    /// Count timeouts and lost connections instead of failing on them: for runs that pause a memcached process
+    /// (bench/token-stress.sh with server stops), where they are the point.
+    /// </param>
+    public static async Task RunAsync(MemcacheClient client, string prefix, int slots, int tokens, TimeSpan duration, int seed, int loops, bool tolerateTransport = false)
     {
         var mcas = new McasClient(client, new McasOptions { RetryBudget = TimeSpan.FromSeconds(30) });
+        using var background = new BackgroundCounts();
         var clock = Stopwatch.StartNew();
-        long moves = 0, checks = 0, conflicts = 0;
+        long moves = 0, checks = 0, conflicts = 0, transport = 0;
+        var guard = new Guard(() => Interlocked.Increment(ref conflicts), tolerateTransport ? () => Interlocked.Increment(ref transport) : null);
         var movers = Enumerable.Range(0, loops).Select(w => Task.Run(async () =>
         {
             var random = new Random(seed * 100 + w);
             while (clock.Elapsed < duration)
             {
-                if (await GuardAsync(() => MoveOnceAsync(mcas, prefix, slots, random), () => Interlocked.Increment(ref conflicts)))
+                if (await guard.RunAsync(() => MoveOnceAsync(mcas, prefix, slots, random)))
                 {
                     Interlocked.Increment(ref moves);
                 }
@@ -32,7 +38,7 @@ internal static class TokenWorkload
         {
             while (clock.Elapsed < duration)
             {
-                if (await GuardAsync(() => CheckOnceAsync(mcas, prefix, slots, tokens), () => Interlocked.Increment(ref conflicts)))
+                if (await guard.RunAsync(() => CheckOnceAsync(mcas, prefix, slots, tokens)))
                 {
                     Interlocked.Increment(ref checks);
                 }
@@ -41,26 +47,71 @@ internal static class TokenWorkload
         });
         await Task.WhenAll([.. movers, checker]);
         await mcas.FlushAsync();
-        Console.WriteLine($"DONE moves={moves} checks={checks} conflicts={conflicts} seconds={clock.Elapsed.TotalSeconds:F1}");
+        Console.WriteLine($"DONE moves={moves} checks={checks} conflicts={conflicts} transport_errors={transport} "
+            + $"background_failures={background.Failures} background_finishes={background.Finishes} seconds={clock.Elapsed.TotalSeconds:F1}");
     }
 
     /// <summary>Runs one step; corruption is printed (the test fails on it), conflicts are counted, nothing stops the loop.</summary>
-    private static async Task<bool> GuardAsync(Func<Task<bool>> step, Action onConflict)
+    private sealed class Guard(Action onConflict, Action? onTransport)
     {
-        try
+        public async Task<bool> RunAsync(Func<Task<bool>> step)
         {
-            return await step();
+            try
+            {
+                return await step();
+            }
+            catch (McasCorruptionException error)
+            {
+                Console.WriteLine($"CORRUPTION {error.Message}");
+                Console.Out.Flush();
+            }
+            catch (Exception error) when (error is McasConflictException or McasOutcomeUnknownException)
+            {
+                onConflict();
+            }
+            catch (MemcacheException error) when (onTransport is not null && error is MemcacheTimeoutException or MemcacheConnectionException or ServerUnavailableException)
+            {
+                onTransport();
+                await Task.Delay(50);
+            }
+            return false;
         }
-        catch (McasCorruptionException error)
+    }
+
+    /// <summary>This process's <c>memstore.mcas.background_failures</c> and <c>background_finishes</c>.</summary>
+    private sealed class BackgroundCounts : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _failures, _finishes;
+
+        public BackgroundCounts()
         {
-            Console.WriteLine($"CORRUPTION {error.Message}");
-            Console.Out.Flush();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == MemstoreTelemetry.MeterName && instrument.Name is "memstore.mcas.background_failures" or "memstore.mcas.background_finishes")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            {
+                if (instrument.Name.EndsWith("failures", StringComparison.Ordinal))
+                {
+                    Interlocked.Add(ref _failures, value);
+                }
+                else
+                {
+                    Interlocked.Add(ref _finishes, value);
+                }
+            });
+            _listener.Start();
         }
-        catch (Exception error) when (error is McasConflictException or McasOutcomeUnknownException)
-        {
-            onConflict();
-        }
-        return false;
+
+        public long Failures => Interlocked.Read(ref _failures);
+
+        public long Finishes => Interlocked.Read(ref _finishes);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static async Task<bool> MoveOnceAsync(McasClient mcas, string prefix, int slots, Random random)
