@@ -101,6 +101,57 @@ public sealed partial class McasClient
         }
     }
 
+    /// <summary>
+    /// A request of the owner's own operation failed (timeout, lost connection, dead server) before it returned: the
+    /// descriptor may be stored with markers in place, so the outcome is unknown until someone decides it. Three tries
+    /// (after 0.1, 0.2 and 0.4 s) to settle it as any participant would: load the descriptor and help it to its end,
+    /// which gives the caller the real outcome. When the descriptor cannot be read (still unreachable, never stored,
+    /// or its add may yet arrive), <see cref="FinishInBackground"/> takes over and the caller gets
+    /// <see cref="McasOutcomeUnknownException"/> with the failure inside.
+    /// </summary>
+    private async ValueTask<(bool Succeeded, string? FailedKey)> SettleAfterFailureAsync(Descriptor started, Exception failure, CancellationToken cancellationToken)
+    {
+        var delay = FirstFinishDelay;
+        try
+        {
+            for (var attempt = 1; attempt <= 3; attempt++, delay *= 2)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (await LoadDescriptorAsync(started.Key, cancellationToken).ConfigureAwait(false) is not { } d || d.Id != started.Id)
+                    {
+                        break;
+                    }
+                    d.AcquireInOrder = started.AcquireInOrder;
+                    var outcome = await HelpAsync(d, owner: true, outer: null, (-1, CasToken.None), cancellationToken).ConfigureAwait(false);
+                    McasLog.SettledAfterFailure(_client.Logger, started.Key, attempt, outcome.Succeeded, failure);
+                    return outcome;
+                }
+                catch (Exception ex) when (IsTransportFailure(ex))
+                {
+                    McasLog.FinishRetry(_client.Logger, started.Key, attempt, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            FinishInBackground(started.Key);
+            throw;
+        }
+        FinishInBackground(started.Key);
+        var keys = started.Items.Select(item => item.Key).ToArray();
+        throw new McasOutcomeUnknownException(
+            $"MCAS {started.Key}: the outcome is unknown. A request failed ({failure.Message}) and three tries to settle the operation over 0.7 s could not read its descriptor. "
+            + $"It happened entirely or not at all, or is still undecided: this client keeps finishing it in the background (McasClient.FlushAsync waits for that) and the first reader of one of its keys ({string.Join(", ", keys)}) finishes it. "
+            + "Read the keys to see which; do not simply run a non-idempotent change again.",
+            started.Key, keys, failure);
+    }
+
+    /// <summary>Failures after which a request may or may not have been executed, and the servers may answer again.</summary>
+    private static bool IsTransportFailure(Exception exception) =>
+        exception is MemcacheTimeoutException or MemcacheConnectionException or ServerUnavailableException;
+
     /// <summary>Waits for the finishing started before the call (bounded by each job's window, or the caller's token).</summary>
     private async ValueTask WaitForUnfinishedAsync(CancellationToken cancellationToken)
     {
@@ -124,10 +175,13 @@ internal static partial class McasLog
     [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "MCAS {DescriptorKey}: finished by its owner's client after its background phase 2 failed (attempt {Attempt})")]
     public static partial void FinishedAfterFailure(ILogger logger, string descriptorKey, int attempt);
 
+    [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "MCAS {DescriptorKey}: a request of the operation failed; its owner settled it on try {Attempt} (succeeded: {Succeeded})")]
+    public static partial void SettledAfterFailure(ILogger logger, string descriptorKey, int attempt, bool succeeded, Exception error);
+
     [LoggerMessage(EventId = 28, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: nothing to finish after a failed phase 2 (attempt {Attempt}): the descriptor is gone, its operation finished and cleaned up")]
     public static partial void FinishFoundNothing(ILogger logger, string descriptorKey, int attempt);
 
-    [LoggerMessage(EventId = 25, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: finishing after a failed phase 2, attempt {Attempt} failed; retrying")]
+    [LoggerMessage(EventId = 25, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: settling or finishing the operation after a failed request, attempt {Attempt} failed; retrying")]
     public static partial void FinishRetry(ILogger logger, string descriptorKey, int attempt, Exception error);
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: gave up finishing after a failed phase 2 ({Attempt} attempts in {Elapsed}); the descriptor stays until its TTL and readers finish the operation")]

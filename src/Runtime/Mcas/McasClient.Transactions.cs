@@ -13,6 +13,7 @@ public sealed partial class McasClient
     /// several keys read as absent, by an MCAS that keeps every key).
     /// </summary>
     /// <exception cref="McasConflictException">The budget ran out; the exception names the contended keys.</exception>
+    /// <exception cref="McasOutcomeUnknownException">As for <see cref="CompareAndSwapAsync"/>: the commit's outcome could not be learned. The body is not run again (it may have been applied); read the keys to see.</exception>
     public async ValueTask<T> TransactAsync<T>(Func<McasTransaction, CancellationToken, ValueTask<T>> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);

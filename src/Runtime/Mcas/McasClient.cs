@@ -138,9 +138,13 @@ public sealed partial class McasClient : IAsyncDisposable
     /// <summary>
     /// MCAS (docs/mcas.md): applies every update if and only if every key still matches its entry, atomically
     /// across keys and servers. Returns false on a conflict (nothing changed). An empty list returns true
-    /// and writes nothing; a key listed twice is an <see cref="ArgumentException"/>.
+    /// and writes nothing; a key listed twice is an <see cref="ArgumentException"/>. When a request of a multi-key
+    /// operation fails (timeout, lost connection, dead server), this client settles the operation and returns its
+    /// real outcome if the servers answer within about 0.7 s (docs/mcas.md 4.2, "When the owner's own request fails").
     /// </summary>
-    /// <exception cref="McasOutcomeUnknownException">The operation's descriptor was gone when this client came to decide (it stalled past <see cref="McasOptions.HelperLinger"/>, or the descriptor was evicted or flushed).</exception>
+    /// <exception cref="McasOutcomeUnknownException">The outcome could not be learned: the descriptor was gone when this client came to decide (it stalled past <see cref="McasOptions.HelperLinger"/>, or the descriptor was evicted or flushed), or a request failed and the descriptor could not be read to settle it (the failure is the inner exception; the operation is finished in the background). Read the keys to see whether it happened.</exception>
+    /// <exception cref="MemcacheException">A single-key commit's request failed: its CAS may or may not have been executed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; a multi-key operation already started is finished in the background, with whichever outcome its first decider finds.</exception>
     [McasCommit]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> CompareAndSwapAsync(IReadOnlyList<McasUpdate> updates, CancellationToken cancellationToken = default) =>
@@ -209,6 +213,24 @@ public sealed partial class McasClient : IAsyncDisposable
         {
             throw new ArgumentException($"The MCAS descriptor for {items.Length} keys would be {encoded.Length} bytes, over the client's MaxValueSize; it holds every old and new value, so split the operation or shrink the values.", nameof(updates));
         }
+        try
+        {
+            return await StartAsync(descriptor, encoded, colocated, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            return await SettleAfterFailureAsync(descriptor, ex, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            FinishInBackground(descriptor.Key); // the caller stopped waiting, perhaps halfway: nobody else may read soon
+            throw;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(bool Succeeded, string? FailedKey)> StartAsync(Descriptor descriptor, byte[] encoded, bool colocated, CancellationToken cancellationToken)
+    {
         // Wave 1: the descriptor and, when it lives on the first key's server, the markers of every key there right behind it.
         McasMetrics.RoundTrips.Add(1);
         if (colocated && TryAddWithMarkers(descriptor, encoded, cancellationToken, out var results) is { } sentWith)

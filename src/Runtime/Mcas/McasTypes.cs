@@ -177,15 +177,23 @@ public sealed class McasCorruptionException : MemcacheException
 }
 
 /// <summary>
-/// The owner of an MCAS cannot learn its outcome: the descriptor was gone when it came to decide. On a cluster
-/// that evicts nothing this means the owner stalled for longer than <see cref="McasOptions.HelperLinger"/> after
-/// another client finished the operation. The keys are consistent (the operation either happened or not);
-/// read them again to see which.
+/// The owner of an MCAS cannot learn its outcome. Either the descriptor was gone when it came to decide (on a cluster
+/// that evicts nothing: the owner stalled for longer than <see cref="McasOptions.HelperLinger"/> after another client
+/// finished the operation), or a request of the operation failed (timeout, lost connection, dead server; the
+/// <see cref="Exception.InnerException"/>) and the servers did not answer again within the owner's three tries to
+/// settle it. The keys are consistent: the operation happened entirely or not at all, or it is still undecided and is
+/// finished by this client in the background or by the first reader of one of its keys. Read them again to see which;
+/// do not simply run a non-idempotent change again.
 /// </summary>
 public sealed class McasOutcomeUnknownException : MemcacheException
 {
     /// <summary>Creates the exception.</summary>
-    public McasOutcomeUnknownException(string message, string descriptorKey, IReadOnlyList<string> keys) : base(message)
+    public McasOutcomeUnknownException(string message, string descriptorKey, IReadOnlyList<string> keys) : this(message, descriptorKey, keys, null)
+    {
+    }
+
+    /// <summary>Creates the exception with the failure that left the outcome unknown.</summary>
+    public McasOutcomeUnknownException(string message, string descriptorKey, IReadOnlyList<string> keys, Exception? innerException) : base(message, innerException)
     {
         DescriptorKey = descriptorKey;
         Keys = keys;

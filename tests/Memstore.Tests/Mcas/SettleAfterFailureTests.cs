@@ -1,0 +1,89 @@
+using Memstore.Mcas;
+using Memstore.Tests.Infrastructure;
+
+using static Memstore.Tests.Mcas.McasRequestLines;
+
+namespace Memstore.Tests.Mcas;
+
+/// <summary>
+/// docs/mcas.md 4.2, "When the owner's own request fails": a request of an operation fails before the owner returns
+/// (here its decide is dropped and its connection closed, or the caller cancels), so the outcome is unknown to the
+/// owner although the descriptor may be stored. The owner settles it as any participant would and returns the real
+/// outcome; when it cannot read the descriptor it says the outcome is unknown and finishes the operation in the
+/// background. Two servers behind <see cref="HoldingProxy"/>s; the descriptor lives with the first key.
+/// </summary>
+[Trait("Category", "Memcached")]
+public sealed class SettleAfterFailureTests(ThreeServerFixture cluster) : ProxiedMcasTests(cluster), IClassFixture<ThreeServerFixture>
+{
+    [Fact]
+    public async Task A_lost_decide_is_settled_by_the_owner_who_returns_the_outcome()
+    {
+        var (p1, p2) = Proxies();
+        var log = new LogCapture();
+        var owner = NewMcas(p1, p2, log);
+        var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
+        var entries = await owner.GetManyAsync([k1, k2]);
+        p1.CloseInstead(IsDecide).Release();                       // the decide never arrives; its connection drops
+
+        Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]).AsTask().WaitAsync(Wait));
+        await owner.FlushAsync();
+
+        Assert.Contains(log.Messages, m => m.EventId == 29 && m.Text.Contains("settled it on try 1 (succeeded: True)", StringComparison.Ordinal));
+        await AssertNoMarkerAsync(k1, k2);
+        Assert.Equal("a1", (await owner.Client.GetAsync(k1)).AsString());
+        Assert.Equal("b1", (await owner.Client.GetAsync(k2)).AsString());
+    }
+
+    [Fact]
+    public async Task When_the_descriptor_cannot_be_read_the_outcome_is_unknown_and_the_operation_is_finished_in_the_background()
+    {
+        var (p1, p2) = Proxies();
+        var owner = NewMcas(p1, p2);
+        var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
+        var entries = await owner.GetManyAsync([k1, k2]);
+        p1.CloseInstead(IsDecide).Release();
+        for (var i = 0; i < 3; i++)                                 // each of the owner's three tries to read the descriptor
+        {
+            p1.CloseInstead(IsDescriptorRead).Release();
+        }
+
+        var unknown = await Assert.ThrowsAsync<McasOutcomeUnknownException>(() =>
+            owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]).AsTask().WaitAsync(Wait));
+        Assert.IsType<MemcacheConnectionException>(unknown.InnerException);
+        Assert.Equal([k1, k2], unknown.Keys);
+        Assert.Contains("do not simply run a non-idempotent change again", unknown.Message, StringComparison.Ordinal);
+        await owner.FlushAsync().AsTask().WaitAsync(Wait);          // the background finishing reads it and decides
+
+        await AssertNoMarkerAsync(k1, k2);
+        Assert.Equal("a1", (await owner.Client.GetAsync(k1)).AsString());
+        Assert.Equal("b1", (await owner.Client.GetAsync(k2)).AsString());
+    }
+
+    [Fact]
+    public async Task A_caller_that_cancels_halfway_gets_its_cancellation_and_the_operation_is_finished_in_the_background()
+    {
+        var (p1, p2) = Proxies();
+        var owner = NewMcas(p1, p2);
+        var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
+        var entries = await owner.GetManyAsync([k1, k2]);
+        var install = p2.HoldNext(line => IsMarkerInstall(line, k2));
+        using var cancel = new CancellationTokenSource();
+
+        var commit = owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))], cancel.Token).AsTask();
+        await install.Reached.WaitAsync(Wait);                      // the descriptor and k1's marker are in; k2's is held
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => commit.WaitAsync(Wait));
+        await UntilMarkedAsync(S1, k1);
+        install.Release();                                          // arrives late: it was the owner's, and still counts
+        await owner.FlushAsync().AsTask().WaitAsync(Wait);
+
+        await AssertNoMarkerAsync(k1, k2);                          // finished by the owner's client, no reader needed
+        Assert.Equal("a1", (await owner.Client.GetAsync(k1)).AsString());
+        Assert.Equal("b1", (await owner.Client.GetAsync(k2)).AsString());
+    }
+
+    private static bool IsDecide(string line) =>
+        line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Any(token => token.StartsWith('C'));
+
+    private static bool IsDescriptorRead(string line) => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal);
+}
