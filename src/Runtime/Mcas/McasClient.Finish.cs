@@ -9,14 +9,14 @@ public sealed partial class McasClient
     private static readonly TimeSpan FirstFinishDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestFinishDelay = TimeSpan.FromSeconds(5);
 
-    // Operations that returned to their callers but whose background phase 2 did not complete (a request without a
-    // reply: lost connection, timeout), by descriptor key. This client finishes them itself as a helper would.
+    // Operations of this client left unfinished, by descriptor key: their background phase 2 got no reply, their commit
+    // could not be settled after a failed request, or their caller canceled halfway. Finished as a helper would.
     private readonly ConcurrentDictionary<string, Task> _unfinished = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
 
     /// <summary>
-    /// Finishes an operation whose background phase 2 failed (docs/mcas.md 4.3, "Return after the decide"): loads its
-    /// descriptor and helps it to its end, retried with backoff (0.1 s doubling to 5 s) until an attempt completes, the
+    /// Finishes an operation of this client left unfinished (its background phase 2 failed, docs/mcas.md 4.3 "Return
+    /// after the decide"; or its commit failed or was canceled halfway, 4.2): loads its descriptor and helps it to its end, retried with backoff (0.1 s doubling to 5 s) until an attempt completes, the
     /// descriptor is gone (someone finished and deleted it), half of <see cref="McasOptions.DescriptorTtl"/> has passed,
     /// or this client is disposed. Any reader that meets one of its markers finishes it too; this only keeps the
     /// operation from depending on a reader coming along before the descriptor expires.
@@ -172,21 +172,21 @@ public sealed partial class McasClient
 
 internal static partial class McasLog
 {
-    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "MCAS {DescriptorKey}: finished by its owner's client after its background phase 2 failed (attempt {Attempt})")]
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "MCAS {DescriptorKey}: finished by its owner's client in the background (attempt {Attempt})")]
     public static partial void FinishedAfterFailure(ILogger logger, string descriptorKey, int attempt);
 
     [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "MCAS {DescriptorKey}: a request of the operation failed; its owner settled it on try {Attempt} (succeeded: {Succeeded})")]
     public static partial void SettledAfterFailure(ILogger logger, string descriptorKey, int attempt, bool succeeded, Exception error);
 
-    [LoggerMessage(EventId = 28, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: nothing to finish after a failed phase 2 (attempt {Attempt}): the descriptor is gone, its operation finished and cleaned up")]
+    [LoggerMessage(EventId = 28, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: nothing to finish in the background (attempt {Attempt}): the descriptor is gone (finished and cleaned up, or never stored)")]
     public static partial void FinishFoundNothing(ILogger logger, string descriptorKey, int attempt);
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Debug, Message = "MCAS {DescriptorKey}: settling or finishing the operation after a failed request, attempt {Attempt} failed; retrying")]
     public static partial void FinishRetry(ILogger logger, string descriptorKey, int attempt, Exception error);
 
-    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: gave up finishing after a failed phase 2 ({Attempt} attempts in {Elapsed}); the descriptor stays until its TTL and readers finish the operation")]
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: gave up finishing in the background ({Attempt} attempts in {Elapsed}); the descriptor stays until its TTL and readers finish the operation")]
     public static partial void FinishGaveUp(ILogger logger, string descriptorKey, int attempt, TimeSpan elapsed, Exception error);
 
-    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: stopped finishing after a failed phase 2 ({Reason}, after {Attempt} attempts); the descriptor stays until its TTL and readers finish the operation")]
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "MCAS {DescriptorKey}: stopped finishing in the background ({Reason}, after {Attempt} attempts); the descriptor stays until its TTL and readers finish the operation")]
     public static partial void FinishAbandoned(ILogger logger, string descriptorKey, int attempt, string reason);
 }
