@@ -5,19 +5,16 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Memstore.Cli.Options;
-using Memstore.Transport;
 
 namespace Memstore.Cli.Commands;
 
 /// <summary>
 /// <c>memstore keys</c>: streams every server's keys with their TTL and size, from <c>lru_crawler metadump all</c>
-/// on a connection of its own per server (<see cref="DedicatedServerConnection"/>), so the dump holds up no other
+/// on a connection of its own per server (<see cref="MetadumpScan"/>), so the dump holds up no other
 /// caller; filtered by <c>--prefix</c>, bounded by <c>--limit</c>.
 /// </summary>
 internal sealed class KeysCommand : ICommand
 {
-    private const string Dump = "lru_crawler metadump all";
-
     /// <inheritdoc />
     public string Name => "keys";
 
@@ -103,29 +100,13 @@ internal sealed class KeysCommand : ICommand
         MemcacheClientOptions options, ServerAddress server, byte[] prefix, long? limit, bool json, CommandContext context, CancellationToken cancellationToken)
     {
         long listed = 0;
-        var connection = await DedicatedServerConnection.OpenAsync(options, server, cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        await foreach (MetadumpLine entry in MetadumpScan.EntriesAsync(options, server, prefix, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (string line in connection.RunAsync(Dump, "END", cancellationToken).ConfigureAwait(false))
+            long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            await context.Output.WriteLineAsync(json ? Json(entry, server, now) : Text(entry, server, now)).ConfigureAwait(false);
+            if (++listed >= limit)
             {
-                if (MetadumpLine.TryParse(line) is not { } entry)
-                {
-                    throw new MemcacheProtocolException(
-                        $"{server} answered '{Dump}' with \"{Failures.OneLine(line)}\"{(line.StartsWith("BUSY", StringComparison.Ordinal) ? " (another crawl is running: try again)" : "")}.")
-                    { Server = server.ToString() };
-                }
-
-                if (!entry.Key.AsSpan().StartsWith(prefix))
-                {
-                    continue;
-                }
-
-                long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-                await context.Output.WriteLineAsync(json ? Json(entry, server, now) : Text(entry, server, now)).ConfigureAwait(false);
-                if (++listed >= limit)
-                {
-                    break;
-                }
+                break;
             }
         }
 
