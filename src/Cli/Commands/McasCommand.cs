@@ -33,25 +33,44 @@ internal sealed class McasCommand : ICommand
         + "deletes an orphan marker over an absent key), and prints the key's state afterwards. A marker\n"
         + "whose descriptor is missing and which replaced a value is corruption: the value is lost, --repair\n"
         + "cannot know it (McasClient.RepairAsync resets the key to a value you give); exit code 1.\n"
-        + "Keys are sent as text (the client's default KeyMode).";
+        + "Keys are sent as text (the client's default KeyMode).\n"
+        + "--pending instead lists every MCAS descriptor each server still holds (lru_crawler metadump, keys\n"
+        + "starting with --descriptor-prefix, default memstore:, then mcas:), one line each: status, keys\n"
+        + "and TTL, then a count. A descriptor outlives its operation when the owner died or lost its servers\n"
+        + "before cleaning up (or a helper finished it and it lingers a minute). An undecided one left until\n"
+        + "its TTL makes its keys read as corruption, so sweep after an incident: --pending --repair helps\n"
+        + "every listed operation to its end as a reader would (safe while owners are alive, at worst a\n"
+        + "conflict for them).";
 
     /// <inheritdoc />
     public Command Create(CommandContext context)
     {
         var cluster = new ClusterOptions();
-        var repair = OptionFactory.Flag("--repair", null, "help the key's operation to its end (writes: releases or undoes markers)");
+        var repair = OptionFactory.Flag("--repair", null, "help the key's operation (with --pending: every listed operation) to its end (writes: releases or undoes markers)");
+        var pending = OptionFactory.Flag("--pending", null, "list every MCAS descriptor still stored, server by server (lru_crawler metadump), instead of one KEY");
+        var descriptorPrefix = OptionFactory.Text("--descriptor-prefix", null, "PREFIX", "McasOptions.KeyPrefix of the applications (default memstore:)");
         var key = new Argument<string>("KEY") { Description = "the key to inspect; '--' before a key that starts with '-'", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command(Name, Summary) { repair, key };
+        var command = new Command(Name, Summary) { repair, pending, descriptorPrefix, key };
         cluster.AddTo(command);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(key) is null)
+            bool listing = result.GetValue(pending);
+            if (listing && result.GetValue(key) is not null)
             {
-                result.AddError("Missing KEY: memstore mcas --servers LIST KEY");
+                result.AddError("--pending lists every descriptor: give it no KEY");
+            }
+            else if (!listing && result.GetValue(key) is null)
+            {
+                result.AddError("Missing KEY: memstore mcas --servers LIST KEY (or --pending)");
+            }
+            else if (!listing && result.GetValue(descriptorPrefix) is not null)
+            {
+                result.AddError("--descriptor-prefix goes with --pending");
             }
         });
-        command.SetAction((parsed, token) =>
-            RunAsync(cluster.ClientOptions(parsed, context.Error), parsed.GetValue(key)!, parsed.GetValue(repair), context, token));
+        command.SetAction((parsed, token) => parsed.GetValue(pending)
+            ? McasPending.RunAsync(cluster.ClientOptions(parsed, context.Error), parsed.GetValue(descriptorPrefix) ?? "memstore:", parsed.GetValue(repair), context, token)
+            : RunAsync(cluster.ClientOptions(parsed, context.Error), parsed.GetValue(key)!, parsed.GetValue(repair), context, token));
         return command;
     }
 
@@ -147,7 +166,7 @@ internal sealed class McasCommand : ICommand
         return Invariant($"  entry {item.Key}: expects {expected}, old {old}, new {next}, recorded marker {(recorded == 0 ? "none" : recorded.ToString(CultureInfo.InvariantCulture))}; now {holds}");
     }
 
-    private static string StatusName(McasStatus status) => status switch
+    internal static string StatusName(McasStatus status) => status switch
     {
         McasStatus.Undecided => "undecided",
         McasStatus.Succeeded => "succeeded",

@@ -148,6 +148,21 @@ public sealed partial class McasClient
             started.Key, keys, failure);
     }
 
+    /// <summary>
+    /// Helps the operation of <paramref name="descriptorKey"/> to its end as any reader would (docs/mcas.md 4.3), for
+    /// operators sweeping operations whose owner died (<c>memstore mcas --pending --repair</c>). Returns its decided
+    /// status, or null when the descriptor is gone (finished and cleaned up, or expired).
+    /// </summary>
+    internal async ValueTask<McasStatus?> FinishOperationAsync(string descriptorKey, CancellationToken cancellationToken)
+    {
+        if (await LoadDescriptorAsync(descriptorKey, cancellationToken).ConfigureAwait(false) is not { } d)
+        {
+            return null;
+        }
+        await HelpAsync(d, owner: false, outer: null, (-1, CasToken.None), cancellationToken).ConfigureAwait(false);
+        return d.Status;
+    }
+
     /// <summary>Failures after which a request may or may not have been executed, and the servers may answer again.</summary>
     private static bool IsTransportFailure(Exception exception) =>
         exception is MemcacheTimeoutException or MemcacheConnectionException or ServerUnavailableException;

@@ -180,6 +180,52 @@ public sealed class McasCommandTests(MemcachedFixture fixture) : IClassFixture<M
         Assert.StartsWith(message, Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Pending_lists_an_abandoned_operation_and_pending_repair_finishes_it()
+    {
+        var (k1, k2) = Keys();
+        var mcas = await McasAsync(Servers);
+        await mcas.Client.SetAsync(k1, "a1");
+        await mcas.Client.SetAsync(k2, "a2");
+        var reached = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        mcas.AfterPhase1ForTesting = async (_, _, _) =>
+        {
+            reached.TrySetResult();
+            await gate.Task;
+        };
+        var owner = mcas.CompareAndSwapAsync([McasUpdate.Set(await mcas.GetAsync(k1), Utf8("n1")), McasUpdate.Set(await mcas.GetAsync(k2), Utf8("n2"))]).AsTask();
+        await reached.Task.WaitAsync(Wait);                         // the owner stalls with every marker in: as if it died
+        string descriptor = (StoredRecordCodec.TryDecodeMarker(await mcas.Client.GetAsync(k1)) ?? throw new InvalidOperationException("no marker")).DescriptorKey;
+
+        var listed = await CliRunner.RunAsync("mcas", "-s", Servers, "--pending");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Matches($@"(?m)^descriptor {descriptor} on {Escaped(Servers)}: undecided, 2 keys \({k1}, {k2}\), ttl=\d+$", listed.Output);
+        Assert.Matches(@"(?m)^\d+ descriptor\(s\): [1-9]\d* undecided, \d+ succeeded, \d+ failed; --repair finishes them$", listed.Output);
+        Assert.NotNull(StoredRecordCodec.TryDecodeMarker(await mcas.Client.GetAsync(k1))); // listing wrote nothing
+
+        var repaired = await CliRunner.RunAsync("mcas", "-s", Servers, "--pending", "--repair");
+        Assert.True(repaired.ExitCode == 0, repaired.ToString());
+        Assert.Contains($"descriptor {descriptor} on {Servers}: undecided, 2 keys ({k1}, {k2})", repaired.Output, StringComparison.Ordinal);
+        Assert.Contains("  repaired: succeeded, every key released", repaired.Output, StringComparison.Ordinal);
+        Assert.Equal("n1", (await mcas.Client.GetAsync(k1)).AsString()); // plain reads: no marker left
+        Assert.Equal("n2", (await mcas.Client.GetAsync(k2)).AsString());
+
+        gate.SetResult();                                           // the owner's late decide finds it decided
+        Assert.True(await owner.WaitAsync(Wait));
+        Assert.Equal("n1", Text(await mcas.GetAsync(k1)));
+    }
+
+    [Theory]
+    [InlineData("--pending KEY", "--pending lists every descriptor: give it no KEY")]
+    [InlineData("--descriptor-prefix app: KEY", "--descriptor-prefix goes with --pending")]
+    public async Task Pending_and_a_key_are_either_or(string arguments, string message)
+    {
+        var result = await CliRunner.RunAsync(["mcas", "-s", Servers, .. arguments.Split(' ')]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         for (int i = _owned.Count - 1; i >= 0; i--)
