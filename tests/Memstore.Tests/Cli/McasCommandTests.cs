@@ -39,18 +39,7 @@ public sealed class McasCommandTests(MemcachedFixture fixture) : IClassFixture<M
     public async Task An_owner_held_after_phase_1_shows_undecided_and_a_roll_forward_without_changing_anything()
     {
         var (k1, k2) = Keys();
-        var mcas = await McasAsync(Servers);
-        await mcas.Client.SetAsync(k1, "a1");
-        await mcas.Client.SetAsync(k2, "a2");
-        var reached = new TaskCompletionSource();
-        var gate = new TaskCompletionSource();
-        mcas.AfterPhase1ForTesting = async (_, _, _) =>
-        {
-            reached.TrySetResult();
-            await gate.Task;
-        };
-        var owner = mcas.CompareAndSwapAsync([McasUpdate.Set(await mcas.GetAsync(k1), Utf8("n1")), McasUpdate.Set(await mcas.GetAsync(k2), Utf8("new2"))]).AsTask();
-        await reached.Task.WaitAsync(Wait);
+        var (mcas, owner, gate) = await OwnerHeldAfterPhase1Async(k1, k2, "new2");
         CasToken before = (await mcas.Client.GetAsync(k1)).Cas;
 
         var result = await CliRunner.RunAsync("mcas", "-s", Servers, k1);
@@ -184,18 +173,7 @@ public sealed class McasCommandTests(MemcachedFixture fixture) : IClassFixture<M
     public async Task Pending_lists_an_abandoned_operation_and_pending_repair_finishes_it()
     {
         var (k1, k2) = Keys();
-        var mcas = await McasAsync(Servers);
-        await mcas.Client.SetAsync(k1, "a1");
-        await mcas.Client.SetAsync(k2, "a2");
-        var reached = new TaskCompletionSource();
-        var gate = new TaskCompletionSource();
-        mcas.AfterPhase1ForTesting = async (_, _, _) =>
-        {
-            reached.TrySetResult();
-            await gate.Task;
-        };
-        var owner = mcas.CompareAndSwapAsync([McasUpdate.Set(await mcas.GetAsync(k1), Utf8("n1")), McasUpdate.Set(await mcas.GetAsync(k2), Utf8("n2"))]).AsTask();
-        await reached.Task.WaitAsync(Wait);                         // the owner stalls with every marker in: as if it died
+        var (mcas, owner, gate) = await OwnerHeldAfterPhase1Async(k1, k2, "n2"); // every marker in: as if the owner died
         string descriptor = (StoredRecordCodec.TryDecodeMarker(await mcas.Client.GetAsync(k1)) ?? throw new InvalidOperationException("no marker")).DescriptorKey;
 
         var listed = await CliRunner.RunAsync("mcas", "-s", Servers, "--pending");
@@ -232,6 +210,24 @@ public sealed class McasCommandTests(MemcachedFixture fixture) : IClassFixture<M
         {
             await _owned[i].DisposeAsync();
         }
+    }
+
+    /// <summary>k1 = "a1", k2 = "a2"; an owner commits k1 := "n1", k2 := <paramref name="second"/> and is held right after phase 1 until the gate opens.</summary>
+    private async Task<(McasClient Mcas, Task<bool> Owner, TaskCompletionSource Gate)> OwnerHeldAfterPhase1Async(string k1, string k2, string second)
+    {
+        var mcas = await McasAsync(Servers);
+        await mcas.Client.SetAsync(k1, "a1");
+        await mcas.Client.SetAsync(k2, "a2");
+        var reached = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        mcas.AfterPhase1ForTesting = async (_, _, _) =>
+        {
+            reached.TrySetResult();
+            await gate.Task;
+        };
+        var owner = mcas.CompareAndSwapAsync([McasUpdate.Set(await mcas.GetAsync(k1), Utf8("n1")), McasUpdate.Set(await mcas.GetAsync(k2), Utf8(second))]).AsTask();
+        await reached.Task.WaitAsync(Wait);
+        return (mcas, owner, gate);
     }
 
     private static (string, string) Keys()
