@@ -143,6 +143,7 @@ public sealed partial class McasClient : IAsyncDisposable
     /// real outcome if the servers answer within about 0.7 s (docs/mcas.md 4.2, "When the owner's own request fails").
     /// </summary>
     /// <exception cref="McasOutcomeUnknownException">The outcome could not be learned: the descriptor was gone when this client came to decide (it stalled past <see cref="McasOptions.HelperLinger"/>, or the descriptor was evicted or flushed), or a request failed and the descriptor could not be read to settle it (the failure is the inner exception; the operation is finished in the background). Read the keys to see whether it happened.</exception>
+    /// <exception cref="ServerUnavailableException">The server of the descriptor (or, for one key, of the key) is marked dead: nothing was sent, nothing changed.</exception>
     /// <exception cref="MemcacheException">A single-key commit's request failed: its CAS may or may not have been executed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; a multi-key operation already started is finished in the background, with whichever outcome its first decider finds.</exception>
     [McasCommit]
@@ -217,7 +218,7 @@ public sealed partial class McasClient : IAsyncDisposable
         {
             return await StartAsync(descriptor, encoded, colocated, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsTransportFailure(ex))
+        catch (Exception ex) when (IsTransportFailure(ex) && !descriptor.NothingSent)
         {
             return await SettleAfterFailureAsync(descriptor, ex, cancellationToken).ConfigureAwait(false);
         }
@@ -239,7 +240,16 @@ public sealed partial class McasClient : IAsyncDisposable
             return await StartedWithMarkersAsync(descriptor, sentWith, results, cancellationToken).ConfigureAwait(false);
         }
         McasMetrics.Requests.Add(1);
-        var stored = await _client.AddAsync(descriptor.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
+        StoreResult stored;
+        try
+        {
+            stored = await _client.AddAsync(descriptor.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServerUnavailableException)
+        {
+            descriptor.NothingSent = true;
+            throw;
+        }
         if (!stored.Stored)
         {
             throw DescriptorNotAdded(descriptor, stored.Status);

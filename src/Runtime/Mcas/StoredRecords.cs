@@ -102,6 +102,13 @@ internal sealed class Descriptor
     /// </summary>
     public bool AcquireInOrder { get; set; }
 
+    /// <summary>
+    /// Not stored: the owner's descriptor add was refused without being sent (its server is marked dead), so nothing of
+    /// the operation reached a server (markers go out linked behind the add, or after its reply) and its failure is the
+    /// whole outcome: nothing happened.
+    /// </summary>
+    public bool NothingSent { get; set; }
+
     public ulong RecordedAt(int index) => index < Recorded.Length ? Recorded[index] : 0;
 
     /// <summary>The index of the item for <paramref name="key"/>, or -1.</summary>

@@ -82,6 +82,32 @@ public sealed class SettleAfterFailureTests(ThreeServerFixture cluster) : Proxie
         Assert.Equal("b1", (await owner.Client.GetAsync(k2)).AsString());
     }
 
+    [Fact]
+    public async Task A_commit_refused_unsent_by_a_dead_server_fails_at_once_with_nothing_to_settle()
+    {
+        await using var server = await MemcachedServer.StartAsync();
+        var options = MemcacheClientOptions.Parse(server.ConnectionString);
+        options.Failover = FailoverPolicy.FailFast;
+        options.OperationTimeout = TimeSpan.FromSeconds(2);
+        options.DeadTime = TimeSpan.FromSeconds(30);
+        await using var client = new MemcacheClient(options);
+        var mcas = new McasClient(client);
+        var (k1, k2) = (TestKeys.Unique("dead") + ":1", TestKeys.Unique("dead") + ":2");
+        await client.SetAsync(k1, "a0");
+        await client.SetAsync(k2, "b0");
+        var entries = await mcas.GetManyAsync([k1, k2]);
+        var dead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ServerHealthChanged += (_, e) => { if (!e.IsAlive) { dead.TrySetResult(); } };
+        await server.KillAsync();
+        await Assert.ThrowsAnyAsync<MemcacheException>(async () => await client.GetAsync(k1));
+        await dead.Task.WaitAsync(Wait);
+
+        // Its own error, not McasOutcomeUnknownException: a settle would have ended in that or in an outcome.
+        await Assert.ThrowsAsync<ServerUnavailableException>(async () =>
+            await mcas.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
+        await mcas.DisposeAsync();
+    }
+
     private static bool IsDecide(string line) =>
         line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Any(token => token.StartsWith('C'));
 
