@@ -17,6 +17,13 @@ public class MemcacheException : Exception
     /// dead at once, so retries go at the dead-server pace instead of the reconnect backoff.
     /// </summary>
     internal bool MarksServerDead { get; init; }
+
+    /// <summary>
+    /// The request was refused before any byte of it was written (the server is marked dead, unreachable, silent, or the
+    /// request was linked behind one that did not go out): the server cannot have executed it. MCAS relies on it to tell
+    /// an operation that never started from one whose outcome is unknown.
+    /// </summary>
+    internal bool NotSent { get; init; }
 }
 
 /// <summary>
@@ -153,6 +160,7 @@ public sealed class ServerUnavailableException : MemcacheException
     {
         RetryAt = retryAt;
         _message = message;
+        NotSent = true;
     }
 
     /// <summary>A call of <paramref name="operation"/> refused because <paramref name="server"/> is marked dead.</summary>
@@ -160,6 +168,7 @@ public sealed class ServerUnavailableException : MemcacheException
         string? gutterServer = null, Cluster.DeadPeriod? gutterPeriod = null)
         : base(string.Empty, period?.Cause)
     {
+        NotSent = true;
         _gutterServer = gutterServer;
         _gutterPeriod = gutterPeriod;
         Server = server;

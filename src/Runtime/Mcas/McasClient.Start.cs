@@ -145,8 +145,8 @@ public sealed partial class McasClient
         {
             await UndoOrphanedMarkerAsync(d, i).ConfigureAwait(false);
         }
-        // Refused unsent (server marked dead): the installs linked behind it were not sent either.
-        d.NothingSent = addError is ServerUnavailableException && !anyInstalled && unanswered is { Count: var n } && n == sentWith.Length;
+        // Refused unsent (server marked dead, unreachable, silent): the installs linked behind it were not sent either.
+        d.NothingSent = addError is MemcacheException { NotSent: true } && !anyInstalled && unanswered is { Count: var n } && n == sentWith.Length;
         throw addError ?? DescriptorNotAdded(d, added.Status);
     }
 

@@ -245,7 +245,7 @@ public sealed partial class McasClient : IAsyncDisposable
         {
             stored = await _client.AddAsync(descriptor.Key, encoded, _options.DescriptorTtl, MemstoreWireFormat.ReservedFlag, cancellationToken).ConfigureAwait(false);
         }
-        catch (ServerUnavailableException)
+        catch (MemcacheException ex) when (ex.NotSent)
         {
             descriptor.NothingSent = true;
             throw;

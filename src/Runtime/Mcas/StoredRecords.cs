@@ -103,7 +103,8 @@ internal sealed class Descriptor
     public bool AcquireInOrder { get; set; }
 
     /// <summary>
-    /// Not stored: the owner's descriptor add was refused without being sent (its server is marked dead), so nothing of
+    /// Not stored: the owner's descriptor add was refused without being sent (its server marked dead, unreachable or
+    /// silent; <see cref="MemcacheException.NotSent"/>), so nothing of
     /// the operation reached a server (markers go out linked behind the add, or after its reply) and its failure is the
     /// whole outcome: nothing happened.
     /// </summary>

@@ -33,6 +33,7 @@ internal sealed partial class Connection
             + $"After {_options.ServerTimeoutLimit} consecutive timeouts the server is marked dead (MemcacheClientOptions.ServerTimeoutLimit).")
         {
             Server = _name, Operation = operation, Key = key, QueuedRequests = queued, InFlightRequests = inFlight, OldestWait = silent,
+            NotSent = true,
         };
     }
 

@@ -175,8 +175,8 @@ internal sealed partial class Connection : IAsyncDisposable
             + $"Next attempt in {Math.Max(0, retryIn.TotalMilliseconds):0} ms.";
         // Refused credentials stay recognisable to callers: they need a configuration change, not a retry.
         return _lastConnectError is MemcacheAuthenticationException
-            ? new MemcacheAuthenticationException(message, _lastConnectError) { Server = _name }
-            : new MemcacheConnectionException(message, _lastConnectError) { Server = _name };
+            ? new MemcacheAuthenticationException(message, _lastConnectError) { Server = _name, NotSent = true }
+            : new MemcacheConnectionException(message, _lastConnectError) { Server = _name, NotSent = true };
     }
 
     /// <summary>Drops an operation the connection holds: frees its queue slot and its reference.</summary>

@@ -167,7 +167,7 @@ internal sealed partial class Session
     /// <summary>The failure of a linked request whose predecessor did not go out right before it.</summary>
     private MemcacheConnectionException NotSentAlone(Operation operation) => new(
         $"{Protocol.ErrorText.Operation(operation.Name, operation.Key)} was not sent to {_name}: it may only follow the request queued before it, which was not sent.")
-    { Server = _name };
+    { Server = _name, NotSent = true };
 
     private void Drop(Operation operation) => _requests.Drop(operation);
 }

@@ -108,6 +108,47 @@ public sealed class SettleAfterFailureTests(ThreeServerFixture cluster) : Proxie
         await mcas.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_commit_refused_unsent_by_an_unreachable_server_fails_with_that_error()
+    {
+        await using var server = await MemcachedServer.StartAsync();
+        var options = MemcacheClientOptions.Parse(server.ConnectionString);
+        options.OperationTimeout = TimeSpan.FromSeconds(2);
+        options.ServerFailureLimit = 1000;                            // unreachable, never marked dead
+        options.ReconnectDelay = TimeSpan.FromSeconds(1);              // and refused at once between attempts
+        options.MaxReconnectDelay = TimeSpan.FromSeconds(1);
+        await using var client = new MemcacheClient(options);
+        var mcas = new McasClient(client);
+        var (k1, k2) = (TestKeys.Unique("down") + ":1", TestKeys.Unique("down") + ":2");
+        await client.SetAsync(k1, "a0");
+        await client.SetAsync(k2, "b0");
+        var entries = await mcas.GetManyAsync([k1, k2]);
+        await server.KillAsync();
+        MemcacheException? refused = null;
+        for (var i = 0; i < 100 && refused is null; i++)                // until a plain call is refused unsent
+        {
+            try
+            {
+                await client.GetAsync(k1);
+            }
+            catch (MemcacheException error) when (error.NotSent)
+            {
+                refused = error;
+            }
+            catch (MemcacheException)
+            {
+                await Task.Delay(20);                                   // the connection's loss itself, while in flight
+            }
+        }
+        Assert.NotNull(refused);
+
+        var failure = await Assert.ThrowsAnyAsync<MemcacheException>(async () =>
+            await mcas.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
+        Assert.IsType<MemcacheConnectionException>(failure);            // nothing was sent: its own error, not "unknown"
+        Assert.True(failure.NotSent, failure.ToString());
+        await mcas.DisposeAsync();
+    }
+
     private static bool IsDecide(string line) =>
         line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Any(token => token.StartsWith('C'));
 
