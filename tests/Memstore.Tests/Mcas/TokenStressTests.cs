@@ -10,8 +10,9 @@ namespace Memstore.Tests.Mcas;
 
 /// <summary>
 /// Tokens moving among slots, each move one MCAS that deletes a slot and creates another, from three worker
-/// processes × 4 loops, with one worker paused (SIGSTOP) and another SIGKILLed and restarted. Late
-/// expected-absent installs used to duplicate tokens here. The ≥ 30 s version is bench/token-stress.sh.
+/// processes × 4 loops, with one worker paused (SIGSTOP) and another SIGKILLed and restarted, or with a memcached
+/// paused past the operation timeout. Late expected-absent installs used to duplicate tokens here. The ≥ 30 s
+/// version is bench/token-stress.sh.
 /// </summary>
 [Trait("Category", "Memcached")]
 public sealed partial class TokenStressTests(ThreeServerFixture cluster, ITestOutputHelper output) : IClassFixture<ThreeServerFixture>
@@ -51,6 +52,40 @@ public sealed partial class TokenStressTests(ThreeServerFixture cluster, ITestOu
         output.WriteLine($"moves {moves}, checks {checks} (SIGKILLed worker's counts lost with it)");
         Assert.True(moves > 50, $"only {moves} moves");
         Assert.True(checks > 0);
+        await AssertTokensAsync(client, prefix);
+    }
+
+    [Fact]
+    public async Task Tokens_stay_exactly_once_when_a_server_pauses_past_the_operation_timeout()
+    {
+        // Requests time out inside operations (owners settle them, or leave them to the background finishing) and
+        // background releases fail (owners finish them): docs/mcas.md 4.2 and 4.3. The workers count the timeouts.
+        await using var client = cluster.NewClient();
+        var prefix = $"tp{Guid.NewGuid():N}"[..12] + ":";
+        await SeedAsync(client, prefix);
+        Process Movers(int seed) => Worker("tokens", cluster.ConnectionString, prefix, Slots.ToString(), Tokens.ToString(), "7", seed.ToString(), "4", "tolerate-transport");
+        var workers = new[] { Movers(11), Movers(12), Movers(13) };
+        var finishing = workers.Select(w => FinishAsync(w, TimeSpan.FromSeconds(60))).ToList();
+        await Task.Delay(2000);
+        var server = cluster.Servers[0];
+        server.Pause();                                             // past the workers' 2 s operation timeout
+        try
+        {
+            await Task.Delay(3000);
+        }
+        finally
+        {
+            server.Resume();
+        }
+        var outputs = await Task.WhenAll(finishing);
+        foreach (var text in outputs)
+        {
+            output.WriteLine(text.Trim());
+            Assert.DoesNotContain("CORRUPTION", text);
+            Assert.DoesNotContain("VIOLATION", text);
+            Assert.Contains("DONE moves=", text);
+        }
+        Assert.Contains(outputs, text => !text.Contains("transport_errors=0 ", StringComparison.Ordinal)); // the pause was felt
         await AssertTokensAsync(client, prefix);
     }
 
