@@ -29,22 +29,35 @@ public sealed class MemcachedServer : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public static async Task<MemcachedServer> StartAsync(params string[] extraArguments)
-    {
-        var server = new MemcachedServer(FreePort(), extraArguments);
-        await server.RestartAsync();
-        return server;
-    }
+    public static Task<MemcachedServer> StartAsync(params string[] extraArguments) =>
+        StartOnFreePortAsync(port => new MemcachedServer(port, extraArguments));
 
     /// <summary>
     /// Starts a memcached that does not answer plaintext <c>version</c> (a TLS port with -Z, an
     /// authenticating one with -Y): ready once it accepts TCP connections.
     /// </summary>
-    public static async Task<MemcachedServer> StartUnansweringAsync(params string[] extraArguments)
+    public static Task<MemcachedServer> StartUnansweringAsync(params string[] extraArguments) =>
+        StartOnFreePortAsync(port => new MemcachedServer(port, extraArguments) { _acceptIsEnough = true });
+
+    /// <summary>
+    /// A port <see cref="FreePort"/> found free can be taken by another test's listener before memcached binds it (tests
+    /// run in parallel): then memcached exits with "Address already in use", and the start is tried on a new port.
+    /// </summary>
+    private static async Task<MemcachedServer> StartOnFreePortAsync(Func<int, MemcachedServer> create)
     {
-        var server = new MemcachedServer(FreePort(), extraArguments) { _acceptIsEnough = true };
-        await server.RestartAsync();
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = create(FreePort());
+            try
+            {
+                await server.RestartAsync();
+                return server;
+            }
+            catch (InvalidOperationException error) when (attempt < 5 && error.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                await server.DisposeAsync();
+            }
+        }
     }
 
     private bool _acceptIsEnough;
