@@ -83,7 +83,7 @@ public sealed partial class McasClient
                 {
                     if (Stopwatch.GetElapsedTime(started) + delay >= window)
                     {
-                        McasLog.FinishGaveUp(_client.Logger, descriptorKey, attempt, window, ex);
+                        McasLog.FinishGaveUp(_client.Logger, descriptorKey, attempt, Stopwatch.GetElapsedTime(started), ex);
                         return;
                     }
                     McasLog.FinishRetry(_client.Logger, descriptorKey, attempt, ex);

@@ -98,7 +98,7 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : ProxiedMcasTes
         var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
         var entries = await owner.GetManyAsync([k1, k2]);
         p2.CloseInstead(line => IsRelease(line, k2)).Release();
-        var finishing = p1.HoldNext(line => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal)); // its descriptor load
+        var finishing = p1.HoldNext(IsDescriptorRead); // its descriptor load
 
         Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
         var descriptorKey = (await finishing.Reached.WaitAsync(Wait)).Split(' ')[1];
@@ -125,7 +125,7 @@ public sealed class FewerWavesTests(ThreeServerFixture cluster) : ProxiedMcasTes
         var (k1, k2) = await SeededKeysOnAsync(owner.Client, p1, p2);
         var entries = await owner.GetManyAsync([k1, k2]);
         p2.CloseInstead(line => IsRelease(line, k2)).Release();
-        var finishing = p1.HoldNext(line => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal));
+        var finishing = p1.HoldNext(IsDescriptorRead);
 
         Assert.True(await owner.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
         await finishing.Reached.WaitAsync(Wait);

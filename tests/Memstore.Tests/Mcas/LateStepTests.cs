@@ -130,7 +130,7 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         var running = owner.CompareAndSwapAsync([McasUpdate.Set(await owner.GetAsync(k1), Utf8("a1")), McasUpdate.Set(await owner.GetAsync(k2), Utf8("b1"))]).AsTask();
         await reached.Task.WaitAsync(Wait);
         owner.AfterPhase1ForTesting = null;
-        var decide = proxyH.HoldNext(IsDescriptorWrite);
+        var decide = proxyH.HoldNext(IsDecide);
         var helping = mcasH.GetAsync(k1).AsTask();
         await decide.Reached.WaitAsync(Wait);                     // the helper acquired both keys and waits to decide
 
@@ -219,9 +219,6 @@ public sealed class LateStepTests(MemcachedFixture memcached) : IClassFixture<Me
         var prefix = TestKeys.Unique("late");
         return ($"{prefix}:1", $"{prefix}:2", $"{prefix}:3"); // ordinal order k1 < k2 < k3 = phase 1's order
     }
-
-    private static bool IsDescriptorWrite(string line) =>
-        line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Any(token => token.StartsWith('C'));
 
     private async Task<(HoldingProxy, McasClient)> ThroughProxyAsync()
     {

@@ -4,7 +4,7 @@ using Memstore.Mcas;
 namespace Memstore.Tests.Mcas;
 
 /// <summary>
-/// What the forced-interleaving tests (LateStepTests, FewerWavesTests) pick out of the request lines a
+/// What the forced-interleaving tests (LateStepTests, FewerWavesTests, ReturnAtLastInstallTests, SettleAfterFailureTests) pick out of the request lines a
 /// <see cref="Infrastructure.HoldingProxy"/> sees, and the small conversions they share.
 /// </summary>
 internal static class McasRequestLines
@@ -20,6 +20,13 @@ internal static class McasRequestLines
     public static bool IsRelease(string line, string key) =>
         (line.StartsWith($"ms {key} ", StringComparison.Ordinal) && !line.Contains(" " + ReservedFlag, StringComparison.Ordinal))
         || line.StartsWith($"md {key} ", StringComparison.Ordinal);
+
+    /// <summary>The decide: a CAS'd <c>ms</c> of a descriptor (the add carries <c>ME</c> instead).</summary>
+    public static bool IsDecide(string line) =>
+        line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Any(token => token.StartsWith('C'));
+
+    /// <summary>A read of a descriptor: a helper's, or the owner's when it settles or finishes its operation.</summary>
+    public static bool IsDescriptorRead(string line) => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal);
 
     public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 

@@ -32,7 +32,7 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
         await reader.Client.SetAsync(k1, "a0");
         await reader.Client.SetAsync(k2, "b0");
         var (e1, e2) = (await mcasA.GetAsync(k1), await mcasA.GetAsync(k2));
-        var decide = proxyA.HoldNext(IsDescriptorWrite);
+        var decide = proxyA.HoldNext(IsDecide);
 
         Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(e1, Utf8("a1")), McasUpdate.Set(e2, Utf8("b1"))]).AsTask().WaitAsync(Wait));
         var descriptor = DescriptorKeyOf(await decide.Reached.WaitAsync(Wait)); // returned; decide and releases held
@@ -60,7 +60,7 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
             await mcasA.Client.SetAsync(key, "v0");
         }
         var entries = await mcasA.GetManyAsync([k1, k2, k3]);
-        var dropped = proxyA.CloseInstead(IsDescriptorWrite);      // the group is lost with the owner's connection
+        var dropped = proxyA.CloseInstead(IsDecide);      // the group is lost with the owner's connection
 
         Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("n1")), McasUpdate.Delete(entries[1]), McasUpdate.Set(entries[2], Utf8("n3"))]).AsTask().WaitAsync(Wait));
         await dropped.Reached.WaitAsync(Wait);
@@ -85,7 +85,7 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
             await reader.Client.SetAsync(key, "v0");
         }
         var entries = await mcasA.GetManyAsync([k1, k2, k3]);
-        var dropped = proxyA.CloseInstead(IsDescriptorWrite);
+        var dropped = proxyA.CloseInstead(IsDecide);
 
         Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("n1")), McasUpdate.Delete(entries[1]), McasUpdate.Set(entries[2], Utf8("n3"))]).AsTask().WaitAsync(Wait));
         var descriptor = DescriptorKeyOf(await dropped.Reached.WaitAsync(Wait));
@@ -116,8 +116,8 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
         await mcasA.Client.SetAsync(k1, "v0");
         await mcasA.Client.SetAsync(k2, "v0");
         var entries = await mcasA.GetManyAsync([k1, k2]);
-        proxyA.CloseInstead(IsDescriptorWrite).Release();
-        proxyA.CloseInstead(line => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal)).Release(); // attempt 1
+        proxyA.CloseInstead(IsDecide).Release();
+        proxyA.CloseInstead(IsDescriptorRead).Release(); // attempt 1
 
         Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("n1")), McasUpdate.Set(entries[1], Utf8("n2"))]));
         await mcasA.FlushAsync().AsTask().WaitAsync(Wait);
@@ -138,10 +138,10 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
         await reader.Client.SetAsync(k1, "v0");
         await reader.Client.SetAsync(k2, "v0");
         var entries = await mcasA.GetManyAsync([k1, k2]);
-        proxyA.CloseInstead(IsDescriptorWrite).Release();
+        proxyA.CloseInstead(IsDecide).Release();
         for (var i = 0; i < 8; i++)                                 // more failures than fit in the 2 s window
         {
-            proxyA.CloseInstead(line => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal)).Release();
+            proxyA.CloseInstead(IsDescriptorRead).Release();
         }
 
         Assert.True(await mcasA.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("n1")), McasUpdate.Set(entries[1], Utf8("n2"))]));
@@ -195,7 +195,7 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
             await mcasA.Client.SetAsync(k2, "b0", shortLived);
         }
         var (e1, e2) = (await mcasA.GetAsync(k1), await mcasA.GetAsync(k2));
-        var decide = proxyA.HoldNext(IsDescriptorWrite);
+        var decide = proxyA.HoldNext(IsDecide);
         var owner = mcasA.CompareAndSwapAsync([McasUpdate.Set(e1, Utf8("a1")), McasUpdate.Set(e2, Utf8("b1"))]).AsTask();
         await decide.Reached.WaitAsync(Wait);
         await Task.Delay(200);
@@ -236,9 +236,6 @@ public sealed class ReturnAtLastInstallTests(MemcachedFixture memcached) : IClas
         var prefix = TestKeys.Unique("last");
         return ($"{prefix}:1", $"{prefix}:2", $"{prefix}:3");
     }
-
-    private static bool IsDescriptorWrite(string line) =>
-        line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Any(token => token.StartsWith('C'));
 
     private static string DescriptorKeyOf(string line) => line.Split(' ')[1];
 

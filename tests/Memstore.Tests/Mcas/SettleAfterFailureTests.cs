@@ -86,16 +86,12 @@ public sealed class SettleAfterFailureTests(ThreeServerFixture cluster) : Proxie
     public async Task A_commit_refused_unsent_by_a_dead_server_fails_at_once_with_nothing_to_settle()
     {
         await using var server = await MemcachedServer.StartAsync();
-        var options = MemcacheClientOptions.Parse(server.ConnectionString);
-        options.Failover = FailoverPolicy.FailFast;
-        options.OperationTimeout = TimeSpan.FromSeconds(2);
-        options.DeadTime = TimeSpan.FromSeconds(30);
-        await using var client = new MemcacheClient(options);
-        var mcas = new McasClient(client);
-        var (k1, k2) = (TestKeys.Unique("dead") + ":1", TestKeys.Unique("dead") + ":2");
-        await client.SetAsync(k1, "a0");
-        await client.SetAsync(k2, "b0");
-        var entries = await mcas.GetManyAsync([k1, k2]);
+        await using var client = new MemcacheClient(OwnServerOptions(server, options =>
+        {
+            options.Failover = FailoverPolicy.FailFast;
+            options.DeadTime = TimeSpan.FromSeconds(30);
+        }));
+        var (mcas, k1, entries) = await SeededTwoKeysAsync(client);
         var dead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ServerHealthChanged += (_, e) => { if (!e.IsAlive) { dead.TrySetResult(); } };
         await server.KillAsync();
@@ -103,8 +99,7 @@ public sealed class SettleAfterFailureTests(ThreeServerFixture cluster) : Proxie
         await dead.Task.WaitAsync(Wait);
 
         // Its own error, not McasOutcomeUnknownException: a settle would have ended in that or in an outcome.
-        await Assert.ThrowsAsync<ServerUnavailableException>(async () =>
-            await mcas.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
+        await Assert.ThrowsAsync<ServerUnavailableException>(() => CommitAsync(mcas, entries));
         await mcas.DisposeAsync();
     }
 
@@ -112,17 +107,13 @@ public sealed class SettleAfterFailureTests(ThreeServerFixture cluster) : Proxie
     public async Task A_commit_refused_unsent_by_an_unreachable_server_fails_with_that_error()
     {
         await using var server = await MemcachedServer.StartAsync();
-        var options = MemcacheClientOptions.Parse(server.ConnectionString);
-        options.OperationTimeout = TimeSpan.FromSeconds(2);
-        options.ServerFailureLimit = 1000;                            // unreachable, never marked dead
-        options.ReconnectDelay = TimeSpan.FromSeconds(1);              // and refused at once between attempts
-        options.MaxReconnectDelay = TimeSpan.FromSeconds(1);
-        await using var client = new MemcacheClient(options);
-        var mcas = new McasClient(client);
-        var (k1, k2) = (TestKeys.Unique("down") + ":1", TestKeys.Unique("down") + ":2");
-        await client.SetAsync(k1, "a0");
-        await client.SetAsync(k2, "b0");
-        var entries = await mcas.GetManyAsync([k1, k2]);
+        await using var client = new MemcacheClient(OwnServerOptions(server, options =>
+        {
+            options.ServerFailureLimit = 1000;                        // unreachable, never marked dead
+            options.ReconnectDelay = TimeSpan.FromSeconds(1);          // and refused at once between attempts
+            options.MaxReconnectDelay = TimeSpan.FromSeconds(1);
+        }));
+        var (mcas, k1, entries) = await SeededTwoKeysAsync(client);
         await server.KillAsync();
         MemcacheException? refused = null;
         for (var i = 0; i < 100 && refused is null; i++)                // until a plain call is refused unsent
@@ -142,15 +133,32 @@ public sealed class SettleAfterFailureTests(ThreeServerFixture cluster) : Proxie
         }
         Assert.NotNull(refused);
 
-        var failure = await Assert.ThrowsAnyAsync<MemcacheException>(async () =>
-            await mcas.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]));
+        var failure = await Assert.ThrowsAnyAsync<MemcacheException>(() => CommitAsync(mcas, entries));
         Assert.IsType<MemcacheConnectionException>(failure);            // nothing was sent: its own error, not "unknown"
         Assert.True(failure.NotSent, failure.ToString());
         await mcas.DisposeAsync();
     }
 
-    private static bool IsDecide(string line) =>
-        line.StartsWith("ms memstore:mcas:", StringComparison.Ordinal) && line.Split(' ').Any(token => token.StartsWith('C'));
+    /// <summary>Options for a server of the test's own, which it may kill: 2 s operation timeout, then <paramref name="configure"/>.</summary>
+    private static MemcacheClientOptions OwnServerOptions(MemcachedServer server, Action<MemcacheClientOptions> configure)
+    {
+        var options = MemcacheClientOptions.Parse(server.ConnectionString);
+        options.OperationTimeout = TimeSpan.FromSeconds(2);
+        configure(options);
+        return options;
+    }
 
-    private static bool IsDescriptorRead(string line) => line.StartsWith("mg memstore:mcas:", StringComparison.Ordinal);
+    /// <summary>Two keys holding "a0" and "b0", read through McasGet.</summary>
+    private static async Task<(McasClient Mcas, string FirstKey, McasEntry[] Entries)> SeededTwoKeysAsync(MemcacheClient client)
+    {
+        var prefix = TestKeys.Unique("own");
+        var (k1, k2) = ($"{prefix}:1", $"{prefix}:2");
+        await client.SetAsync(k1, "a0");
+        await client.SetAsync(k2, "b0");
+        var mcas = new McasClient(client);
+        return (mcas, k1, await mcas.GetManyAsync([k1, k2]));
+    }
+
+    private static async Task CommitAsync(McasClient mcas, McasEntry[] entries) =>
+        await mcas.CompareAndSwapAsync([McasUpdate.Set(entries[0], Utf8("a1")), McasUpdate.Set(entries[1], Utf8("b1"))]);
 }

@@ -40,13 +40,7 @@ public sealed partial class TokenStressTests(ThreeServerFixture cluster, ITestOu
         finishing.Add(FinishAsync(Movers(4, 2.5), TimeSpan.FromSeconds(40))); // the restart
         var outputs = await Task.WhenAll(finishing);
         output.WriteLine($"wall {clock.Elapsed.TotalSeconds:F1} s");
-        foreach (var text in outputs)
-        {
-            output.WriteLine(text.Trim());
-            Assert.DoesNotContain("CORRUPTION", text);
-            Assert.DoesNotContain("VIOLATION", text);
-            Assert.Contains("DONE moves=", text);
-        }
+        AssertWorkersClean(outputs, output, "DONE moves=");
         var moves = outputs.Sum(text => int.Parse(MovesPattern().Match(text).Groups[1].Value));
         var checks = outputs.Sum(text => int.Parse(ChecksPattern().Match(text).Groups[1].Value));
         output.WriteLine($"moves {moves}, checks {checks} (SIGKILLed worker's counts lost with it)");
@@ -78,13 +72,7 @@ public sealed partial class TokenStressTests(ThreeServerFixture cluster, ITestOu
             server.Resume();
         }
         var outputs = await Task.WhenAll(finishing);
-        foreach (var text in outputs)
-        {
-            output.WriteLine(text.Trim());
-            Assert.DoesNotContain("CORRUPTION", text);
-            Assert.DoesNotContain("VIOLATION", text);
-            Assert.Contains("DONE moves=", text);
-        }
+        AssertWorkersClean(outputs, output, "DONE moves=");
         Assert.Contains(outputs, text => !text.Contains("transport_errors=0 ", StringComparison.Ordinal)); // the pause was felt
         await AssertTokensAsync(client, prefix);
     }

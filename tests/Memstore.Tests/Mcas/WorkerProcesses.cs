@@ -87,4 +87,19 @@ internal static class WorkerProcesses
             return File.Exists(path) ? path : throw new FileNotFoundException("Build tests/Memstore.StressWorker first (it is built with the test project).", path);
         }
     }
+
+    /// <summary>
+    /// Logs each worker's output and fails on any CORRUPTION or VIOLATION line, or on a worker that did not end with
+    /// <paramref name="done"/> (it crashed or hung).
+    /// </summary>
+    public static void AssertWorkersClean(IEnumerable<string> outputs, Xunit.Abstractions.ITestOutputHelper output, string done)
+    {
+        foreach (var text in outputs)
+        {
+            output.WriteLine(text.Trim());
+            Assert.DoesNotContain("CORRUPTION", text);
+            Assert.DoesNotContain("VIOLATION", text);
+            Assert.Contains(done, text);
+        }
+    }
 }
