@@ -16,7 +16,7 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
     private readonly LogCapture _logs = new();
 
     public async Task InitializeAsync() =>
-        _servers.AddRange(await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => MemcachedServer.StartAsync())));
+        _servers.AddRange(await MemcachedServer.StartManyAsync(2));
 
     public async Task DisposeAsync()
     {

@@ -33,6 +33,27 @@ public sealed class MemcachedServer : IAsyncDisposable
         StartOnFreePortAsync(port => new MemcachedServer(port, extraArguments));
 
     /// <summary>
+    /// <paramref name="count"/> servers started at once; if one fails to start, those that did are stopped before the
+    /// error is thrown, so a failed fixture leaves no memcached behind it.
+    /// </summary>
+    public static async Task<MemcachedServer[]> StartManyAsync(int count)
+    {
+        var starts = Enumerable.Range(0, count).Select(_ => StartAsync()).ToArray();
+        try
+        {
+            return await Task.WhenAll(starts);
+        }
+        catch
+        {
+            foreach (var started in starts.Where(start => start.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Starts a memcached that does not answer plaintext <c>version</c> (a TLS port with -Z, an
     /// authenticating one with -Y): ready once it accepts TCP connections.
     /// </summary>

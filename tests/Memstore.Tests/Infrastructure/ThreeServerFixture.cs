@@ -12,8 +12,7 @@ public sealed class ThreeServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var starts = Enumerable.Range(0, 3).Select(_ => MemcachedServer.StartAsync()).ToArray();
-        Servers.AddRange(await Task.WhenAll(starts));
+        Servers.AddRange(await MemcachedServer.StartManyAsync(3));
     }
 
     public async Task DisposeAsync()

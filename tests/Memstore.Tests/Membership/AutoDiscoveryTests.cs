@@ -18,7 +18,7 @@ public sealed class AutoDiscoveryTests : IAsyncLifetime
     private readonly LogCapture _logs = new();
 
     public async Task InitializeAsync() =>
-        _servers.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => MemcachedServer.StartAsync())));
+        _servers.AddRange(await MemcachedServer.StartManyAsync(3));
 
     public async Task DisposeAsync()
     {

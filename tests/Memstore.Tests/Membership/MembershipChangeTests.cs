@@ -16,7 +16,7 @@ public sealed class MembershipChangeTests(Xunit.Abstractions.ITestOutputHelper o
     private readonly List<MemcachedServer> _servers = [];
 
     public async Task InitializeAsync() =>
-        _servers.AddRange(await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => MemcachedServer.StartAsync())));
+        _servers.AddRange(await MemcachedServer.StartManyAsync(4));
 
     public async Task DisposeAsync()
     {
