@@ -128,7 +128,9 @@ internal sealed partial class KeyEvaluator
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
-            foreach (var node in reference.GetSyntax().DescendantNodes())
+            // Only the type's structure is walked, not the bodies of its methods and accessors: for a store, the
+            // generated part alone is thousands of nodes that can assign nothing.
+            foreach (var node in reference.GetSyntax().DescendantNodes(static n => n is TypeDeclarationSyntax or BasePropertyDeclarationSyntax or AccessorListSyntax))
             {
                 if (node is ConstructorDeclarationSyntax or AccessorDeclarationSyntax { Keyword.ValueText: "init" })
                 {

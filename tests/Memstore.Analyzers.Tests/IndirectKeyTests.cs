@@ -48,6 +48,7 @@ public class IndirectKeyTests
                 private readonly string _prefix = "bank:acct:";
                 private readonly string _assigned = "bank:acct:";
                 private readonly string _byRef = "bank:acct:";
+                private readonly string _viaInit = "bank:acct:";
                 private string _mutable = "bank:acct:";
                 public string Fixed { get; } = "bank:acct:1";
                 public string Settable { get; set; } = "bank:acct:1";
@@ -62,6 +63,8 @@ public class IndirectKeyTests
                     Init(out _byRef);
                 }
 
+                public string Other { init { _viaInit = value; } }
+
                 static void Init(out string s) => s = "x";
 
                 async Task M(string id)
@@ -70,6 +73,7 @@ public class IndirectKeyTests
                     await _client.GetAsync({|#1:Fixed|});
                     await _client.GetAsync(_assigned + id);
                     await _client.GetAsync(_byRef + id);
+                    await _client.GetAsync(_viaInit + id);
                     await _client.GetAsync(_mutable + id);
                     await _client.GetAsync(Settable);
                     await _client.GetAsync(InCtor);
