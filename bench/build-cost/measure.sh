@@ -7,19 +7,22 @@
 # SHARED=1 builds through the compiler server (VBCSCompiler, the SDK's default unless UseSharedCompilation=false
 # is set, as on CI machines that disable it): one warm-up rebuild first, so analyzers and generators are loaded
 # and jitted as in an IDE or a developer's second build; the server this script started is stopped at the end.
-# usage: [SHARED=1] bench/build-cost/measure.sh [STORES] [REPS]
+# SHARED=cold also builds through the compiler server, but shuts every compiler server of this user down
+# (dotnet build-server shutdown --vbcscompiler) before each rep, so each rep is the first build of a new server:
+# a clean build after a reboot or after the server's idle timeout. Csc's time then includes starting the server.
+# usage: [SHARED=1|cold] bench/build-cost/measure.sh [STORES] [REPS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 stores=${1:-50}; reps=${2:-3}
 dir=$(mktemp -d /tmp/memstore-build-cost-XXXXXX)
 shared=(); before=""
-if [ "${SHARED:-0}" = 1 ]; then
+if [ "${SHARED:-0}" != 0 ]; then
   shared=(-p:UseSharedCompilation=true)
   before=$(pgrep -u "$(id -u)" -f VBCSCompiler.dll || true)
 fi
 cleanup() {
   rm -rf "$dir"
-  if [ "${SHARED:-0}" = 1 ]; then
+  if [ "${SHARED:-0}" != 0 ]; then
     for pid in $(pgrep -u "$(id -u)" -f VBCSCompiler.dll || true); do
       grep -qx "$pid" <<<"$before" || kill "$pid" 2>/dev/null || true
     done
@@ -35,6 +38,7 @@ printf '%-4s %10s %10s %10s %8s\n' rep csc_s generator_s analyzer_s share
 shares=()
 for rep in $(seq "$reps"); do
   log="$dir/build-$rep.log"
+  [ "${SHARED:-0}" = cold ] && dotnet build-server shutdown --vbcscompiler >/dev/null
   dotnet build -c Release -nologo --no-dependencies --no-incremental "${shared[@]}" -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary >"$log" 2>&1
   gen=$(awk '$3 ~ /^Memstore\.Generators,/ {print $1; exit}' "$log")
   ana=$(awk '$3 ~ /^Memstore\.Analyzers,/ {print $1; exit}' "$log")
