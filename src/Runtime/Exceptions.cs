@@ -19,9 +19,10 @@ public class MemcacheException : Exception
     internal bool MarksServerDead { get; init; }
 
     /// <summary>
-    /// The request was refused before any byte of it was written (the server is marked dead, unreachable, silent, or the
-    /// request was linked behind one that did not go out): the server cannot have executed it. MCAS relies on it to tell
-    /// an operation that never started from one whose outcome is unknown.
+    /// The request was refused before any byte of it was written (the server is marked dead, unreachable, silent, the
+    /// request was linked behind one that did not go out, or it timed out or lost its connection while still queued):
+    /// the server cannot have executed it. MCAS relies on it to tell an operation that never started from one whose
+    /// outcome is unknown.
     /// </summary>
     internal bool NotSent { get; init; }
 }

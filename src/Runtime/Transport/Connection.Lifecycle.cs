@@ -153,14 +153,22 @@ internal sealed partial class Connection
         }
         foreach (var operation in lost)
         {
-            operation.TryFail(Wrap(cause, operation, pending));
+            operation.TryFail(notSent => Wrap(cause, operation, pending, notSent));
             Drop(operation);
         }
     }
 
-    private MemcacheException Wrap(Exception cause, Operation operation, int inFlight)
+    private MemcacheException Wrap(Exception cause, Operation operation, int inFlight, bool notSent)
     {
         var what = Protocol.ErrorText.Operation(operation.Name, operation.Key);
+        if (notSent)
+        {
+            // A linked request still queued behind one that went out on the lost session (RequestQueue.TakeLostWithSession).
+            return new MemcacheConnectionException(
+                $"The connection to {_name} was lost before {what} was sent ({cause.Message}). It may go out only right behind "
+                + "the request queued before it, which was on the lost connection; it was not sent, so the server did not execute it.", cause)
+            { Server = _name, NotSent = true };
+        }
         if (cause is MemcacheProtocolException)
         {
             // The stream went out of step: every request in flight fails with the protocol error itself.

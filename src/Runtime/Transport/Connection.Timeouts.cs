@@ -37,6 +37,27 @@ internal sealed partial class Connection
         };
     }
 
+    /// <summary>The error of a request that timed out: in flight, or still queued, and then never sent.</summary>
+    private MemcacheTimeoutException TimedOut(Operation operation, TimeSpan waited, bool notSent, int queued, int inFlight, TimeSpan oldestWait, ConnectionStatus status)
+    {
+        var what = Protocol.ErrorText.Operation(operation.Name, operation.Key);
+        var timing = $"{waited.TotalMilliseconds:0} ms (timeout {_options.OperationTimeout.TotalMilliseconds:0} ms)";
+        var queues = $"{queued} request(s) queued, {inFlight} in flight, the oldest waited {oldestWait.TotalMilliseconds:0} ms; connection {status}.";
+        var message = notSent
+            ? $"Timed out after {timing} before {what} was sent to {_name}: {queues} It was not sent, so the server did not execute it."
+            : $"Timed out after {timing} waiting for {what} on {_name}: {queues}";
+        return new MemcacheTimeoutException(message)
+        {
+            Server = _name,
+            Operation = operation.Name,
+            Key = operation.Key,
+            QueuedRequests = queued,
+            InFlightRequests = inFlight,
+            OldestWait = oldestWait,
+            NotSent = notSent,
+        };
+    }
+
     private bool IsConnected()
     {
         lock (_sync)
@@ -119,18 +140,10 @@ internal sealed partial class Connection
             foreach (var operation in expired)
             {
                 var waited = Stopwatch.GetElapsedTime(operation.EnqueuedAt, now);
-                operation.TryFail(lastTimeout = new MemcacheTimeoutException(
-                    $"Timed out after {waited.TotalMilliseconds:0} ms (timeout {_options.OperationTimeout.TotalMilliseconds:0} ms) waiting for {Protocol.ErrorText.Operation(operation.Name, operation.Key)} on {_name}: "
-                    + $"{queued} request(s) queued, {inFlight} in flight, the oldest waited {oldestWait.TotalMilliseconds:0} ms; connection {status}.")
-                {
-                    Server = _name,
-                    Operation = operation.Name,
-                    Key = operation.Key,
-                    QueuedRequests = queued,
-                    InFlightRequests = inFlight,
-                    OldestWait = oldestWait,
-                });
+                operation.TryFail(notSent => lastTimeout = TimedOut(operation, waited, notSent, queued, inFlight, oldestWait, status));
             }
+            // Every one of them may have been answered or canceled meanwhile: the server's health still hears of it.
+            lastTimeout ??= TimedOut(expired[^1], Stopwatch.GetElapsedTime(expired[^1].EnqueuedAt, now), false, queued, inFlight, oldestWait, status);
         }
         if (silent && _health.ReportTimeouts(expiredInFlight, lastTimeout!))
         {

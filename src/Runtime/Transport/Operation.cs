@@ -168,6 +168,28 @@ internal abstract class Operation : IValueTaskSource
         }
     }
 
+    /// <summary>
+    /// Fails the caller unless a result is already being delivered, with the error <paramref name="error"/> makes for
+    /// whether the request was still waiting for the writer. Failing a waiting request makes the writer's claim
+    /// (<see cref="TryMarkWritten"/>) fail, so it never goes out: its error can say that the server never saw it.
+    /// Safe from any thread.
+    /// </summary>
+    public bool TryFail(Func<bool, Exception> error)
+    {
+        var state = Volatile.Read(ref _state);
+        while (state < Completing)
+        {
+            var seen = Interlocked.CompareExchange(ref _state, Completing, state);
+            if (seen == state)
+            {
+                EndCompletion(error(state == Queued), completions: null);
+                return true;
+            }
+            state = seen;
+        }
+        return false;
+    }
+
     /// <summary>Fails the caller unless a result is already being delivered. Safe from any thread.</summary>
     public bool TryFail(Exception error)
     {
