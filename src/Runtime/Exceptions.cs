@@ -19,12 +19,13 @@ public class MemcacheException : Exception
     internal bool MarksServerDead { get; init; }
 
     /// <summary>
-    /// The request was refused before any byte of it was written (the server is marked dead, unreachable, silent, the
-    /// request was linked behind one that did not go out, or it timed out or lost its connection while still queued):
-    /// the server cannot have executed it. MCAS relies on it to tell an operation that never started from one whose
-    /// outcome is unknown.
+    /// True when the request failed before any byte of it was written: the server is marked dead, unreachable, or silent
+    /// since a request timed out; the request timed out, or lost its connection, while still queued; or it was linked
+    /// behind one that did not go out. The server cannot have executed it, so running it again is safe even when it is
+    /// not idempotent (an increment, an append). False means it may have been executed. MCAS relies on it to tell an
+    /// operation that never started from one whose outcome is unknown.
     /// </summary>
-    internal bool NotSent { get; init; }
+    public bool NotSent { get; internal init; }
 }
 
 /// <summary>
