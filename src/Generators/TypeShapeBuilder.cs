@@ -150,6 +150,12 @@ internal sealed class TypeShapeBuilder
         {
             return Fail(path, $"'{name}' is abstract");
         }
+        if (type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable))
+        {
+            return Fail(path, $"'{name}' is a collection (it implements IEnumerable) but not one the generator supports; use an array, "
+                + "List<T>, HashSet<T>, Dictionary<TKey, TValue>, IList<T>, IReadOnlyList<T>, ICollection<T>, IReadOnlyCollection<T>, "
+                + "IEnumerable<T>, IDictionary<TKey, TValue> or IReadOnlyDictionary<TKey, TValue>");
+        }
         var attributes = type.GetAttributes();
         var messagePackObject = attributes.FirstOrDefault(a => _known.Is(a.AttributeClass, WellKnownTypes.MessagePackObjectAttribute));
         var keyAsPropertyName = messagePackObject?.ConstructorArguments.FirstOrDefault().Value is true
@@ -213,6 +219,10 @@ internal sealed class TypeShapeBuilder
             var missing = members.First(m => m.IntKey < 0);
             return Fail(path, $"'{name}' uses [Key(int)] on some members but not on '{missing.Name}'");
         }
+        if (members.Count == 0 && HasInstanceFields(type))
+        {
+            return Fail(path, $"'{name}' has no public members to serialize; its state would be lost (give it public properties with setters or constructor parameters, or store another type)");
+        }
         _shapes[name] = new TypeShapeModel(name, FormatterName(type), false, type.IsValueType, "", layout,
             members.ToEquatableArray(), constructor.Parameters.Length);
         return true;
@@ -246,6 +256,19 @@ internal sealed class TypeShapeBuilder
         Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
         _ => "not accessible",
     };
+
+    /// <summary>Whether the type or a base type holds instance fields (of any accessibility, backing fields included).</summary>
+    private static bool HasInstanceFields(INamedTypeSymbol type)
+    {
+        for (var level = type; level is not null && level.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); level = level.BaseType)
+        {
+            if (level.GetMembers().Any(m => m is IFieldSymbol { IsStatic: false, IsConst: false }))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, WellKnownTypes known, List<string> memberNames)
     {

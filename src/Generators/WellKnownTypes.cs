@@ -55,8 +55,11 @@ internal sealed class WellKnownTypes
     public const int KeyAttribute = 0, IgnoreMemberAttribute = 1, IgnoreDataMemberAttribute = 2, MessagePackObjectAttribute = 3,
         SerializationConstructorAttribute = 4, McasGroupAttribute = 5, KeyspaceAttribute = 6, MemcacheClient = 7, Guid = 8;
 
-    /// <summary>BCL value types with a MessagePack formatter of their own: the generator writes none for them.</summary>
-    private static readonly string[] BuiltInValueNames = ["Guid", "DateTimeOffset", "TimeSpan", "Uri", "Version", "DateOnly", "TimeOnly"];
+    /// <summary>
+    /// BCL value types with a MessagePack formatter of their own (in StandardResolver): the generator writes none for them.
+    /// Names are under System. (Int128 and UInt128 have none in MessagePack 2.5: they are refused, having no public members.)
+    /// </summary>
+    private static readonly string[] BuiltInValueNames = ["Guid", "DateTimeOffset", "TimeSpan", "Uri", "Version", "DateOnly", "TimeOnly", "Half", "Numerics.BigInteger"];
 
     /// <summary>The types of <paramref name="compilation"/>, resolved on first use.</summary>
     public static WellKnownTypes For(Compilation compilation) => Cache.GetValue(compilation, static c => new WellKnownTypes(c));

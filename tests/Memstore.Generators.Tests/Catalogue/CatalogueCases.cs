@@ -1,7 +1,8 @@
 namespace Memstore.Generators.Tests.Catalogue;
 
 /// <summary>A value to round-trip through the generated formatters: its type, a C# expression, and the JSON of its bytes.</summary>
-public sealed record RoundTripCase(string Type, string Value, string Json);
+/// <remarks><paramref name="Contractless"/>: the bytes must also equal MessagePack's ContractlessStandardResolver's.</remarks>
+public sealed record RoundTripCase(string Type, string Value, string Json, bool Contractless = false);
 
 /// <summary>
 /// One entry of the catalogue. <see cref="Expect"/>: the MEMS ID reported at the <c>[|...|]</c> span of
@@ -22,7 +23,7 @@ public static partial class CatalogueCases
 {
     public const string Usings = "using System; using System.Collections.Generic; using Memstore; using MessagePack;\n";
 
-    public static readonly IReadOnlyList<CatalogueCase> All = [.. StoreShapes(), .. Members(), .. Values(), .. Keys(), .. ValidEdges()];
+    public static readonly IReadOnlyList<CatalogueCase> All = [.. StoreShapes(), .. Members(), .. Values(), .. Keys(), .. ValidEdges(), .. ShapeMistakes(), .. ShapeEdges()];
 
     private static IEnumerable<CatalogueCase> StoreShapes()
     {

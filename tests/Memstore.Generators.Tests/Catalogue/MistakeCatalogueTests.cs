@@ -72,7 +72,7 @@ public sealed class MistakeCatalogueTests
         @case.Check?.Invoke(run.GeneratedTrees.ToDictionary(t => Path.GetFileName(t.FilePath), t => t.GetText().ToString()));
         if (@case.RoundTrip is { } roundTrip)
         {
-            Assert.Equal(roundTrip.Json, RoundTrip(output, roundTrip.Type, roundTrip.Value, libraryImage));
+            Assert.Equal(roundTrip.Json, RoundTrip(output, roundTrip, libraryImage));
         }
     }
 
@@ -101,10 +101,20 @@ public sealed class MistakeCatalogueTests
 
     /// <summary>
     /// Serializes <paramref name="value"/> with the generated resolver inside the compiled case, reads it back and
-    /// writes it again: the JSON of the bytes when both writes agree.
+    /// writes it again: the JSON of the bytes when both writes agree (and, when asked, agree with the contractless resolver's).
     /// </summary>
-    private static string RoundTrip(Compilation output, string type, string value, byte[]? libraryImage)
+    private static string RoundTrip(Compilation output, RoundTripCase roundTrip, byte[]? libraryImage)
     {
+        var (type, value) = (roundTrip.Type, roundTrip.Value);
+        var contractless = roundTrip.Contractless
+            ? $$"""
+                var theirs = global::MessagePack.MessagePackSerializer.Serialize(value, global::MessagePack.Resolvers.ContractlessStandardResolver.Options);
+                if (global::System.Convert.ToHexString(bytes) != global::System.Convert.ToHexString(theirs))
+                {
+                    return "contractless writes " + global::MessagePack.MessagePackSerializer.ConvertToJson(theirs) + " (" + global::System.Convert.ToHexString(theirs) + "), generated " + global::System.Convert.ToHexString(bytes);
+                }
+                """
+            : "";
         var probe = $$"""
             public static class CatalogueProbe
             {
@@ -113,6 +123,7 @@ public sealed class MistakeCatalogueTests
                     var options = global::MessagePack.MessagePackSerializerOptions.Standard.WithResolver(global::Memstore.Generated.MemstoreResolver.Instance);
                     {{type}} value = {{value}};
                     var bytes = global::MessagePack.MessagePackSerializer.Serialize(value, options);
+                    {{contractless}}
                     var back = global::MessagePack.MessagePackSerializer.Deserialize<{{type}}>(bytes, options);
                     var again = global::MessagePack.MessagePackSerializer.Serialize(back, options);
                     return global::System.Convert.ToHexString(bytes) == global::System.Convert.ToHexString(again)

@@ -1,0 +1,35 @@
+namespace Memstore.Generators.Tests.Catalogue;
+
+/// <summary>Value shapes that used to lose data or break the generated formatter: each is now refused or round-trips.</summary>
+public static partial class CatalogueCases
+{
+    private static string Marked(string valueType) =>
+        $"[MemcacheStore] public partial class Shop {{ [Keyspace(\"p:{{id}}\")] public partial [|Keyspace<int, {valueType}>|] Products {{ get; }} }}";
+
+    private static IEnumerable<CatalogueCase> ShapeMistakes()
+    {
+        // State that would be written as {} and read back as default.
+        yield return new("Int128 member", "public sealed class Item { public Int128 Big { get; set; } }\n" + Marked("Item"), "MEMS1005")
+        { Message = "Item.Big: 'global::System.Int128' has no public members to serialize; its state would be lost" };
+        yield return new("UInt128 value", Marked("UInt128"), "MEMS1005") { Message = "has no public members to serialize; its state would be lost" };
+        yield return new("class with only private fields", """
+            public sealed class Item { private readonly int _count = 1; public int Get() => _count; }
+            """ + Marked("Item"), "MEMS1005") { Message = "'global::Item' has no public members to serialize; its state would be lost" };
+        yield return new("state only in a base class's private auto-property", """
+            public class Base { private int Count { get; set; } public void Bump() => Count++; }
+            public sealed class Item : Base { }
+            """ + Marked("Item"), "MEMS1005") { Message = "'global::Item' has no public members to serialize" };
+        yield return new("class deriving List<int>", "public sealed class MyList : List<int> { }\n" + Marked("MyList"), "MEMS1005")
+        { Message = "'global::MyList' is a collection (it implements IEnumerable) but not one the generator supports; use an array, List<T>, HashSet<T>, Dictionary<TKey, TValue>" };
+        yield return new("class deriving Dictionary<string, int>", "public sealed class MyDict : Dictionary<string, int> { }\npublic sealed record Item(MyDict Map);\n" + Marked("Item"), "MEMS1005")
+        { Message = "Item.Map: 'global::MyDict' is a collection (it implements IEnumerable)" };
+    }
+
+    private static IEnumerable<CatalogueCase> ShapeEdges()
+    {
+        yield return new("BigInteger and Half members", """
+            public sealed class Item { public System.Numerics.BigInteger Big { get; set; } public Half H { get; set; } }
+            """ + Store("Item"))
+        { RoundTrip = new("Item", "new Item { Big = 42, H = (Half)1.5 }", "{\"Big\":\"Kg==\",\"H\":1.5}", Contractless: true) };
+    }
+}
