@@ -219,6 +219,12 @@ internal sealed class TypeShapeBuilder
             var missing = members.First(m => m.IntKey < 0);
             return Fail(path, $"'{name}' uses [Key(int)] on some members but not on '{missing.Name}'");
         }
+        if (DuplicateKey(members, layout) is { } duplicate)
+        {
+            return Fail(path, $"'{name}.{duplicate.Second.Name}' has the same key as '{duplicate.First.Name}' ("
+                + (layout == LayoutKind.IntKeys ? $"[Key({duplicate.Second.IntKey})]" : $"\"{duplicate.Second.Key}\"")
+                + "), so one would overwrite the other; give each member its own key");
+        }
         if (members.Count == 0 && HasInstanceFields(type))
         {
             return Fail(path, $"'{name}' has no public members to serialize; its state would be lost (give it public properties with setters or constructor parameters, or store another type)");
@@ -256,6 +262,22 @@ internal sealed class TypeShapeBuilder
         Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
         _ => "not accessible",
     };
+
+    /// <summary>The first two members of one key, or null.</summary>
+    private static (MemberShapeModel First, MemberShapeModel Second)? DuplicateKey(List<MemberShapeModel> members, LayoutKind layout)
+    {
+        for (var i = 1; i < members.Count; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (layout == LayoutKind.IntKeys ? members[i].IntKey == members[j].IntKey : members[i].Key == members[j].Key)
+                {
+                    return (members[j], members[i]);
+                }
+            }
+        }
+        return null;
+    }
 
     /// <summary>Whether the type or a base type holds instance fields (of any accessibility, backing fields included).</summary>
     private static bool HasInstanceFields(INamedTypeSymbol type)

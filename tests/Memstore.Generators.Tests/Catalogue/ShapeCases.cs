@@ -23,6 +23,19 @@ public static partial class CatalogueCases
         { Message = "'global::MyList' is a collection (it implements IEnumerable) but not one the generator supports; use an array, List<T>, HashSet<T>, Dictionary<TKey, TValue>" };
         yield return new("class deriving Dictionary<string, int>", "public sealed class MyDict : Dictionary<string, int> { }\npublic sealed record Item(MyDict Map);\n" + Marked("Item"), "MEMS1005")
         { Message = "Item.Map: 'global::MyDict' is a collection (it implements IEnumerable)" };
+
+        // Keys of [MessagePackObject] types.
+        yield return new("two members with [Key(0)]", """
+            [MessagePackObject] public sealed class Item { [Key(0)] public int A { get; set; } [Key(0)] public int B { get; set; } }
+            """ + Marked("Item"), "MEMS1005")
+        { Message = "'global::Item.B' has the same key as 'A' ([Key(0)]), so one would overwrite the other; give each member its own key" };
+        yield return new("two members with [Key(\"a\")]", """
+            [MessagePackObject] public sealed class Item { [Key("a")] public int A { get; set; } [Key("a")] public string B { get; set; } = ""; }
+            """ + Marked("Item"), "MEMS1005")
+        { Message = "'global::Item.B' has the same key as 'A' (\"a\"), so one would overwrite the other" };
+        yield return new("a [Key(\"name\")] equal to another member's name", """
+            public sealed class Item { [Key("B")] public int A { get; set; } public int B { get; set; } }
+            """ + Marked("Item"), "MEMS1005") { Message = "'global::Item.B' has the same key as 'A' (\"B\")" };
     }
 
     private static IEnumerable<CatalogueCase> ShapeEdges()
