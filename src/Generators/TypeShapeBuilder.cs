@@ -196,6 +196,12 @@ internal sealed class TypeShapeBuilder
             var keyAttribute = member.GetAttributes().FirstOrDefault(a => _known.Is(a.AttributeClass, WellKnownTypes.KeyAttribute));
             if (keyAttribute?.ConstructorArguments.FirstOrDefault().Value is int index && !keyAsPropertyName)
             {
+                if (index < 0 || index > MaxIntKey)
+                {
+                    return Fail(path, index < 0
+                        ? $"'{name}.{member.Name}' has [Key({index})]; a key index cannot be negative"
+                        : $"'{name}.{member.Name}' has [Key({index})], over {MaxIntKey}, the largest index the generator accepts (the array layout writes an entry for every index up to the largest); use small consecutive indexes");
+                }
                 intKey = index;
                 layout = LayoutKind.IntKeys;
             }
@@ -262,6 +268,9 @@ internal sealed class TypeShapeBuilder
         Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
         _ => "not accessible",
     };
+
+    /// <summary>The largest [Key(int)] index: the array layout writes every index up to the largest, so a big one makes absurd arrays.</summary>
+    internal const int MaxIntKey = 1024;
 
     /// <summary>The first two members of one key, or null.</summary>
     private static (MemberShapeModel First, MemberShapeModel Second)? DuplicateKey(List<MemberShapeModel> members, LayoutKind layout)

@@ -36,6 +36,12 @@ public static partial class CatalogueCases
         yield return new("a [Key(\"name\")] equal to another member's name", """
             public sealed class Item { [Key("B")] public int A { get; set; } public int B { get; set; } }
             """ + Marked("Item"), "MEMS1005") { Message = "'global::Item.B' has the same key as 'A' (\"B\")" };
+        yield return new("negative [Key(int)]", """
+            [MessagePackObject] public sealed class Item { [Key(-1)] public int A { get; set; } [Key(0)] public int B { get; set; } }
+            """ + Marked("Item"), "MEMS1005") { Message = "'global::Item.A' has [Key(-1)]; a key index cannot be negative" };
+        yield return new("[Key(int.MaxValue)]", """
+            [MessagePackObject] public sealed class Item { [Key(int.MaxValue)] public int A { get; set; } }
+            """ + Marked("Item"), "MEMS1005") { Message = "'global::Item.A' has [Key(2147483647)], over 1024, the largest index the generator accepts" };
     }
 
     private static IEnumerable<CatalogueCase> ShapeEdges()
