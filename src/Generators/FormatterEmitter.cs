@@ -103,7 +103,7 @@ internal static class FormatterEmitter
         {
             foreach (var member in shape.Members)
             {
-                w.Line($"private static global::System.ReadOnlySpan<byte> __Key_{member.Local} => new byte[] {{ {EncodedKey(member.Key)} }};");
+                w.Line($"private static global::System.ReadOnlySpan<byte> {KeyName(shape, member)} => new byte[] {{ {EncodedKey(member.Key)} }};");
             }
             w.Line();
         }
@@ -118,7 +118,7 @@ internal static class FormatterEmitter
             w.Line($"writer.WriteMapHeader({shape.Members.Count});");
             foreach (var member in shape.Members)
             {
-                w.Line($"writer.WriteRaw(__Key_{member.Local});");
+                w.Line($"writer.WriteRaw({KeyName(shape, member)});");
                 w.Line(Write(member));
             }
         }
@@ -146,10 +146,10 @@ internal static class FormatterEmitter
         w.Line("var resolver = options.Resolver;");
         foreach (var member in shape.Members)
         {
-            w.Line($"{member.TypeName} __{member.Local} = default;");
+            w.Line($"{member.TypeName} {Value(shape, member)} = default;");
             if (NeedsFlag(member))
             {
-                w.Line($"bool __{member.Local}Read = false;");
+                w.Line($"bool {Flag(shape, member)} = false;");
             }
         }
         if (shape.Layout == LayoutKind.Map)
@@ -161,10 +161,10 @@ internal static class FormatterEmitter
             foreach (var member in shape.Members)
             {
                 w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(name, {CodeWriter.Literal(member.Key)}u8))");
-                w.Line($"__{member.Local} = {Read(member)};");
+                w.Line($"{Value(shape, member)} = {Read(member)};");
                 if (NeedsFlag(member))
                 {
-                    w.Line($"__{member.Local}Read = true;");
+                    w.Line($"{Flag(shape, member)} = true;");
                 }
                 w.Close();
                 first = false;
@@ -192,10 +192,10 @@ internal static class FormatterEmitter
                 w.Line("    {");
                 w.Line("        break;");
                 w.Line("    }");
-                w.Line($"    __{member.Local} = {Read(member)};");
+                w.Line($"    {Value(shape, member)} = {Read(member)};");
                 if (NeedsFlag(member))
                 {
-                    w.Line($"    __{member.Local}Read = true;");
+                    w.Line($"    {Flag(shape, member)} = true;");
                 }
                 w.Line("    break;");
             }
@@ -205,8 +205,8 @@ internal static class FormatterEmitter
         }
         w.Line("reader.Depth--;");
         var arguments = shape.Members.Where(m => m.ConstructorIndex >= 0).OrderBy(m => m.ConstructorIndex)
-            .Select(m => $"__{m.Local}Read ? __{m.Local} : {m.ConstructorDefault ?? "default"}").ToList();
-        var initOnly = shape.Members.Where(m => m.ConstructorIndex < 0 && m.IsInitOnly).Select(m => $"@{m.Name} = __{m.Local}").ToList();
+            .Select(m => $"{Flag(shape, m)} ? {Value(shape, m)} : {m.ConstructorDefault ?? "default"}").ToList();
+        var initOnly = shape.Members.Where(m => m.ConstructorIndex < 0 && m.IsInitOnly).Select(m => $"@{m.Name} = {Value(shape, m)}").ToList();
         var creation = $"new {shape.TypeName}({string.Join(", ", arguments)})";
         if (initOnly.Count > 0)
         {
@@ -215,11 +215,31 @@ internal static class FormatterEmitter
         w.Line($"var result = {creation};");
         foreach (var member in shape.Members.Where(m => m.ConstructorIndex < 0 && m.IsSettable))
         {
-            w.Open($"if (__{member.Local}Read)").Line($"{member.On("result")} = __{member.Local};").Close();
+            w.Open($"if ({Flag(shape, member)})").Line($"{member.On("result")} = {Value(shape, member)};").Close();
         }
         w.Line("return result;");
         w.Close();
     }
+
+    // Generated names are built from the member's index, never its name, so no two can collide whatever the members
+    // are called (a member X's "read" flag and a member XRead, say): __key_0, __0_X (the name only for reading), __read_0.
+    private static int Index(TypeShapeModel shape, MemberShapeModel member)
+    {
+        for (var i = 0; i < shape.Members.Count; i++)
+        {
+            if (ReferenceEquals(shape.Members[i], member))
+            {
+                return i;
+            }
+        }
+        throw new System.InvalidOperationException($"'{member.Name}' is not a member of '{shape.TypeName}'");
+    }
+
+    private static string KeyName(TypeShapeModel shape, MemberShapeModel member) => $"__key_{Index(shape, member)}";
+
+    private static string Value(TypeShapeModel shape, MemberShapeModel member) => $"__{Index(shape, member)}_{member.Name}";
+
+    private static string Flag(TypeShapeModel shape, MemberShapeModel member) => $"__read_{Index(shape, member)}";
 
     /// <summary>Init-only members go in the object initializer unconditionally; the others are set only when read.</summary>
     private static bool NeedsFlag(MemberShapeModel member) => member.ConstructorIndex >= 0 || member.IsSettable;

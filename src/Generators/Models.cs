@@ -124,7 +124,6 @@ internal sealed record MemberShapeModel(
     string? ConstructorDefault,
     bool IsInitOnly,
     bool IsSettable,
-    string Local,
     string Owner)
 {
     /// <summary>The member on <paramref name="target"/>: through a cast to its declaring type when a derived member hides it.</summary>

@@ -7,7 +7,7 @@ namespace Memstore.Generators;
 
 /// <summary>A public member a value type may serialize, found on the type or one of its base types.</summary>
 /// <remarks><see cref="TypeName"/> is <see cref="ShapeMembers.Name"/> of <see cref="Type"/>, computed once.</remarks>
-internal sealed record ShapeCandidate(ISymbol Member, ITypeSymbol Type, string TypeName, bool Settable, bool InitOnly, string Key, string Local, string Owner);
+internal sealed record ShapeCandidate(ISymbol Member, ITypeSymbol Type, string TypeName, bool Settable, bool InitOnly, string Key, string Owner);
 
 /// <summary>
 /// Lists the serializable members of a type the way MessagePack's contractless resolver does, base types
@@ -87,7 +87,6 @@ internal static class ShapeMembers
         }
         var result = new List<ShapeCandidate>();
         var keyed = new HashSet<string>(StringComparer.Ordinal);
-        var locals = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in order)
         {
             var first = true;
@@ -120,12 +119,7 @@ internal static class ShapeMembers
                     error = $"the init-only '{member.Name}' of '{Name(levels[level])}' is hidden by a member of the same name";
                     return null;
                 }
-                var local = member.Name;
-                for (var n = 1; !locals.Add(local); n++)
-                {
-                    local = member.Name + "__" + n;
-                }
-                result.Add(new ShapeCandidate(member, entry.Type, entry.TypeName, entry.Settable, entry.InitOnly, key, local, hidden ? Name(levels[level]) : ""));
+                result.Add(new ShapeCandidate(member, entry.Type, entry.TypeName, entry.Settable, entry.InitOnly, key, hidden ? Name(levels[level]) : ""));
             }
         }
         return result;

@@ -214,7 +214,7 @@ internal sealed class TypeShapeBuilder
             {
                 defaultValue = Literal(parameter.ExplicitDefaultValue, parameter.Type);
             }
-            members.Add(new MemberShapeModel(member.Name, key, intKey, candidate.TypeName, ctorIndex, defaultValue, initOnly, settable, candidate.Local, candidate.Owner));
+            members.Add(new MemberShapeModel(member.Name, key, intKey, candidate.TypeName, ctorIndex, defaultValue, initOnly, settable, candidate.Owner));
             if (!Add(memberType, path + "." + member.Name))
             {
                 return false;

@@ -50,5 +50,9 @@ public static partial class CatalogueCases
             public sealed class Item { public System.Numerics.BigInteger Big { get; set; } public Half H { get; set; } }
             """ + Store("Item"))
         { RoundTrip = new("Item", "new Item { Big = 42, H = (Half)1.5 }", "{\"Big\":\"Kg==\",\"H\":1.5}", Contractless: true) };
+        yield return new("members named like generated locals", """
+            public sealed class Item { public int X { get; set; } public bool XRead { get; set; } public int __0_X { get; set; } public string __read_0 { get; set; } = ""; }
+            """ + Store("Item"))
+        { RoundTrip = new("Item", "new Item { X = 1, XRead = true, __0_X = 2, __read_0 = \"r\" }", "{\"X\":1,\"XRead\":true,\"__0_X\":2,\"__read_0\":\"r\"}", Contractless: true) };
     }
 }
