@@ -212,7 +212,7 @@ internal sealed class TypeShapeBuilder
             string? defaultValue = null;
             if (ctorIndex >= 0 && constructor.Parameters[ctorIndex] is { HasExplicitDefaultValue: true } parameter)
             {
-                defaultValue = Literal(parameter.ExplicitDefaultValue, parameter.Type);
+                defaultValue = ShapeConstructor.Literal(parameter.ExplicitDefaultValue, parameter.Type);
             }
             members.Add(new MemberShapeModel(member.Name, key, intKey, candidate.TypeName, ctorIndex, defaultValue, initOnly, settable, candidate.Owner));
             if (!Add(memberType, path + "." + member.Name))
@@ -322,19 +322,6 @@ internal sealed class TypeShapeBuilder
         }
         return best;
     }
-
-    private static string? Literal(object? value, ITypeSymbol type) => value switch
-    {
-        null => type.IsValueType ? "default" : "null",
-        string s => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(s, quote: true),
-        bool b => b ? "true" : "false",
-        char c => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(c, quote: true),
-        _ when type.TypeKind == TypeKind.Enum => $"({Name(type)}){Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}",
-        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "F",
-        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "D",
-        decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "M",
-        _ => $"({Name(type)}){Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}",
-    };
 
     private static bool IsBuiltIn(ITypeSymbol type, WellKnownTypes known)
     {

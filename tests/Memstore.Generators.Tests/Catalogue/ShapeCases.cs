@@ -6,6 +6,10 @@ public static partial class CatalogueCases
     private static string Marked(string valueType) =>
         $"[MemcacheStore] public partial class Shop {{ [Keyspace(\"p:{{id}}\")] public partial [|Keyspace<int, {valueType}>|] Products {{ get; }} }}";
 
+    /// <summary>Reads <c>{}</c> (an empty map) with the generated resolver: what a payload without any member gives.</summary>
+    private const string FromEmptyMap =
+        "MessagePackSerializer.Deserialize<Item>(new byte[] { 0x80 }, MessagePackSerializerOptions.Standard.WithResolver(Memstore.Generated.MemstoreResolver.Instance))";
+
     private static IEnumerable<CatalogueCase> ShapeMistakes()
     {
         // State that would be written as {} and read back as default.
@@ -54,5 +58,15 @@ public static partial class CatalogueCases
             public sealed class Item { public int X { get; set; } public bool XRead { get; set; } public int __0_X { get; set; } public string __read_0 { get; set; } = ""; }
             """ + Store("Item"))
         { RoundTrip = new("Item", "new Item { X = 1, XRead = true, __0_X = 2, __read_0 = \"r\" }", "{\"X\":1,\"XRead\":true,\"__0_X\":2,\"__read_0\":\"r\"}", Contractless: true) };
+        yield return new("constructor defaults of every constant kind", """
+            public enum Level { Low = -1, High = 1 }
+            public sealed record Item(Level L = Level.Low, double D = double.NaN, float F = float.PositiveInfinity, double E = double.NegativeInfinity,
+                decimal M = -1.5m, char C = '\'', string S = "a\"b\n\u0001", string? N = null, long Min = long.MinValue, int? Maybe = -3,
+                Level? Nl = Level.Low, double Z = -0.0, float Small = 1e-20f, DateTime At = default);
+            """ + Store("Item"))
+        {
+            RoundTrip = new("Item", FromEmptyMap, "{\"L\":-1,\"D\":NaN,\"F\":Infinity,\"E\":-Infinity,\"M\":\"-1.5\",\"C\":39,\"S\":\"a\\\"b\\n\u0001\","
+                + "\"N\":null,\"Min\":-9223372036854775808,\"Maybe\":-3,\"Nl\":-1,\"Z\":-0,\"Small\":1E-20,\"At\":\"0001-01-01T00:00:00.0000000Z\"}"),
+        };
     }
 }
