@@ -168,25 +168,19 @@ internal sealed class TypeShapeBuilder
             return Fail(path, memberError ?? "members cannot be listed");
         }
 
-        var constructor = ChooseConstructor(type, _known, candidates.Where(c => c.Owner.Length == 0).Select(c => c.Member.Name).ToList());
+        var constructor = ShapeConstructor.Choose(type, _known, candidates, out var parameterMembers, out var constructorError);
         if (constructor is null)
         {
-            return Fail(path, $"'{name}' has no public constructor whose parameters all match members by name");
+            return Fail(path, constructorError ?? $"'{name}' has no usable public constructor");
         }
 
         var members = new List<MemberShapeModel>();
         var layout = LayoutKind.Map;
-        foreach (var candidate in candidates)
+        for (var c = 0; c < candidates.Count; c++)
         {
+            var candidate = candidates[c];
             var (member, memberType, settable, initOnly) = (candidate.Member, candidate.Type, candidate.Settable, candidate.InitOnly);
-            var ctorIndex = -1;
-            for (var p = 0; p < constructor.Parameters.Length && candidate.Owner.Length == 0; p++)
-            {
-                if (string.Equals(constructor.Parameters[p].Name, member.Name, StringComparison.OrdinalIgnoreCase))
-                {
-                    ctorIndex = p;
-                }
-            }
+            var ctorIndex = Array.IndexOf(parameterMembers, c);
             if (ctorIndex < 0 && !settable && !initOnly)
             {
                 continue;
@@ -299,28 +293,6 @@ internal sealed class TypeShapeBuilder
             }
         }
         return false;
-    }
-
-    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, WellKnownTypes known, List<string> memberNames)
-    {
-        var constructors = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
-        var marked = constructors.FirstOrDefault(c => c.GetAttributes().Any(a => known.Is(a.AttributeClass, WellKnownTypes.SerializationConstructorAttribute)));
-        if (marked is not null)
-        {
-            return marked;
-        }
-        // The first of the most parameters, among those whose parameters all name members and that are not copy constructors.
-        IMethodSymbol? best = null;
-        foreach (var c in constructors)
-        {
-            if ((best is null || c.Parameters.Length > best.Parameters.Length)
-                && c.Parameters.All(p => memberNames.Any(n => string.Equals(n, p.Name, StringComparison.OrdinalIgnoreCase)))
-                && !(c.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters[0].Type, type)))
-            {
-                best = c;
-            }
-        }
-        return best;
     }
 
     private static bool IsBuiltIn(ITypeSymbol type, WellKnownTypes known)

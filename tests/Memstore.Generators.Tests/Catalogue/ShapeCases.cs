@@ -46,6 +46,18 @@ public static partial class CatalogueCases
         yield return new("[Key(int.MaxValue)]", """
             [MessagePackObject] public sealed class Item { [Key(int.MaxValue)] public int A { get; set; } }
             """ + Marked("Item"), "MEMS1005") { Message = "'global::Item.A' has [Key(2147483647)], over 1024, the largest index the generator accepts" };
+
+        // Constructors that do not fit the members.
+        yield return new("[SerializationConstructor] with a parameter that matches no member", """
+            public sealed class Item { [SerializationConstructor] public Item(int x, int y) { X = x; } public Item() { } public int X { get; set; } }
+            """ + Marked("Item"), "MEMS1005") { Message = "its [SerializationConstructor] Item(int x, int y) does not fit: parameter 'y' matches no public member" };
+        yield return new("only constructor with a parameter of another type", """
+            public sealed class Item { public Item(int x) { X = x; } public long X { get; } }
+            """ + Marked("Item"), "MEMS1005")
+        { Message = "no public constructor whose parameters all match members by name and type (Item(int x): parameter 'x' is 'int' but the member 'X' is 'long'; give them the same type)" };
+        yield return new("constructor parameter matching two members by case only", """
+            public sealed class Item { public Item(int ab) { Ab = ab; aB = ab; } public int Ab { get; } public int aB; }
+            """ + Marked("Item"), "MEMS1005") { Message = "parameter 'ab' matches both 'Ab' and 'aB' (their names differ only in case)" };
     }
 
     private static IEnumerable<CatalogueCase> ShapeEdges()
@@ -68,5 +80,16 @@ public static partial class CatalogueCases
             RoundTrip = new("Item", FromEmptyMap, "{\"L\":-1,\"D\":NaN,\"F\":Infinity,\"E\":-Infinity,\"M\":\"-1.5\",\"C\":39,\"S\":\"a\\\"b\\n\u0001\","
                 + "\"N\":null,\"Min\":-9223372036854775808,\"Maybe\":-3,\"Nl\":-1,\"Z\":-0,\"Small\":1E-20,\"At\":\"0001-01-01T00:00:00.0000000Z\"}"),
         };
+        yield return new("constructor parameter named like two members, one of the exact case", """
+            public sealed record Item(int X) { public int x; }
+            """ + Store("Item"))
+        { RoundTrip = new("Item", "new Item(1) { x = 2 }", "{\"X\":1,\"x\":2}", Contractless: true) };
+        yield return new("constructor parameter matching a field exactly and a property by case", """
+            public sealed class Item { public Item(int x) { X = x; } public int X { get; } public int x; }
+            """ + Store("Item"));
+        yield return new("constructor of another type skipped for the parameterless one", """
+            public sealed class Item { public Item() { } public Item(int x) { X = x; } public long X { get; set; } }
+            """ + Store("Item"))
+        { RoundTrip = new("Item", "new Item { X = 5 }", "{\"X\":5}", Contractless: true) };
     }
 }
