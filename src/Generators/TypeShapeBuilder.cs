@@ -282,12 +282,18 @@ internal sealed class TypeShapeBuilder
         return null;
     }
 
-    /// <summary>Whether the type or a base type holds instance fields (of any accessibility, backing fields included).</summary>
+    /// <summary>
+    /// Whether the type or a base type holds instance fields (of any accessibility, backing fields included). A class
+    /// from a referenced assembly shows only its public members (structs show every field), so there an instance
+    /// method, property or event other than a constructor is taken as a sign of private state.
+    /// </summary>
     private static bool HasInstanceFields(INamedTypeSymbol type)
     {
         for (var level = type; level is not null && level.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); level = level.BaseType)
         {
-            if (level.GetMembers().Any(m => m is IFieldSymbol { IsStatic: false, IsConst: false }))
+            var fromMetadata = level.DeclaringSyntaxReferences.IsEmpty && !level.IsValueType;
+            if (level.GetMembers().Any(m => !m.IsStatic && (m is IFieldSymbol { IsConst: false }
+                || fromMetadata && m is IPropertySymbol or IEventSymbol or IMethodSymbol { MethodKind: MethodKind.Ordinary })))
             {
                 return true;
             }

@@ -23,6 +23,11 @@ public static partial class CatalogueCases
             public class Base { private int Count { get; set; } public void Bump() => Count++; }
             public sealed class Item : Base { }
             """ + Marked("Item"), "MEMS1005") { Message = "'global::Item' has no public members to serialize" };
+        yield return new("state only in private fields of a referenced project's class", Marked("Lib.Counter"), "MEMS1005")
+        {
+            Library = "namespace Lib { public sealed class Counter { private int _count; public void Bump() => _count++; public int Read() => _count; } }",
+            Message = "'global::Lib.Counter' has no public members to serialize; its state would be lost",
+        };
         yield return new("class deriving List<int>", "public sealed class MyList : List<int> { }\n" + Marked("MyList"), "MEMS1005")
         { Message = "'global::MyList' is a collection (it implements IEnumerable) but not one the generator supports; use an array, List<T>, HashSet<T>, Dictionary<TKey, TValue>" };
         yield return new("class deriving Dictionary<string, int>", "public sealed class MyDict : Dictionary<string, int> { }\npublic sealed record Item(MyDict Map);\n" + Marked("Item"), "MEMS1005")
