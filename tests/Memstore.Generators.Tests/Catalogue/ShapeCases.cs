@@ -51,6 +51,9 @@ public static partial class CatalogueCases
         yield return new("[Key(int.MaxValue)]", """
             [MessagePackObject] public sealed class Item { [Key(int.MaxValue)] public int A { get; set; } }
             """ + Marked("Item"), "MEMS1005") { Message = "'global::Item.A' has [Key(2147483647)], over 1024, the largest index the generator accepts" };
+        yield return new("[Key(1025)]", """
+            [MessagePackObject] public sealed class Item { [Key(0)] public int A { get; set; } [Key(1025)] public int B { get; set; } }
+            """ + Marked("Item"), "MEMS1005") { Message = "'global::Item.B' has [Key(1025)], over 1024" };
 
         // Constructors that do not fit the members.
         yield return new("[SerializationConstructor] with a parameter that matches no member", """
@@ -75,6 +78,10 @@ public static partial class CatalogueCases
             public sealed class Item { public int X { get; set; } public bool XRead { get; set; } public int __0_X { get; set; } public string __read_0 { get; set; } = ""; }
             """ + Store("Item"))
         { RoundTrip = new("Item", "new Item { X = 1, XRead = true, __0_X = 2, __read_0 = \"r\" }", "{\"X\":1,\"XRead\":true,\"__0_X\":2,\"__read_0\":\"r\"}", Contractless: true) };
+        yield return new("[Key(1024)] is the largest index", """
+            [MessagePackObject] public sealed class Item { [Key(0)] public int A { get; set; } [Key(1024)] public int B { get; set; } }
+            """ + Store("Item"))
+        { Check = sources => Assert.Contains("writer.WriteArrayHeader(1025);", sources.Single(s => s.Key.Contains("ItemFormatter", StringComparison.Ordinal)).Value) };
         yield return new("constructor defaults of every constant kind", """
             public enum Level { Low = -1, High = 1 }
             public sealed record Item(Level L = Level.Low, double D = double.NaN, float F = float.PositiveInfinity, double E = double.NegativeInfinity,
