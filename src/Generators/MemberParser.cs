@@ -310,6 +310,16 @@ internal static class MemberParser
             return false;
         }
         segments = parsed.Segments;
+        for (var i = 1; i < parsed.Segments.Count; i++)
+        {
+            if (parsed.Segments[i].IsPlaceholder && parsed.Segments[i - 1].IsPlaceholder)
+            {
+                // "{a}{b}" formats (1, 23) and (12, 3) alike: two keys would share one item.
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.TemplateMismatch, templateLocation, template, keyName,
+                    $"placeholders '{{{parsed.Segments[i - 1].Text}}}' and '{{{parsed.Segments[i].Text}}}' must be separated by literal text, or two keys can format alike"));
+                return false;
+            }
+        }
         var holes = parsed.Segments.Where(s => s.IsPlaceholder).Select(s => s.Text).ToList();
         string? mismatch = null;
         if (holes.Count != elements.Count)
