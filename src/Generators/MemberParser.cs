@@ -298,12 +298,13 @@ internal static class MemberParser
                 return false;
             }
         }
-        if (MemcachedKeyRules.FindForbiddenCharacter(template) is { } bad)
+        var parsed = KeyTemplate.Parse(template, out var error);
+        // Placeholder names are trimmed by the grammar ("{ id }" is "{id}"): only the literal text becomes key bytes.
+        if (MemcachedKeyRules.FindForbiddenCharacter(parsed is null ? template : parsed.LiteralText) is { } bad)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, templateLocation, "Key template", template, bad));
             return false;
         }
-        var parsed = KeyTemplate.Parse(template, out var error);
         if (parsed is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.TemplateMismatch, templateLocation, template, keyName, error ?? "malformed"));
@@ -322,7 +323,12 @@ internal static class MemberParser
         }
         var holes = parsed.Segments.Where(s => s.IsPlaceholder).Select(s => s.Text).ToList();
         string? mismatch = null;
-        if (holes.Count != elements.Count)
+        var twin = elements.GroupBy(e => e.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (elements.Count > 1 && twin is not null)
+        {
+            mismatch = $"tuple element names must differ case-insensitively, as placeholders match them ignoring case ({string.Join(", ", twin.Select(e => "'" + e.Name + "'"))})";
+        }
+        else if (holes.Count != elements.Count)
         {
             mismatch = $"it has {holes.Count} placeholder(s) but the key has {elements.Count} part(s)";
         }

@@ -17,5 +17,17 @@ public static partial class CatalogueCases
         yield return new("placeholders separated by one character", """
             [MemcacheStore] public partial class Shop { [Keyspace("{a}-{b}")] public partial Keyspace<(int A, int B), string> Pairs { get; } }
             """);
+        yield return new("tuple element names that differ only by case", """
+            [MemcacheStore] public partial class Shop { [Keyspace([|"y:{A}:{a}"|])] public partial Keyspace<(int A, int a), string> Pairs { get; } }
+            """, "MEMS1006") { Message = "tuple element names must differ case-insensitively" };
+        yield return new("placeholder name with spaces inside the braces", """
+            [MemcacheStore] public partial class Shop
+            {
+                [Keyspace("x:{ id }")] public partial Keyspace<int, string> Items { get; }
+            }
+            """) { Check = sources => Assert.Contains("builder.Append(\"x:\"u8);", sources["Shop.g.cs"]) };
+        yield return new("space in the literal text next to a placeholder", """
+            [MemcacheStore] public partial class Shop { [Keyspace([|"x :{ id }"|])] public partial Keyspace<int, string> Items { get; } }
+            """, "MEMS1009") { Message = "space" };
     }
 }
