@@ -141,4 +141,5 @@ internal sealed record CollectionFormatterModel(string TypeName, string Formatte
 internal sealed record ReferencedKeyspace(string Template, string Store, string Member, string Assembly);
 
 /// <summary>A store with its members, ready for emission, and every diagnostic about it.</summary>
-internal sealed record StoreBundle(StoreModel Store, EquatableArray<MemberModel> Members, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <see cref="HintName"/>: the generated file's name without ".g.cs", distinct from every other store's (<see cref="HintNames"/>).
+internal sealed record StoreBundle(StoreModel Store, EquatableArray<MemberModel> Members, EquatableArray<DiagnosticInfo> Diagnostics, string HintName);
