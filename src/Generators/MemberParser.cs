@@ -283,7 +283,7 @@ internal static class MemberParser
         {
             foreach (var element in tuple.TupleElements)
             {
-                elements.Add((element.Name, "key." + element.Name, element.Type));
+                elements.Add((element.Name, "key." + CodeWriter.Id(element.Name), element.Type));
             }
         }
         else

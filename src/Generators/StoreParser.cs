@@ -101,7 +101,7 @@ internal static class StoreParser
         var emitClientProperty = type.GetMembers("Client").IsEmpty;
         return new StoreModel(
             Key: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? string.Join(".", ns.ToDisplayString().Split('.').Select(CodeWriter.Id)) : "",
             Name: NameWithTypeParameters(type),
             Keyword: Keyword(syntax),
             Containers: containers.ToEquatableArray(),
@@ -154,6 +154,7 @@ internal static class StoreParser
         _ => "class",
     };
 
+    /// <summary>The name as generated code writes it: keywords escaped ("@event").</summary>
     private static string NameWithTypeParameters(INamedTypeSymbol type) =>
-        type.TypeParameters.Length == 0 ? type.Name : $"{type.Name}<{string.Join(", ", type.TypeParameters.Select(t => t.Name))}>";
+        type.TypeParameters.Length == 0 ? CodeWriter.Id(type.Name) : $"{CodeWriter.Id(type.Name)}<{string.Join(", ", type.TypeParameters.Select(t => CodeWriter.Id(t.Name)))}>";
 }
