@@ -31,6 +31,12 @@ internal static class StoreParser
             // A struct can take a generated part; a static, file-local or interface type cannot take one that compiles.
             canStub = syntax is StructDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: (int)SyntaxKind.StructKeyword };
         }
+        else if (ConstructorProblem(type, context.SemanticModel.Compilation, cancellationToken) is { } constructor)
+        {
+            // The class can take a part, but not the generated constructor: only throwing stubs are written.
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidStoreType, constructor.Location ?? identifier, type.Name, constructor.Problem));
+            canEmit = false;
+        }
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.StoreNotPartial, identifier, type.Name));
@@ -140,6 +146,40 @@ internal static class StoreParser
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Why the generated <c>Store(MemcacheClient client)</c>, which calls <c>base()</c>, cannot be written: a primary
+    /// constructor (every other constructor must chain to it), a base class without an accessible parameterless
+    /// constructor, or a base class that is itself a store (its constructor and members would clash). Null when it can.
+    /// </summary>
+    private static (string Problem, LocationInfo? Location)? ConstructorProblem(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var declarations = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().ToList();
+        if (declarations.FirstOrDefault(d => d.ParameterList is not null) is { ParameterList: { } parameters })
+        {
+            return ("it has a primary constructor, and the generated constructor Store(MemcacheClient client) could not chain to it; "
+                + "declare the parameters as members set by ordinary constructors that chain to : this(client)", LocationInfo.From(parameters));
+        }
+        if (type.BaseType is not { SpecialType: not SpecialType.System_Object } baseType)
+        {
+            return null;
+        }
+        var baseSyntax = declarations.Select(d => d.BaseList?.Types.FirstOrDefault()?.Type).FirstOrDefault(t => t is not null);
+        var location = LocationInfo.From(baseSyntax);
+        for (var current = baseType; current is not null; current = current.BaseType)
+        {
+            if (current.GetAttributes().Any(a => SymbolNames.Is(a.AttributeClass, "Memstore", "MemcacheStoreAttribute")))
+            {
+                return ($"it derives from the store '{current.Name}', whose generated constructor and members it would hide or could not call; "
+                    + "derive both stores from a common base class that is not a store", location);
+            }
+        }
+        var usable = baseType.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams)
+            && compilation.IsSymbolAccessibleWithin(c, type, type));
+        return usable ? null
+            : ($"its base class '{baseType.Name}' has no accessible parameterless constructor for the generated constructor "
+                + "Store(MemcacheClient client) to call", location);
     }
 
     internal static ExpressionSyntax? Argument(AttributeSyntax? attribute, string name) =>
