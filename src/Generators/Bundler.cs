@@ -27,7 +27,9 @@ internal static class Bundler
                     own.Add(member);
                 }
             }
-            bundles.Add((store, own, diagnostics));
+            // Names the generator would write twice: the clashing keyspace is stubbed, or the store when MCAS plumbing clashes.
+            var whole = !store.CanEmit || NameCollisions.Check(store, own, diagnostics);
+            bundles.Add((whole ? store : store with { CanEmit = false, CanStub = true }, own, diagnostics));
         }
 
         // Key length per keyspace, then key overlap between every pair of keyspaces of the compilation (the same

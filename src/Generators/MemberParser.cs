@@ -225,7 +225,8 @@ internal static class MemberParser
             IsValid: valid,
             Location: location,
             Diagnostics: diagnostics.ToEquatableArray(),
-            CanStub: canStub);
+            CanStub: canStub,
+            NamesTransaction: NamesTransaction(syntax.Type));
     }
 
     /// <summary>
@@ -253,6 +254,24 @@ internal static class MemberParser
             default:
                 return type.TypeKind != TypeKind.Error;
         }
+    }
+
+    /// <summary>
+    /// Where the declared type names a type 'Transaction' by its simple name: inside a store with MCAS keyspaces that
+    /// name binds to the generated nested Store.Transaction, and the declaration no longer matches its part (CS9255).
+    /// </summary>
+    private static LocationInfo? NamesTransaction(TypeSyntax type)
+    {
+        foreach (var name in type.DescendantNodesAndSelf().OfType<SimpleNameSyntax>())
+        {
+            if (name.Identifier.ValueText == "Transaction"
+                && !(name.Parent is QualifiedNameSyntax qualified && qualified.Right == name)
+                && !(name.Parent is AliasQualifiedNameSyntax alias && alias.Name == name))
+            {
+                return LocationInfo.From(name);
+            }
+        }
+        return null;
     }
 
     /// <summary>The template of an <c>[McasGroup]</c> that names none: the property's name, then one placeholder per key part.</summary>

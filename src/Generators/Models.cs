@@ -39,7 +39,11 @@ internal sealed record StoreModel(
     bool EmitClientProperty,
     EquatableArray<DiagnosticInfo> Diagnostics,
     LocationInfo? AttributeLocation = null,
-    bool CanStub = false);
+    bool CanStub = false,
+    EquatableArray<UserMemberModel>? ReservedMembers = null);
+
+/// <summary>A member the user declared on the store with a name the generator may write ("__X", "Transaction", "TransactAsync").</summary>
+internal sealed record UserMemberModel(string Name, LocationInfo? Location);
 
 internal enum MemberKind
 {
@@ -90,7 +94,8 @@ internal sealed record MemberModel(
     bool IsValid,
     LocationInfo? Location,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    bool CanStub);
+    bool CanStub,
+    LocationInfo? NamesTransaction = null);
 
 internal enum LayoutKind
 {

@@ -118,7 +118,8 @@ internal static class StoreParser
             EmitClientProperty: emitClientProperty,
             Diagnostics: diagnostics.ToEquatableArray(),
             AttributeLocation: LocationInfo.From(attributeSyntax),
-            CanStub: canStub);
+            CanStub: canStub,
+            ReservedMembers: ReservedMembers(type, cancellationToken));
     }
 
     /// <summary>Why the type cannot be a store at all, or null.</summary>
@@ -180,6 +181,21 @@ internal static class StoreParser
         return usable ? null
             : ($"its base class '{baseType.Name}' has no accessible parameterless constructor for the generated constructor "
                 + "Store(MemcacheClient client) to call", location);
+    }
+
+    /// <summary>The store's own members whose names the generator may also write, with where they are declared.</summary>
+    private static EquatableArray<UserMemberModel> ReservedMembers(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var reserved = new List<UserMemberModel>();
+        foreach (var member in type.GetMembers())
+        {
+            if (!member.IsImplicitlyDeclared && (member.Name.StartsWith("__", System.StringComparison.Ordinal) || member.Name is "Transaction" or "TransactAsync"))
+            {
+                reserved.Add(new UserMemberModel(member.Name, LocationInfo.From(member.Locations.FirstOrDefault())));
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return reserved.ToEquatableArray();
     }
 
     internal static ExpressionSyntax? Argument(AttributeSyntax? attribute, string name) =>
