@@ -162,7 +162,8 @@ internal static class StoreParser
             return ("it has a primary constructor, and the generated constructor Store(MemcacheClient client) could not chain to it; "
                 + "declare the parameters as members set by ordinary constructors that chain to : this(client)", LocationInfo.From(parameters));
         }
-        if (type.BaseType is not { SpecialType: not SpecialType.System_Object } baseType)
+        // A base that does not compile carries the compiler's own error; the generated constructor adds none.
+        if (type.BaseType is not { SpecialType: not SpecialType.System_Object, TypeKind: not TypeKind.Error } baseType)
         {
             return null;
         }

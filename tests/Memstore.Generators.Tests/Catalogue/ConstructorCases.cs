@@ -37,6 +37,9 @@ public static partial class CatalogueCases
             public class BaseStore { public BaseStore(int n = 1) { } }
             [MemcacheStore] public partial class Shop : BaseStore { {{Products}} }
             """);
+        yield return new("store whose base class does not compile", $$"""
+            [MemcacheStore] public partial class Shop : MissingBase { {{Products}} }
+            """) { UserErrors = ["CS0246"] };
         yield return new("store implementing an interface only", $$"""
             public interface IShop { }
             [MemcacheStore] public partial class Shop : IShop { {{Products}} }
