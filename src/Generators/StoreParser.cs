@@ -104,7 +104,12 @@ internal static class StoreParser
                 canEmit = false;
             }
         }
+        // Not when the store or a base class has a Client of its own: the generated one would clash or hide it (CS0108).
         var emitClientProperty = type.GetMembers("Client").IsEmpty;
+        for (var current = type.BaseType; current is not null && emitClientProperty; current = current.BaseType)
+        {
+            emitClientProperty = !current.GetMembers("Client").Any(m => m.DeclaredAccessibility != Accessibility.Private);
+        }
         return new StoreModel(
             Key: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? string.Join(".", ns.ToDisplayString().Split('.').Select(CodeWriter.Id)) : "",

@@ -40,6 +40,10 @@ public static partial class CatalogueCases
         yield return new("store whose base class does not compile", $$"""
             [MemcacheStore] public partial class Shop : MissingBase { {{Products}} }
             """) { UserErrors = ["CS0246"] };
+        yield return new("store whose base class has a Client member", $$"""
+            public class BaseStore { public string Client { get; set; } = ""; }
+            [MemcacheStore] public partial class Shop : BaseStore { {{Products}} }
+            """) { Check = sources => Assert.DoesNotContain("MemcacheClient Client {", sources["Shop.g.cs"]) };
         yield return new("store implementing an interface only", $$"""
             public interface IShop { }
             [MemcacheStore] public partial class Shop : IShop { {{Products}} }
