@@ -31,6 +31,14 @@ public static partial class CatalogueCases
                 [Keyspace("two:{id}")] public partial Keyspace<int, A._B> Two { get; }
             }
             """) { Check = Files("Memstore.Generated.A_0_BFormatter.g.cs", "Memstore.Generated.A__0BFormatter.g.cs") };
+        yield return new("value referring to a type with '_' in its name", """
+            namespace N { public sealed record Line_Item(int X); public sealed record Order(Line_Item Line); }
+            [MemcacheStore] public partial class Shop { [Keyspace("o:{id}")] public partial Keyspace<int, N.Order> Orders { get; } }
+            """)
+        {
+            Check = sources => Assert.Contains("global::Memstore.Generated.N_Line_0ItemFormatter.Instance", sources["Memstore.Generated.N_OrderFormatter.g.cs"]),
+            RoundTrip = new("N.Order", "new N.Order(new N.Line_Item(2))", "{\"Line\":{\"X\":2}}"),
+        };
         yield return new("value types whose names differ only by case", """
             namespace N { public sealed record Item(int X); public sealed record ITEM(int Y); }
             [MemcacheStore] public partial class Shop
