@@ -41,6 +41,12 @@ internal static class NameCollisions
                     storeOk = false;
                 }
             }
+            if (simple is "Transaction" or "TransactAsync" && own.FirstOrDefault(m => m.IsValid && m.Kind == MemberKind.McasGroup) is { } first)
+            {
+                // A member named like its enclosing type is CS0542.
+                Report(diagnostics, first.Location, simple, Plumbing(simple, simple) + " that its MCAS keyspaces need", "rename the store");
+                storeOk = false;
+            }
             foreach (var user in reserved.Where(r => McasPlumbing.Contains(r.Name)))
             {
                 Report(diagnostics, user.Location, user.Name, Plumbing(simple, user.Name), "rename it");

@@ -43,6 +43,9 @@ public static partial class CatalogueCases
             public sealed record Transaction(string From, string To, long Amount);
             [MemcacheStore] public partial class Bank { [McasGroup("t:{id}")] public partial McasKeyspace<int, [|Transaction|]> Log { get; } }
             """, "MEMS1017") { Message = "the generated nested class 'Bank.Transaction'" };
+        yield return new("store named Transaction with an MCAS keyspace", """
+            [MemcacheStore] public partial class Transaction { [McasGroup("t:{id}")] public partial McasKeyspace<int, string> [|Log|] { get; } }
+            """, "MEMS1017") { Message = "'Transaction' collides with the generated nested class 'Transaction.Transaction' that its MCAS keyspaces need" };
         yield return new("user value type Transaction written with global::", """
             public sealed record Transaction(string From, string To, long Amount);
             [MemcacheStore] public partial class Bank { [McasGroup("t:{id}")] public partial McasKeyspace<int, global::Transaction> Log { get; } }
