@@ -27,7 +27,9 @@ internal static class Bundler
                     own.Add(member);
                 }
             }
-            bundles.Add((store, own, diagnostics));
+            // Names the generator would write twice: the clashing keyspace is stubbed, or the store when MCAS plumbing clashes.
+            var whole = !store.CanEmit || NameCollisions.Check(store, own, diagnostics);
+            bundles.Add((whole ? store : store with { CanEmit = false, CanStub = true }, own, diagnostics));
         }
 
         // Key length per keyspace, then key overlap between every pair of keyspaces of the compilation (the same
@@ -75,7 +77,8 @@ internal static class Bundler
                 patterns.Add((store, member, atoms));
             }
         }
-        return bundles.Select(b => new StoreBundle(b.Store, b.Members.ToEquatableArray(), b.Diagnostics.Distinct().ToEquatableArray())).ToImmutableArray();
+        var hints = HintNames.ForStores(bundles.Select(b => b.Store.Key).ToList());
+        return bundles.Select((b, i) => new StoreBundle(b.Store, b.Members.ToEquatableArray(), b.Diagnostics.Distinct().ToEquatableArray(), hints[i])).ToImmutableArray();
     }
 
     private static string Display(StoreModel store) => store.Key.Replace("global::", "");
@@ -150,13 +153,17 @@ internal static class Bundler
             needed |= member.Codec == ValueCodecKind.MessagePack && member.IsValid;
             foreach (var shape in member.Shapes)
             {
-                shapes[shape.FormatterName] = shape;
+                // By type: two types whose formatter names were alike must not share one formatter.
+                shapes[shape.TypeName] = shape;
             }
             foreach (var collection in member.Collections)
             {
                 collections[collection.TypeName] = collection;
             }
         }
-        return new FormatterSetModel(shapes.Values.ToEquatableArray(), collections.Values.ToEquatableArray(), needed);
+        // Named here, over the whole set: injective, and distinct ignoring case, as hint names must be.
+        var names = HintNames.DistinctFormatters(shapes.Values.Select(s => HintNames.Formatter(s.TypeName)).ToList());
+        var named = shapes.Values.Select((s, i) => s with { FormatterName = names[i] }).OrderBy(s => s.FormatterName, StringComparer.Ordinal);
+        return new FormatterSetModel(named.ToEquatableArray(), collections.Values.ToEquatableArray(), needed);
     }
 }

@@ -34,6 +34,10 @@ internal sealed class CodeWriter
 
     public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
+    /// <summary>A user's name as an identifier in generated code: '@' in front of a C# keyword ("@event").</summary>
+    public static string Id(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
     public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     public override string ToString() => _text.ToString();

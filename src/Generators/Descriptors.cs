@@ -75,8 +75,13 @@ internal static class Descriptors
         "MEMS1016", "Invalid compression setting",
         "'{0}': {1}");
 
+    public static readonly DiagnosticDescriptor GeneratedNameCollision = Error(
+        "MEMS1017", "Name collides with a generated member",
+        "'{0}' collides with {1}, which the generator writes; {2}");
+
     public static DiagnosticDescriptor? Find(string id) => id switch
     {
+        "MEMS1017" => GeneratedNameCollision,
         "MEMS1016" => InvalidCompression,
         "MEMS1015" => GeneratorFailed,
         "MEMS1013" => InvalidStoreType,

@@ -225,7 +225,8 @@ internal static class MemberParser
             IsValid: valid,
             Location: location,
             Diagnostics: diagnostics.ToEquatableArray(),
-            CanStub: canStub);
+            CanStub: canStub,
+            NamesTransaction: NamesTransaction(syntax.Type));
     }
 
     /// <summary>
@@ -253,6 +254,24 @@ internal static class MemberParser
             default:
                 return type.TypeKind != TypeKind.Error;
         }
+    }
+
+    /// <summary>
+    /// Where the declared type names a type 'Transaction' by its simple name: inside a store with MCAS keyspaces that
+    /// name binds to the generated nested Store.Transaction, and the declaration no longer matches its part (CS9255).
+    /// </summary>
+    private static LocationInfo? NamesTransaction(TypeSyntax type)
+    {
+        foreach (var name in type.DescendantNodesAndSelf().OfType<SimpleNameSyntax>())
+        {
+            if (name.Identifier.ValueText == "Transaction"
+                && !(name.Parent is QualifiedNameSyntax qualified && qualified.Right == name)
+                && !(name.Parent is AliasQualifiedNameSyntax alias && alias.Name == name))
+            {
+                return LocationInfo.From(name);
+            }
+        }
+        return null;
     }
 
     /// <summary>The template of an <c>[McasGroup]</c> that names none: the property's name, then one placeholder per key part.</summary>
@@ -283,7 +302,7 @@ internal static class MemberParser
         {
             foreach (var element in tuple.TupleElements)
             {
-                elements.Add((element.Name, "key." + element.Name, element.Type));
+                elements.Add((element.Name, "key." + CodeWriter.Id(element.Name), element.Type));
             }
         }
         else
@@ -298,21 +317,37 @@ internal static class MemberParser
                 return false;
             }
         }
-        if (MemcachedKeyRules.FindForbiddenCharacter(template) is { } bad)
+        var parsed = KeyTemplate.Parse(template, out var error);
+        // Placeholder names are trimmed by the grammar ("{ id }" is "{id}"): only the literal text becomes key bytes.
+        if (MemcachedKeyRules.FindForbiddenCharacter(parsed is null ? template : parsed.LiteralText) is { } bad)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidKeyCharacter, templateLocation, "Key template", template, bad));
             return false;
         }
-        var parsed = KeyTemplate.Parse(template, out var error);
         if (parsed is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.TemplateMismatch, templateLocation, template, keyName, error ?? "malformed"));
             return false;
         }
         segments = parsed.Segments;
+        for (var i = 1; i < parsed.Segments.Count; i++)
+        {
+            if (parsed.Segments[i].IsPlaceholder && parsed.Segments[i - 1].IsPlaceholder)
+            {
+                // "{a}{b}" formats (1, 23) and (12, 3) alike: two keys would share one item.
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.TemplateMismatch, templateLocation, template, keyName,
+                    $"placeholders '{{{parsed.Segments[i - 1].Text}}}' and '{{{parsed.Segments[i].Text}}}' must be separated by literal text, or two keys can format alike"));
+                return false;
+            }
+        }
         var holes = parsed.Segments.Where(s => s.IsPlaceholder).Select(s => s.Text).ToList();
         string? mismatch = null;
-        if (holes.Count != elements.Count)
+        var twin = elements.GroupBy(e => e.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (elements.Count > 1 && twin is not null)
+        {
+            mismatch = $"tuple element names must differ case-insensitively, as placeholders match them ignoring case ({string.Join(", ", twin.Select(e => "'" + e.Name + "'"))})";
+        }
+        else if (holes.Count != elements.Count)
         {
             mismatch = $"it has {holes.Count} placeholder(s) but the key has {elements.Count} part(s)";
         }

@@ -39,7 +39,11 @@ internal sealed record StoreModel(
     bool EmitClientProperty,
     EquatableArray<DiagnosticInfo> Diagnostics,
     LocationInfo? AttributeLocation = null,
-    bool CanStub = false);
+    bool CanStub = false,
+    EquatableArray<UserMemberModel>? ReservedMembers = null);
+
+/// <summary>A member the user declared on the store with a name the generator may write ("__X", "Transaction", "TransactAsync").</summary>
+internal sealed record UserMemberModel(string Name, LocationInfo? Location);
 
 internal enum MemberKind
 {
@@ -90,7 +94,8 @@ internal sealed record MemberModel(
     bool IsValid,
     LocationInfo? Location,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    bool CanStub);
+    bool CanStub,
+    LocationInfo? NamesTransaction = null);
 
 internal enum LayoutKind
 {
@@ -140,4 +145,5 @@ internal sealed record CollectionFormatterModel(string TypeName, string Formatte
 internal sealed record ReferencedKeyspace(string Template, string Store, string Member, string Assembly);
 
 /// <summary>A store with its members, ready for emission, and every diagnostic about it.</summary>
-internal sealed record StoreBundle(StoreModel Store, EquatableArray<MemberModel> Members, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <see cref="HintName"/>: the generated file's name without ".g.cs", distinct from every other store's (<see cref="HintNames"/>).
+internal sealed record StoreBundle(StoreModel Store, EquatableArray<MemberModel> Members, EquatableArray<DiagnosticInfo> Diagnostics, string HintName);

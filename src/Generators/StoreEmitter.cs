@@ -94,7 +94,7 @@ internal static class StoreEmitter
             {
                 w.Line($"private readonly {member.PropertyType} __{member.PropertyName};").Line();
                 w.Line($"/// <summary>The deque <c>{CodeWriter.Xml(store.Prefix + member.Template)}</c>, items stored as {FormatName(member.Codec)}.</summary>");
-                w.Line($"{member.Modifiers} partial {member.PropertyType} {member.PropertyName} {{ get => this.__{member.PropertyName}; }}");
+                w.Line($"{member.Modifiers} partial {member.PropertyType} {CodeWriter.Id(member.PropertyName)} {{ get => this.__{member.PropertyName}; }}");
             }
             else if (member.CanStub)
             {
@@ -119,7 +119,7 @@ internal static class StoreEmitter
             + (member.Kind == MemberKind.McasGroup ? ", read and written only through MCAS" : "");
         w.Line($"private readonly {implName} __{member.PropertyName};").Line();
         w.Line($"/// <summary>Keys <c>{CodeWriter.Xml(fullTemplate)}</c>, stored as {format}{(ttl > 0 ? $", expiring after {ttl} s by default" : "")}.</summary>");
-        w.Line($"{member.Modifiers} partial {member.PropertyType} {member.PropertyName} {{ get => this.__{member.PropertyName}; }}").Line();
+        w.Line($"{member.Modifiers} partial {member.PropertyType} {CodeWriter.Id(member.PropertyName)} {{ get => this.__{member.PropertyName}; }}").Line();
         w.Open($"private sealed class {implName} : {member.PropertyType}");
         var baseArgs = member.Kind == MemberKind.Counter ? $"client, {expiry}"
             : member.CompressAboveBytes > 0 ? $"client, {Codec(member)}, {expiry}, new global::Memstore.ValueCompression({member.CompressAboveBytes})"
@@ -226,8 +226,8 @@ internal static class StoreEmitter
         foreach (var member in mcas)
         {
             w.Line();
-            w.Line($"/// <summary>The <see cref=\"{simpleName}.{member.PropertyName}\"/> keyspace in this transaction.</summary>");
-            w.Line($"public global::Memstore.McasTransactionKeyspace<{member.KeyType}, {member.ValueType}> {member.PropertyName} => new(this.__store.__{member.PropertyName}, this.Mcas);");
+            w.Line($"/// <summary>The <see cref=\"{simpleName}.{CodeWriter.Id(member.PropertyName)}\"/> keyspace in this transaction.</summary>");
+            w.Line($"public global::Memstore.McasTransactionKeyspace<{member.KeyType}, {member.ValueType}> {CodeWriter.Id(member.PropertyName)} => new(this.__store.__{member.PropertyName}, this.Mcas);");
         }
         w.Close();
     }
@@ -275,7 +275,7 @@ internal static class StoreEmitter
             ? $"Memstore could not generate '{member.PropertyName}': {string.Join(", ", ids)} reported at build time."
             : $"Memstore could not generate '{member.PropertyName}': see the MEMS diagnostics of the build.";
         w.Line($"/// <summary>Not generated: {CodeWriter.Xml(message)}</summary>");
-        w.Line($"{member.Modifiers} partial {member.PropertyType} {member.PropertyName} {{ get => throw new global::System.InvalidOperationException({CodeWriter.Literal(message)}); }}");
+        w.Line($"{member.Modifiers} partial {member.PropertyType} {CodeWriter.Id(member.PropertyName)} {{ get => throw new global::System.InvalidOperationException({CodeWriter.Literal(message)}); }}");
     }
 
     private static string Codec(MemberModel member) => member.Codec switch

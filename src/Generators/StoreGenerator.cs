@@ -90,7 +90,7 @@ public sealed class StoreGenerator : IIncrementalGenerator
             var source = Emit(spc, () => StoreEmitter.Emit(bundle), "writing the store", bundle.Store.Name, bundle.Store.AttributeLocation);
             if (source is not null)
             {
-                spc.AddSource(HintName(bundle.Store.Key) + ".g.cs", source);
+                spc.AddSource(bundle.HintName + ".g.cs", source);
             }
         }));
 
@@ -239,16 +239,6 @@ public sealed class StoreGenerator : IIncrementalGenerator
                 context.ReportDiagnostic(Diagnostic.Create(descriptor, info.Location?.ToLocation(), info.Arguments.Cast<object>().ToArray()));
             }
         }
-    }
-
-    private static string HintName(string key)
-    {
-        var chars = key.Replace("global::", "").ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = char.IsLetterOrDigit(chars[i]) || chars[i] == '.' ? chars[i] : '_';
-        }
-        return new string(chars);
     }
 
     /// <summary>The generator never throws: a bug in it loses output, not the user's build.</summary>

@@ -31,6 +31,12 @@ internal static class StoreParser
             // A struct can take a generated part; a static, file-local or interface type cannot take one that compiles.
             canStub = syntax is StructDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: (int)SyntaxKind.StructKeyword };
         }
+        else if (ConstructorProblem(type, context.SemanticModel.Compilation, cancellationToken) is { } constructor)
+        {
+            // The class can take a part, but not the generated constructor: only throwing stubs are written.
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidStoreType, constructor.Location ?? identifier, type.Name, constructor.Problem));
+            canEmit = false;
+        }
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.StoreNotPartial, identifier, type.Name));
@@ -98,10 +104,15 @@ internal static class StoreParser
                 canEmit = false;
             }
         }
+        // Not when the store or a base class has a Client of its own: the generated one would clash or hide it (CS0108).
         var emitClientProperty = type.GetMembers("Client").IsEmpty;
+        for (var current = type.BaseType; current is not null && emitClientProperty; current = current.BaseType)
+        {
+            emitClientProperty = !current.GetMembers("Client").Any(m => m.DeclaredAccessibility != Accessibility.Private);
+        }
         return new StoreModel(
             Key: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? string.Join(".", ns.ToDisplayString().Split('.').Select(CodeWriter.Id)) : "",
             Name: NameWithTypeParameters(type),
             Keyword: Keyword(syntax),
             Containers: containers.ToEquatableArray(),
@@ -112,7 +123,8 @@ internal static class StoreParser
             EmitClientProperty: emitClientProperty,
             Diagnostics: diagnostics.ToEquatableArray(),
             AttributeLocation: LocationInfo.From(attributeSyntax),
-            CanStub: canStub);
+            CanStub: canStub,
+            ReservedMembers: ReservedMembers(type, cancellationToken));
     }
 
     /// <summary>Why the type cannot be a store at all, or null.</summary>
@@ -142,6 +154,56 @@ internal static class StoreParser
         return null;
     }
 
+    /// <summary>
+    /// Why the generated <c>Store(MemcacheClient client)</c>, which calls <c>base()</c>, cannot be written: a primary
+    /// constructor (every other constructor must chain to it), a base class without an accessible parameterless
+    /// constructor, or a base class that is itself a store (its constructor and members would clash). Null when it can.
+    /// </summary>
+    private static (string Problem, LocationInfo? Location)? ConstructorProblem(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var declarations = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().ToList();
+        if (declarations.FirstOrDefault(d => d.ParameterList is not null) is { ParameterList: { } parameters })
+        {
+            return ("it has a primary constructor, and the generated constructor Store(MemcacheClient client) could not chain to it; "
+                + "declare the parameters as members set by ordinary constructors that chain to : this(client)", LocationInfo.From(parameters));
+        }
+        // A base that does not compile carries the compiler's own error; the generated constructor adds none.
+        if (type.BaseType is not { SpecialType: not SpecialType.System_Object, TypeKind: not TypeKind.Error } baseType)
+        {
+            return null;
+        }
+        var baseSyntax = declarations.Select(d => d.BaseList?.Types.FirstOrDefault()?.Type).FirstOrDefault(t => t is not null);
+        var location = LocationInfo.From(baseSyntax);
+        for (var current = baseType; current is not null; current = current.BaseType)
+        {
+            if (current.GetAttributes().Any(a => SymbolNames.Is(a.AttributeClass, "Memstore", "MemcacheStoreAttribute")))
+            {
+                return ($"it derives from the store '{current.Name}', whose generated constructor and members it would hide or could not call; "
+                    + "derive both stores from a common base class that is not a store", location);
+            }
+        }
+        var usable = baseType.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams)
+            && compilation.IsSymbolAccessibleWithin(c, type, type));
+        return usable ? null
+            : ($"its base class '{baseType.Name}' has no accessible parameterless constructor for the generated constructor "
+                + "Store(MemcacheClient client) to call", location);
+    }
+
+    /// <summary>The store's own members whose names the generator may also write, with where they are declared.</summary>
+    private static EquatableArray<UserMemberModel> ReservedMembers(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var reserved = new List<UserMemberModel>();
+        foreach (var member in type.GetMembers())
+        {
+            if (!member.IsImplicitlyDeclared && (member.Name.StartsWith("__", System.StringComparison.Ordinal) || member.Name is "Transaction" or "TransactAsync"))
+            {
+                reserved.Add(new UserMemberModel(member.Name, LocationInfo.From(member.Locations.FirstOrDefault())));
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return reserved.ToEquatableArray();
+    }
+
     internal static ExpressionSyntax? Argument(AttributeSyntax? attribute, string name) =>
         attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression;
 
@@ -154,6 +216,7 @@ internal static class StoreParser
         _ => "class",
     };
 
+    /// <summary>The name as generated code writes it: keywords escaped ("@event").</summary>
     private static string NameWithTypeParameters(INamedTypeSymbol type) =>
-        type.TypeParameters.Length == 0 ? type.Name : $"{type.Name}<{string.Join(", ", type.TypeParameters.Select(t => t.Name))}>";
+        type.TypeParameters.Length == 0 ? CodeWriter.Id(type.Name) : $"{CodeWriter.Id(type.Name)}<{string.Join(", ", type.TypeParameters.Select(t => CodeWriter.Id(t.Name)))}>";
 }

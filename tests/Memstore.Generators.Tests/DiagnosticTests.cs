@@ -228,6 +228,15 @@ public sealed class DiagnosticTests
         """).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     [Fact]
+    public void MEMS1017_keyspace_named_like_a_generated_member() =>
+        Assert.Contains("'Bank.TransactAsync'", Single("MEMS1017", """
+        [MemcacheStore] public partial class Bank
+        {
+            [McasGroup("t:{id}")] public partial McasKeyspace<int, string> [|TransactAsync|] { get; }
+        }
+        """).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    [Fact]
     public void MEMS1012_store_declares_the_generated_constructor() => Single("MEMS1012", """
         [MemcacheStore] public partial class Shop
         {
@@ -285,7 +294,7 @@ public sealed class DiagnosticTests
     {
         var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
         var releases = File.ReadAllText(Path.Combine(root, "src/Generators/AnalyzerReleases.Unshipped.md"));
-        var ids = Enumerable.Range(1001, 16).Select(n => $"MEMS{n}").ToList();
+        var ids = Enumerable.Range(1001, 17).Select(n => $"MEMS{n}").ToList();
         foreach (var id in ids)
         {
             var descriptor = Descriptors.Find(id);
@@ -295,7 +304,7 @@ public sealed class DiagnosticTests
             Assert.StartsWith($"# {id}: {descriptor.Title}", File.ReadAllText(page));
             Assert.Contains($"{id} | Memstore | {descriptor.DefaultSeverity}", releases);
         }
-        Assert.Null(Descriptors.Find("MEMS1017"));
+        Assert.Null(Descriptors.Find("MEMS1018"));
     }
 
     private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;

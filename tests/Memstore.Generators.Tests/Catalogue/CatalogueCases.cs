@@ -23,7 +23,7 @@ public static partial class CatalogueCases
 {
     public const string Usings = "using System; using System.Collections.Generic; using Memstore; using MessagePack;\n";
 
-    public static readonly IReadOnlyList<CatalogueCase> All = [.. StoreShapes(), .. Members(), .. Values(), .. Keys(), .. ValidEdges(), .. ShapeMistakes(), .. ShapeEdges()];
+    public static readonly IReadOnlyList<CatalogueCase> All = [.. StoreShapes(), .. Members(), .. Values(), .. Keys(), .. Templates(), .. HintNames(), .. Constructors(), .. NameCollisions(), .. ValidEdges(), .. ShapeMistakes(), .. ShapeEdges()];
 
     private static IEnumerable<CatalogueCase> StoreShapes()
     {
