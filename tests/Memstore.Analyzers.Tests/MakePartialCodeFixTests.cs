@@ -248,7 +248,7 @@ public class MakePartialCodeFixTests
             ],
             // The first diagnostic fixed (MEMS1002 on Outer) takes Middle and Shop along: nothing is left after it.
             iterations: 1,
-            "App.Outer.Middle_T_.Shop");
+            "App.Outer.Middle_003CT_003E.Shop");
 
     [Fact]
     public async Task Record_and_struct_containers_become_partial() =>
