@@ -136,14 +136,17 @@ internal sealed partial class Connection
         MemcacheTimeoutException? lastTimeout = null;
         if (expired is not null)
         {
-            var oldestWait = Stopwatch.GetElapsedTime(oldest, now);
+            // Requests in flight were judged as of the reader's check, which can be a moment after now: waits are
+            // measured to whichever is later, so a reported wait is never shorter than the timeout it exceeded.
+            var judgedAt = Math.Max(now, repliesSeen);
+            var oldestWait = Stopwatch.GetElapsedTime(oldest, judgedAt);
             foreach (var operation in expired)
             {
-                var waited = Stopwatch.GetElapsedTime(operation.EnqueuedAt, now);
+                var waited = Stopwatch.GetElapsedTime(operation.EnqueuedAt, judgedAt);
                 operation.TryFail(notSent => lastTimeout = TimedOut(operation, waited, notSent, queued, inFlight, oldestWait, status));
             }
             // Every one of them may have been answered or canceled meanwhile: the server's health still hears of it.
-            lastTimeout ??= TimedOut(expired[^1], Stopwatch.GetElapsedTime(expired[^1].EnqueuedAt, now), false, queued, inFlight, oldestWait, status);
+            lastTimeout ??= TimedOut(expired[^1], Stopwatch.GetElapsedTime(expired[^1].EnqueuedAt, judgedAt), false, queued, inFlight, oldestWait, status);
         }
         if (silent && _health.ReportTimeouts(expiredInFlight, lastTimeout!))
         {
