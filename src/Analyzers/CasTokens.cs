@@ -7,7 +7,8 @@ namespace Memstore.Analyzers;
 /// <summary>
 /// MEMS2004: the CAS token given to a plain compare-and-set or delete. Reported when it is the <c>Cas</c> of
 /// the result of a plain read of an MCAS-managed key (the token may be a marker's), or the <c>Cas</c> of an
-/// <c>McasEntry</c> (an MCAS-managed key is being written behind MCAS's back, whatever the key expression).
+/// <c>McasEntry</c> or of a typed keyspace's <c>McasItem</c> (an MCAS-managed key is being written behind MCAS's back,
+/// whatever the key expression).
 /// The token is traced through parentheses, <c>await</c>, <c>ConfigureAwait</c> and locals declared with an
 /// initializer.
 /// </summary>
@@ -27,6 +28,10 @@ internal static class CasTokens
         if (rules.IsMcasEntry(property.Property.ContainingType))
         {
             origin = "an MCAS read (McasEntry.Cas), so it writes an MCAS-managed key without MCAS";
+        }
+        else if (rules.IsMcasItem(property.Property.ContainingType))
+        {
+            origin = "an MCAS read (McasItem.Cas), so it writes an MCAS-managed key without MCAS";
         }
         else if (rules.IsPlainResult(property.Property.ContainingType)
             && Unwrap(instance, 0) is IInvocationOperation read

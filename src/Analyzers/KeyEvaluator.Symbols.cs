@@ -51,7 +51,9 @@ internal sealed partial class KeyEvaluator
     private List<string>? Helper(IInvocationOperation invocation, ImmutableDictionary<IParameterSymbol, List<string>?> args, int hops, Context context)
     {
         var method = invocation.TargetMethod.OriginalDefinition;
-        if (!IsFixed(method) || !IsKeyType(method.ReturnType) || BodyExpression(method) is not { } body)
+        // The call's return type, not the definition's: a generic helper returns T. A MemcacheKey is a key too.
+        var returned = invocation.TargetMethod.ReturnType;
+        if (!IsFixed(method) || !(IsKeyType(returned) || IsMemcacheKey(returned)) || BodyExpression(method) is not { } body)
         {
             return null;
         }

@@ -125,6 +125,9 @@ internal sealed partial class KeyEvaluator
             _ => false,
         };
 
+    private static IOperation Unwrapped(IOperation operation) =>
+        operation is IConversionOperation { IsImplicit: true } conversion ? Unwrapped(conversion.Operand) : operation;
+
     private List<string> OrHole(IOperation operation, ImmutableDictionary<IParameterSymbol, List<string>?> args, int hops, Context context) =>
         Eval(operation, args, hops, context) ?? [KeyPattern.AnyString.ToString()];
 
@@ -242,6 +245,14 @@ internal sealed partial class KeyEvaluator
                     foreach (var element in init.ElementValues)
                     {
                         result = Concat(result, OrHole(element, args, hops, context));
+                    }
+                }
+                else if (Unwrapped(argument.Value) is ICollectionExpressionOperation collection)
+                {
+                    // string.Concat(["bank:", "acct:", id]) and params spans: a spread is text nobody can know.
+                    foreach (var element in collection.Elements)
+                    {
+                        result = Concat(result, element is ISpreadOperation ? [KeyPattern.AnyString.ToString()] : OrHole(element, args, hops, context));
                     }
                 }
                 else

@@ -1,5 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Memstore.Analyzers;
@@ -33,7 +36,13 @@ internal static class KeyExpressions
         return sb.ToString();
     }
 
-    /// <summary>The initializer of a local declared with one (<c>var key = $"...";</c>), else null.</summary>
+    // Per member (or file, for top-level statements): the names its code assigns or passes by ref/out.
+    private static readonly ConditionalWeakTable<SyntaxNode, HashSet<string>> AssignedNames = new();
+
+    /// <summary>
+    /// The initializer of a local declared with one (<c>var key = $"...";</c>) and never assigned again, else null:
+    /// after <c>key = other;</c> the initializer is a guess, and the analyzers prefer silence to guesses.
+    /// </summary>
     public static IOperation? Initializer(ILocalReferenceOperation reference)
     {
         var local = reference.Local;
@@ -46,8 +55,47 @@ internal static class KeyExpressions
         {
             return null;
         }
+        if (Assigned(syntax).Contains(local.Name))
+        {
+            return null;
+        }
         return model.GetOperation(syntax) is IVariableDeclaratorOperation declarator
             ? declarator.GetVariableInitializer()?.Value
             : null;
+    }
+
+    /// <summary>
+    /// Every name the code around <paramref name="declaration"/> assigns, increments or passes by ref/out (one syntactic
+    /// walk per member, cached): a name that is also another variable's errs towards "assigned", so towards silence.
+    /// </summary>
+    private static HashSet<string> Assigned(SyntaxNode declaration)
+    {
+        SyntaxNode scope = declaration.Ancestors().FirstOrDefault(static n => n is MemberDeclarationSyntax and not GlobalStatementSyntax)
+            ?? declaration.SyntaxTree.GetRoot();
+        return AssignedNames.GetValue(scope, static node =>
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var child in node.DescendantNodes())
+            {
+                ExpressionSyntax? target = child switch
+                {
+                    AssignmentExpressionSyntax assignment => assignment.Left,
+                    PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } unary => unary.Operand,
+                    PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } unary => unary.Operand,
+                    ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument => argument.Expression,
+                    _ => null,
+                };
+                if (target is null)
+                {
+                    continue;
+                }
+                // A deconstruction's tuple assigns each of its names; 'x.y = ...' counts x too, erring towards silence.
+                foreach (var identifier in target.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+                {
+                    names.Add(identifier.Identifier.ValueText);
+                }
+            }
+            return names;
+        });
     }
 }

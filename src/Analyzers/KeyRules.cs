@@ -26,6 +26,7 @@ internal sealed class KeyRules
     private readonly INamedTypeSymbol? _casToken;
     private readonly ImmutableArray<INamedTypeSymbol> _plainResults;
     private readonly INamedTypeSymbol? _mcasEntry;
+    private readonly INamedTypeSymbol? _mcasItem;
 
     public KeyRules(Compilation compilation, INamedTypeSymbol client, ImmutableArray<Manifest> all, ImmutableArray<Manifest> managed)
     {
@@ -46,6 +47,7 @@ internal sealed class KeyRules
         }
         _casToken = compilation.GetTypeByMetadataName("Memstore.CasToken");
         _mcasEntry = compilation.GetTypeByMetadataName("Memstore.Mcas.McasEntry");
+        _mcasItem = compilation.GetTypeByMetadataName("Memstore.McasItem`1");
         _plainResults = PlainResultNames
             .Select(compilation.GetTypeByMetadataName)
             .Where(static t => t is not null)
@@ -245,6 +247,9 @@ internal sealed class KeyRules
         type is not null && _plainResults.Contains(type, SymbolEqualityComparer.Default);
 
     public bool IsMcasEntry(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, _mcasEntry);
+
+    /// <summary>A typed MCAS keyspace's read result (<c>McasItem&lt;T&gt;</c>), whose <c>Cas</c> is its entry's.</summary>
+    public bool IsMcasItem(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, _mcasItem);
 
     /// <summary>The plain read that <paramref name="invocation"/> calls, with its key argument, or null.</summary>
     public IOperation? PlainReadKey(IInvocationOperation invocation)

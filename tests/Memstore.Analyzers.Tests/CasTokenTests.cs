@@ -60,6 +60,24 @@ public class CasTokenTests
     }
 
     [Fact]
+    public async Task Reports_the_token_of_a_typed_McasItem_in_a_plain_cas_write()
+    {
+        var source = PlainReadTests.Header + """
+            class C
+            {
+                async Task M(MemcacheClient client, McasKeyspace<string, string> accounts, string key, byte[] data)
+                {
+                    var item = await accounts.GetAsync("1");
+                    await client.CompareAndSetAsync(key, data, {|#0:item.Cas|});
+                    await client.DeleteAsync(key, {|#1:item.Entry.Cas|});
+                }
+            }
+            """;
+        const string FromItem = "an MCAS read (McasItem.Cas), so it writes an MCAS-managed key without MCAS";
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(source, Token(0, "CompareAndSetAsync", FromItem), Token(1, "DeleteAsync", FromMcasRead));
+    }
+
+    [Fact]
     public async Task Ignores_tokens_of_non_mcas_keys_and_default_tokens()
     {
         var source = PlainReadTests.Header + """

@@ -73,4 +73,35 @@ public class FalsePositiveTests
             """;
         await Verify.AnalyzerAsync<McasKeyAnalyzer>(source);
     }
+
+    [Fact]
+    public async Task A_local_assigned_after_its_declaration_is_not_followed()
+    {
+        var source = Verify.Usings + Stores + """
+            class C
+            {
+                async Task M(MemcacheClient client, string id)
+                {
+                    var key = "bank:acct:1";
+                    key = "bank:sess:1";
+                    await client.GetAsync(key);                 // the initializer would be a guess: silent
+                    var other = "bank:sess:1";
+                    other = "bank:acct:" + id;
+                    await client.GetAsync(other);               // not followed either way
+                    var counted = "bank:acct:2";
+                    Touch(ref counted);
+                    await client.GetAsync(counted);
+                    var (a, b) = ("bank:acct:3", 1);
+                    (a, b) = ("x", 2);
+                    await client.GetAsync(a);
+                    var kept = "bank:acct:4";
+                    await client.GetAsync({|#0:kept|});          // never assigned again: still followed
+                }
+
+                static void Touch(ref string s) { }
+            }
+            """;
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(source,
+            Verify.Diagnostic("MEMS2001").WithLocation(0).WithArguments("MemcacheClient.GetAsync", "Bank.BankStore.Accounts", "bank:acct:{id}"));
+    }
 }

@@ -84,6 +84,36 @@ public class IndirectKeyTests
     }
 
     [Fact]
+    public async Task Follows_helpers_that_return_a_MemcacheKey_or_a_generic_key_and_concat_of_a_collection()
+    {
+        var source = PlainReadTests.Header + """
+            static class Keys
+            {
+                public static MemcacheKey Account(string id) => $"bank:acct:{id}";
+                public static MemcacheKey AccountKey(this string id) => "bank:acct:" + id;
+                public static T Same<T>(T value) => value;
+            }
+
+            class C
+            {
+                async Task M(MemcacheClient client, string id, string[] parts)
+                {
+                    MemcacheKey Local(string x) => $"bank:acct:{x}";
+                    await client.GetAsync({|#0:Keys.Account(id)|});
+                    await client.GetAsync({|#1:id.AccountKey()|});
+                    await client.GetAsync({|#2:Local(id)|});
+                    await client.GetAsync({|#3:Keys.Same("bank:acct:1")|});
+                    await client.GetAsync({|#4:string.Concat(["bank:", "acct:", id])|});
+                    await client.GetAsync(Keys.Same("bank:sess:1"));
+                    await client.GetAsync(string.Concat(["bank:", "sess:", id]));
+                    await client.GetAsync(string.Concat([.. parts]));
+                }
+            }
+            """;
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(source, Read(0), Read(1), Read(2), Read(3), Read(4));
+    }
+
+    [Fact]
     public async Task Evaluates_helper_methods_with_the_call_arguments()
     {
         var source = PlainReadTests.Header + """
