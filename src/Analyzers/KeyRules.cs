@@ -9,12 +9,14 @@ namespace Memstore.Analyzers;
 /// <summary>The per-compilation state of <see cref="McasKeyAnalyzer"/>: the plain client methods and the MCAS-managed manifests.</summary>
 internal sealed class KeyRules
 {
-    private static readonly string[] ReadNames = ["GetAsync", "GetLeaseAsync", "GetManyAsync", "GetAndTouchAsync"];
+    private static readonly string[] ReadNames = ["GetAsync", "GetLeaseAsync", "GetManyAsync", "GetAndTouchAsync", "GetAndTouchManyAsync"];
 
+    // GetOrCreateAsync writes on a miss; InvalidateAsync marks the item stale.
     private static readonly string[] WriteNames =
     [
         "SetAsync", "AddAsync", "ReplaceAsync", "AppendAsync", "PrependAsync", "StoreAsync", "CompareAndSetAsync",
-        "DeleteAsync", "IncrementAsync", "DecrementAsync", "TouchAsync",
+        "DeleteAsync", "IncrementAsync", "DecrementAsync", "TouchAsync", "DeleteManyAsync", "DeleteManyQuietAsync",
+        "TouchManyAsync", "GetOrCreateAsync", "InvalidateAsync",
     ];
 
     private static readonly string[] PlainResultNames = ["Memstore.CacheValue", "Memstore.CacheValueInfo", "Memstore.CacheLease"];

@@ -75,4 +75,28 @@ public class PlainWriteTests
             """;
         await Verify.AnalyzerAsync<McasKeyAnalyzer>(source);
     }
+
+    [Fact]
+    public async Task Reports_batch_writes_get_or_create_and_invalidate_of_mcas_keys()
+    {
+        var source = PlainReadTests.Header + """
+            class C
+            {
+                async Task M(MemcacheClient client, string id)
+                {
+                    await client.DeleteManyAsync([{|#0:"bank:acct:1"|}, "bank:sess:1"]);
+                    await client.DeleteManyQuietAsync([{|#1:$"bank:acct:{id}"|}]);
+                    await client.TouchManyAsync([{|#2:"bank:acct:2"|}], TimeSpan.FromMinutes(1));
+                    await client.GetOrCreateAsync({|#3:"bank:acct:" + id|}, _ => ValueTask.FromResult(new byte[1]));
+                    await client.InvalidateAsync({|#4:"bank:acct:3"|}, TimeSpan.FromSeconds(5));
+                    await client.GetAndTouchManyAsync([{|#5:"bank:acct:4"|}], null);
+                    await client.DeleteManyAsync(["bank:sess:1", "bank:sess:2"]);
+                }
+            }
+            """;
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(source,
+            Write(0, "DeleteManyAsync"), Write(1, "DeleteManyQuietAsync"), Write(2, "TouchManyAsync"),
+            Write(3, "GetOrCreateAsync"), Write(4, "InvalidateAsync"),
+            Verify.Diagnostic("MEMS2001").WithLocation(5).WithArguments("MemcacheClient.GetAndTouchManyAsync", "Bank.BankStore.Accounts", "bank:acct:{id}"));
+    }
 }
