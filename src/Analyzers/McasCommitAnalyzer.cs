@@ -51,11 +51,11 @@ public sealed class McasCommitAnalyzer : DiagnosticAnalyzer
         string? detail = null;
         var parent = invocation.Parent;
         var current = (IOperation)invocation;
-        // x.ConfigureAwait(false) is the same task.
-        if (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configured && configured.Instance == invocation)
+        // x.ConfigureAwait(false) and x.AsTask(), in any chain, are the same task.
+        while (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "AsTask" } same && same.Instance == current)
         {
-            current = configured;
-            parent = configured.Parent;
+            current = same;
+            parent = same.Parent;
         }
         if (parent is IExpressionStatementOperation)
         {
@@ -64,6 +64,12 @@ public sealed class McasCommitAnalyzer : DiagnosticAnalyzer
         else if (parent is IAwaitOperation awaited && awaited.Operation == current && awaited.Parent is IExpressionStatementOperation)
         {
             detail = string.Empty;
+        }
+        else if (parent is IInvocationOperation { TargetMethod.Name: "GetAwaiter" } awaiter && awaiter.Instance == current
+            && awaiter.Parent is IInvocationOperation { TargetMethod.Name: "GetResult" } result && result.Instance == awaiter
+            && result.Parent is IExpressionStatementOperation)
+        {
+            detail = string.Empty; // .GetAwaiter().GetResult() as a statement drops the result like an awaited one
         }
         if (detail is not null)
         {

@@ -38,6 +38,27 @@ public class IgnoredCommitTests
     }
 
     [Fact]
+    public async Task Reports_a_dropped_commit_through_AsTask_and_GetAwaiter_GetResult()
+    {
+        var source = Verify.Usings + """
+            class C
+            {
+                async Task M(McasClient mcas, McasUpdate[] updates)
+                {
+                    await {|#0:mcas.CompareAndSwapAsync(updates)|}.AsTask();
+                    await {|#1:mcas.CompareAndSwapAsync(updates)|}.AsTask().ConfigureAwait(false);
+                    {|#2:mcas.CompareAndSwapAsync(updates)|}.AsTask().GetAwaiter().GetResult();
+                    {|#3:mcas.CompareAndSwapAsync(updates)|}.GetAwaiter().GetResult();
+                    var kept = mcas.CompareAndSwapAsync(updates).AsTask().GetAwaiter().GetResult();
+                    if (!await mcas.CompareAndSwapAsync(updates).AsTask()) { return; }
+                    _ = kept;
+                }
+            }
+            """;
+        await Verify.AnalyzerAsync<McasCommitAnalyzer>(source, Ignored(0), Ignored(1), Ignored(2), Ignored(3));
+    }
+
+    [Fact]
     public async Task Ignores_observed_results_and_explicit_discards()
     {
         var source = Verify.Usings + """
