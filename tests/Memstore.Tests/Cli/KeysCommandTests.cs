@@ -83,7 +83,7 @@ public sealed class KeysCommandTests
         await using var server = await MemcachedServer.StartAsync();
         await using var client = MemcacheClient.Create(server.ConnectionString);
         await client.SetAsync("alive", "v");
-        string dead = $"127.0.0.1:{MemcachedServer.FreePort()}";
+        string dead = $"127.0.0.1:{MemcachedServer.RefusingPort()}";
 
         var watch = Stopwatch.StartNew();
         var result = await CliRunner.RunAsync("keys", "-s", $"{dead},{server.ConnectionString}", "--timeout", "1000");

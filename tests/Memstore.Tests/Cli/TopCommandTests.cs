@@ -23,7 +23,7 @@ public sealed class TopCommandTests
     public async Task Once_prints_rates_for_the_live_server_and_the_reason_for_the_dead_one()
     {
         await using var server = await MemcachedServer.StartAsync();
-        string dead = $"127.0.0.1:{MemcachedServer.FreePort()}";
+        string dead = $"127.0.0.1:{MemcachedServer.RefusingPort()}";
         using var stop = new CancellationTokenSource();
         Task load = LoadAsync(server.ConnectionString, "top-once-", stop.Token);
         try
@@ -51,7 +51,7 @@ public sealed class TopCommandTests
     [Fact]
     public async Task Once_exits_1_when_no_server_answers()
     {
-        string dead = $"127.0.0.1:{MemcachedServer.FreePort()}";
+        string dead = $"127.0.0.1:{MemcachedServer.RefusingPort()}";
         var result = await CliRunner.RunAsync("top", "-s", dead, "--once", "--interval", "0.1");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"{dead}  down: ", result.Output, StringComparison.Ordinal);

@@ -112,7 +112,7 @@ public sealed class ConnectionFailureTests
     [Fact]
     public async Task Unreachable_server_fails_fast_with_a_connection_error_naming_it()
     {
-        var port = MemcachedServer.FreePort();
+        var port = MemcachedServer.RefusingPort();
         var options = MemcacheClientOptions.Parse($"127.0.0.1:{port}");
         options.ReconnectDelay = TimeSpan.FromSeconds(5);
         options.MaxReconnectDelay = TimeSpan.FromSeconds(5);

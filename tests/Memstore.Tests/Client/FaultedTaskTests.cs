@@ -73,7 +73,7 @@ public sealed class FaultedTaskTests
     [Fact]
     public async Task A_dead_servers_ServerUnavailableException_arrives_through_the_task()
     {
-        var options = MemcacheClientOptions.Parse($"127.0.0.1:{MemcachedServer.FreePort()}");
+        var options = MemcacheClientOptions.Parse($"127.0.0.1:{MemcachedServer.RefusingPort()}");
         options.ServerFailureLimit = 1;
         options.DeadTime = TimeSpan.FromMinutes(1);
         await using var client = new MemcacheClient(options);
@@ -89,7 +89,7 @@ public sealed class FaultedTaskTests
     [Fact]
     public async Task An_unreachable_servers_MemcacheConnectionException_arrives_through_the_task()
     {
-        var options = MemcacheClientOptions.Parse($"127.0.0.1:{MemcachedServer.FreePort()}");
+        var options = MemcacheClientOptions.Parse($"127.0.0.1:{MemcachedServer.RefusingPort()}");
         options.ServerFailureLimit = 1000;
         options.ReconnectDelay = TimeSpan.FromSeconds(30);
         options.MaxReconnectDelay = TimeSpan.FromSeconds(30);
@@ -111,7 +111,7 @@ public sealed class FaultedTaskTests
     [Fact]
     public async Task A_disposed_clients_ObjectDisposedException_arrives_through_the_task()
     {
-        var client = MemcacheClient.Create($"127.0.0.1:{MemcachedServer.FreePort()}");
+        var client = MemcacheClient.Create($"127.0.0.1:{MemcachedServer.RefusingPort()}");
         await client.DisposeAsync();
         await AssertEveryCallFaults<ObjectDisposedException>(client);
     }

@@ -23,7 +23,7 @@ public sealed class WebApiSampleTests
     public async Task The_sample_caches_reads_keeps_sessions_and_reports_each_server()
     {
         await using var memcached = await MemcachedServer.StartAsync();
-        var deadServer = $"127.0.0.1:{MemcachedServer.FreePort()}";
+        var deadServer = $"127.0.0.1:{MemcachedServer.RefusingPort()}";
         var port = MemcachedServer.FreePort();
         var dll = SamplePath();
         var start = new ProcessStartInfo("dotnet")

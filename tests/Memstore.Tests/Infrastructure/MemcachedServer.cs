@@ -206,6 +206,22 @@ public sealed class MemcachedServer : IAsyncDisposable
         }
     }
 
+    // Sockets bound for the whole test run and never listening: their ports refuse connections, and no other test
+    // (a memcached, a proxy on port 0) can take them, as it can a port that was merely free a moment ago.
+    private static readonly List<Socket> RefusingSockets = [];
+
+    /// <summary>A loopback port that refuses every connection for the rest of the test run: a dead server's address.</summary>
+    public static int RefusingPort()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        lock (RefusingSockets)
+        {
+            RefusingSockets.Add(socket);
+        }
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
     public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -96,10 +96,7 @@ public sealed class McasWaveTests(ThreeServerFixture cluster) : IClassFixture<Th
     [Fact]
     public async Task A_read_wave_fails_with_a_dead_servers_error_and_leaves_the_client_usable()
     {
-        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        closed.Start();
-        var deadPort = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop(); // nothing listens there now
+        var deadPort = MemcachedServer.RefusingPort(); // refuses connections, and no other test can take it
         var options = MemcacheClientOptions.Parse($"{cluster.ConnectionString},127.0.0.1:{deadPort}");
         options.ConnectTimeout = TimeSpan.FromMilliseconds(500);
         await using var client = new MemcacheClient(options);

@@ -142,10 +142,7 @@ public sealed class AutoDiscoveryTests : IAsyncLifetime
     [Fact]
     public async Task An_endpoint_that_refuses_connections_is_logged_and_the_seed_list_stays()
     {
-        var closed = new TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop(); // nothing listens there now: connection refused
+        var port = MemcachedServer.RefusingPort(); // connection refused
         await using var client = NewClient(endpoint: new ServerAddress("127.0.0.1", port));
         Assert.False(await client.Discovery!.PollAsync(CancellationToken.None));
         Assert.Equal(List(0), client.Servers);

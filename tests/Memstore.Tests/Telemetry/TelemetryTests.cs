@@ -154,7 +154,7 @@ public sealed class TelemetryTests
     public async Task Queue_depth_and_server_health_are_observable_gauges()
     {
         await using var up = await MemcachedServer.StartAsync();
-        var down = new ServerAddress("127.0.0.1", MemcachedServer.FreePort());
+        var down = new ServerAddress("127.0.0.1", MemcachedServer.RefusingPort());
         using var recorder = new Recorder();
         await using var client = new MemcacheClient(new MemcacheClientOptions
         {
