@@ -75,6 +75,10 @@ internal sealed partial class KeyEvaluator
         {
             return [constant];
         }
+        if (NonStringConstant(operation) is { } text)
+        {
+            return [text];
+        }
         switch (operation)
         {
             case IUtf8StringOperation utf8:
@@ -124,6 +128,34 @@ internal sealed partial class KeyEvaluator
                 => named.TypeArguments[0].SpecialType == SpecialType.System_Byte,
             _ => false,
         };
+
+    /// <summary>
+    /// The text a non-string constant becomes in a concatenation or interpolation hole: a char, a non-negative integer
+    /// (digits in every culture), or a member of an enum without [Flags] whose value no other member shares (its name).
+    /// </summary>
+    private static string? NonStringConstant(IOperation operation)
+    {
+        if (operation is IFieldReferenceOperation { Field: { HasConstantValue: true, ContainingType: { TypeKind: TypeKind.Enum } type } member })
+        {
+            var flags = type.GetAttributes().Any(static a => a.AttributeClass is { Name: "FlagsAttribute", ContainingNamespace.Name: "System" });
+            var shared = type.GetMembers().OfType<IFieldSymbol>()
+                .Any(other => other.HasConstantValue && !SymbolEqualityComparer.Default.Equals(other, member) && Equals(other.ConstantValue, member.ConstantValue));
+            return flags || shared ? null : member.Name;
+        }
+        if (operation.ConstantValue is not { HasValue: true, Value: { } value })
+        {
+            return null;
+        }
+        return (operation.Type?.SpecialType, value) switch
+        {
+            (SpecialType.System_Char, char c) => c.ToString(),
+            (SpecialType.System_Int32, int i) when i >= 0 => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (SpecialType.System_Int64, long l) when l >= 0 => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (SpecialType.System_UInt32, uint u) => u.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (SpecialType.System_UInt64, ulong u) => u.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => null,
+        };
+    }
 
     private static IOperation Unwrapped(IOperation operation) =>
         operation is IConversionOperation { IsImplicit: true } conversion ? Unwrapped(conversion.Operand) : operation;

@@ -114,6 +114,35 @@ public class IndirectKeyTests
     }
 
     [Fact]
+    public async Task Chars_non_negative_integers_and_enum_members_are_their_text()
+    {
+        var source = PlainReadTests.Header + """
+            enum Space { acct, sess }
+            enum Twin { acct = 1, alias = 1 }
+            [Flags] enum Bits { acct = 1, sess = 2 }
+
+            class C
+            {
+                const char Sep = ':';
+
+                async Task M(MemcacheClient client, string id)
+                {
+                    await client.GetAsync({|#0:"bank:acct" + ':' + id|});
+                    await client.GetAsync({|#1:$"bank:acct{Sep}{id}"|});
+                    await client.GetAsync({|#2:$"bank:{Space.acct}:{id}"|});
+                    await client.GetAsync({|#3:"bank:" + Space.acct + ":1"|});
+                    await client.GetAsync({|#4:"bank:acct:" + 42|});
+                    await client.GetAsync($"bank:{Space.sess}:{id}");
+                    await client.GetAsync("bank:acct" + '-' + id);
+                    await client.GetAsync($"bank:{Twin.acct}x:{id}");
+                    await client.GetAsync($"bank:{Bits.acct}x:{id}");
+                }
+            }
+            """;
+        await Verify.AnalyzerAsync<McasKeyAnalyzer>(source, Read(0), Read(1), Read(2), Read(3), Read(4));
+    }
+
+    [Fact]
     public async Task Evaluates_helper_methods_with_the_call_arguments()
     {
         var source = PlainReadTests.Header + """
