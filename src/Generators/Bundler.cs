@@ -162,7 +162,7 @@ internal static class Bundler
             }
         }
         // Named here, over the whole set: injective, and distinct ignoring case, as hint names must be.
-        var names = HintNames.DistinctFormatters(shapes.Values.Select(s => HintNames.Formatter(s.TypeName)).ToList());
+        var names = HintNames.DistinctFormatters(shapes.Values.Select(s => s.FormatterName).ToList());
         var named = shapes.Values.Select((s, i) => s with { FormatterName = names[i] }).OrderBy(s => s.FormatterName, StringComparer.Ordinal);
         return new FormatterSetModel(named.ToEquatableArray(), collections.Values.ToEquatableArray(), needed);
     }

@@ -71,7 +71,7 @@ internal sealed class TypeShapeBuilder
             case INamedTypeSymbol named when named.IsGenericType:
                 return AddGeneric(named, name, path);
             case INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType:
-                _shapes[name] = new TypeShapeModel(name, FormatterName(enumType), true, true,
+                _shapes[name] = new TypeShapeModel(name, HintNames.Formatter(name), true, true,
                     enumType.EnumUnderlyingType?.ToDisplayString(Format) ?? "int", LayoutKind.Map, EquatableArray<MemberShapeModel>.Empty, 0);
                 return true;
             case INamedTypeSymbol named when named.TypeKind is TypeKind.Class or TypeKind.Struct:
@@ -229,7 +229,7 @@ internal sealed class TypeShapeBuilder
         {
             return Fail(path, $"'{name}' has no public members to serialize; its state would be lost (give it public properties with setters or constructor parameters, or store another type)");
         }
-        _shapes[name] = new TypeShapeModel(name, FormatterName(type), false, type.IsValueType, "", layout,
+        _shapes[name] = new TypeShapeModel(name, HintNames.Formatter(name), false, type.IsValueType, "", layout,
             members.ToEquatableArray(), constructor.Parameters.Length);
         return true;
     }
@@ -327,34 +327,6 @@ internal sealed class TypeShapeBuilder
             return true;
         }
         return known.IsBuiltInValue(type);
-    }
-
-    private static string FormatterName(INamedTypeSymbol type)
-    {
-        // An injective escape, so distinct types never share a formatter (or hint) name: '_' doubles,
-        // '.' becomes '_', anything else becomes _XX_ with its code.
-        var text = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
-        var name = new System.Text.StringBuilder();
-        foreach (var c in text)
-        {
-            if (c == '_')
-            {
-                name.Append("__");
-            }
-            else if (c == '.')
-            {
-                name.Append('_');
-            }
-            else if (char.IsLetterOrDigit(c))
-            {
-                name.Append(c);
-            }
-            else if (c != ' ')
-            {
-                name.Append("_x").Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)).Append('_');
-            }
-        }
-        return name.Append("Formatter").ToString();
     }
 
     private static string Describe(ITypeSymbol type) => type.TypeKind switch
